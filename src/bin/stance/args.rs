@@ -1,0 +1,260 @@
+//! Command-line flags (clap derive): the raw, syntactically checked layer.
+//! Cross-flag rules and conversion to library settings live in the
+//! `to_*` methods, which name the flag in every error.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use stance::corpus::Format;
+use stance::eval::split::CvScheme;
+use stance::features::{FeaturizerParams, ValidFeaturizerParams, Weighting};
+use stance::text::TokenizerKind;
+
+/// Train, score and compare stance classifiers on quotes from news articles.
+#[derive(Debug, Parser)]
+#[command(name = "stance", version, about, long_about = None)]
+pub struct Cli {
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Cross-validate models on the same folds and compare them.
+    Compare(CompareArgs),
+    /// Fit the featurizer and a model on all of a labelled file.
+    Train(TrainArgs),
+    /// Score a saved model against hand labels.
+    Score(ScoreArgs),
+    /// Label new quotes with a saved model.
+    Predict(PredictArgs),
+    /// Featurize a text file (one text a line) or a CSV's text column into svmlight lines.
+    Featurize(FeaturizeArgs),
+}
+
+/// Input format flag.
+#[derive(Debug, Clone, Copy, ValueEnum, Default)]
+pub enum FormatArg {
+    /// CSV with a header (`text`, `stance`, optional `id,doc,actor,target`).
+    #[default]
+    Csv,
+    /// SemEval-2016 Task 6 TSV (`ID, Target, Tweet, Stance`).
+    Semeval,
+}
+
+impl From<FormatArg> for Format {
+    fn from(f: FormatArg) -> Format {
+        match f {
+            FormatArg::Csv => Format::Csv,
+            FormatArg::Semeval => Format::Semeval,
+        }
+    }
+}
+
+/// Flags shared by every command that reads data.
+#[derive(Debug, Args, Clone)]
+pub struct InputArgs {
+    /// Input format.
+    #[arg(long, value_enum, default_value_t = FormatArg::Csv)]
+    pub format: FormatArg,
+    /// Replace invalid UTF-8 with U+FFFD instead of failing.
+    #[arg(long)]
+    pub lossy: bool,
+}
+
+/// Featurizer flags, the same on train, compare and featurize.
+#[derive(Debug, Args, Clone)]
+pub struct FeatArgs {
+    /// Word n-gram range, MIN..MAX (e.g. 1..2).
+    #[arg(long, value_name = "MIN..MAX", default_value = "1..1", value_parser = parse_range)]
+    pub ngrams: (usize, usize),
+    /// Feature values.
+    #[arg(long, value_enum, default_value_t = WeightArg::Tfidf)]
+    pub weight: WeightArg,
+    /// Do not stem (Snowball English) the tokens.
+    #[arg(long)]
+    pub no_stem: bool,
+    /// Drop English stopwords (negations are kept).
+    #[arg(long)]
+    pub stopwords: bool,
+    /// Keep n-grams found in at least N training texts.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub min_df: usize,
+    /// Drop n-grams found in more than this fraction of training texts.
+    #[arg(long, value_name = "F", default_value_t = 1.0)]
+    pub max_df: f64,
+    /// Keep at most N n-grams (the most frequent).
+    #[arg(long, value_name = "N")]
+    pub max_features: Option<usize>,
+    /// Use 1 + ln(tf) instead of tf.
+    #[arg(long)]
+    pub sublinear_tf: bool,
+    /// Do not scale rows to unit L2 norm.
+    #[arg(long)]
+    pub no_norm: bool,
+    /// Tokenizer (tweet keeps #hashtags, @mentions, URLs, emoticons).
+    #[arg(long, value_enum, default_value_t = TokenizerArg::Words)]
+    pub tokenizer: TokenizerArg,
+    /// Worker threads (default: all cores); results do not depend on it.
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+}
+
+/// `--weight` values.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum WeightArg {
+    /// 1 if present.
+    Binary,
+    /// Term count.
+    Count,
+    /// Count × smoothed IDF.
+    Tfidf,
+}
+
+/// `--tokenizer` values.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum TokenizerArg {
+    /// Words and numbers.
+    Words,
+    /// Words plus hashtags, mentions, URLs, emoticons.
+    Tweet,
+}
+
+fn parse_range(s: &str) -> Result<(usize, usize), String> {
+    let bad = || format!("'{s}' is not a range; expected MIN..MAX, e.g. 1..2");
+    let (a, b) = s.split_once("..").ok_or_else(bad)?;
+    Ok((
+        a.trim().parse().map_err(|_| bad())?,
+        b.trim().parse().map_err(|_| bad())?,
+    ))
+}
+
+impl FeatArgs {
+    /// Checked featurizer settings.
+    pub fn to_params(&self) -> stance::Result<ValidFeaturizerParams> {
+        let mut p = FeaturizerParams::default()
+            .ngram_range(self.ngrams.0, self.ngrams.1)
+            .weight(match self.weight {
+                WeightArg::Binary => Weighting::Binary,
+                WeightArg::Count => Weighting::Count,
+                WeightArg::Tfidf => Weighting::Tfidf,
+            })
+            .stem(!self.no_stem)
+            .stopwords(self.stopwords)
+            .min_df(self.min_df)
+            .max_df(self.max_df)
+            .max_features(self.max_features)
+            .sublinear_tf(self.sublinear_tf)
+            .norm(!self.no_norm);
+        p.analyzer.tokenizer = match self.tokenizer {
+            TokenizerArg::Words => TokenizerKind::Words,
+            TokenizerArg::Tweet => TokenizerKind::Tweet,
+        };
+        p.check()
+    }
+}
+
+/// `stance compare`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// Labelled data (default: labels/quotes.csv, or the embedded copy).
+    #[arg(long, value_name = "F")]
+    pub data: Option<PathBuf>,
+    /// Comma-separated models.
+    #[arg(
+        long,
+        value_name = "LIST",
+        default_value = "majority,nb,logreg",
+        value_delimiter = ','
+    )]
+    pub models: Vec<String>,
+    /// Cross-validation: doc (leave one document out) or kfold:K.
+    /// Default: doc when every row has a doc, else kfold:5.
+    #[arg(long, value_name = "SCHEME", value_parser = |s: &str| s.parse::<CvScheme>().map_err(|e| e.to_string()))]
+    pub cv: Option<CvScheme>,
+    /// Seed for fold shuffles and the bootstrap.
+    #[arg(long, value_name = "N", default_value_t = 42)]
+    pub seed: u64,
+    /// Bootstrap resamples for intervals and paired tests.
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    pub resamples: usize,
+    /// Where to write the CSV report.
+    #[arg(long, value_name = "F", default_value = "reports/compare.csv")]
+    pub report: PathBuf,
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub feat: FeatArgs,
+}
+
+/// `stance train`.
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    /// Labelled data.
+    #[arg(long, value_name = "F")]
+    pub data: PathBuf,
+    /// Model name (majority, nb, logreg).
+    #[arg(long, value_name = "NAME")]
+    pub model: String,
+    /// Where to write the model file.
+    #[arg(long, value_name = "MODEL")]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub feat: FeatArgs,
+}
+
+/// `stance score`.
+#[derive(Debug, Args)]
+pub struct ScoreArgs {
+    /// A model file written by `stance train`.
+    #[arg(long, value_name = "MODEL")]
+    pub model: PathBuf,
+    /// Labelled data.
+    #[arg(long, value_name = "F")]
+    pub data: PathBuf,
+    /// Where to write the CSV report.
+    #[arg(long, value_name = "F")]
+    pub report: Option<PathBuf>,
+    /// Seed for the bootstrap interval.
+    #[arg(long, value_name = "N", default_value_t = 42)]
+    pub seed: u64,
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+/// `stance predict`.
+#[derive(Debug, Args)]
+pub struct PredictArgs {
+    /// A model file written by `stance train`.
+    #[arg(long, value_name = "MODEL")]
+    pub model: PathBuf,
+    /// Quotes to label (CSV with a `text` column).
+    #[arg(long, value_name = "F")]
+    pub data: Option<PathBuf>,
+    /// Aggregate per actor: `actor,stance,n`.
+    #[arg(long)]
+    pub by_actor: bool,
+    /// Write the CSV here instead of stdout.
+    #[arg(long, value_name = "F")]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+/// `stance featurize`.
+#[derive(Debug, Args)]
+pub struct FeaturizeArgs {
+    /// A text file (one text a line) or a CSV (its `text` column; by .csv extension).
+    #[arg(long, value_name = "F")]
+    pub input: PathBuf,
+    /// Write svmlight lines here instead of stdout.
+    #[arg(long, value_name = "F.svm")]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub feat: FeatArgs,
+}

@@ -1,0 +1,305 @@
+//! The evaluator: runs models over cross-validation folds, collects
+//! out-of-fold predictions, and scores them with bootstrap intervals and
+//! paired tests against the majority baseline and the best model.
+
+pub mod bootstrap;
+pub mod metrics;
+pub mod split;
+
+use rayon::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::features::ValidFeaturizerParams;
+use crate::label::Stance;
+use crate::models::{argmax, ModelParams, Probs};
+use crate::pipeline::Pipeline;
+use bootstrap::Interval;
+use metrics::{ConfusionMatrix, Metric, ZeroDivision};
+use split::Fold;
+
+/// Out-of-fold predictions of one model.
+#[derive(Debug, Clone)]
+pub struct CvPredictions {
+    /// The model's name.
+    pub model: String,
+    /// Class probabilities of every example, from the fold that tested it.
+    pub probs: Vec<Probs>,
+    /// The predicted classes.
+    pub predicted: Vec<Stance>,
+}
+
+/// Fits the featurizer and the model on each fold's training part and
+/// predicts its test part (folds run in parallel; results do not depend on
+/// the thread count).
+///
+/// # Errors
+/// The first fold's featurizer or model error, prefixed by the fold name.
+pub fn cross_validate<S: AsRef<str> + Sync>(
+    texts: &[S],
+    labels: &[Stance],
+    folds: &[Fold],
+    featurizer: &ValidFeaturizerParams,
+    model: &ModelParams,
+) -> Result<CvPredictions> {
+    let per_fold: Vec<Result<Vec<Probs>>> = folds
+        .par_iter()
+        .map(|f| {
+            let wrap = |e: Error| Error::fit(model.name(), format!("fold {}: {e}", f.name));
+            if f.train.is_empty() {
+                return Err(wrap(Error::Split("empty training set".into())));
+            }
+            let train_texts: Vec<&str> = f.train.iter().map(|&i| texts[i].as_ref()).collect();
+            let train_labels: Vec<Stance> = f.train.iter().map(|&i| labels[i]).collect();
+            let test_texts: Vec<&str> = f.test.iter().map(|&i| texts[i].as_ref()).collect();
+            let p = Pipeline::fit(featurizer, model, &train_texts, &train_labels).map_err(wrap)?;
+            p.predict_proba(&test_texts).map_err(wrap)
+        })
+        .collect();
+    let mut probs = vec![[0.0; 3]; labels.len()];
+    let mut tested = vec![false; labels.len()];
+    for (f, res) in folds.iter().zip(per_fold) {
+        for (&i, p) in f.test.iter().zip(res?) {
+            probs[i] = p;
+            tested[i] = true;
+        }
+    }
+    if let Some(i) = tested.iter().position(|t| !t) {
+        return Err(Error::Split(format!(
+            "example {} is in no test fold",
+            i + 1
+        )));
+    }
+    Ok(CvPredictions {
+        model: model.name().to_owned(),
+        predicted: probs.iter().map(argmax).collect(),
+        probs,
+    })
+}
+
+/// Bootstrap settings for [`summarize`].
+#[derive(Debug, Clone, Copy)]
+pub struct BootstrapSettings {
+    /// Number of resamples.
+    pub resamples: usize,
+    /// Interval level, e.g. 0.95.
+    pub level: f64,
+    /// Seed; the same seed gives every model the same resamples.
+    pub seed: u64,
+}
+
+impl Default for BootstrapSettings {
+    fn default() -> Self {
+        BootstrapSettings {
+            resamples: bootstrap::DEFAULT_RESAMPLES,
+            level: 0.95,
+            seed: 0,
+        }
+    }
+}
+
+/// Scores of one model over all out-of-fold predictions.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    /// Model name.
+    pub model: String,
+    /// Pooled confusion matrix.
+    pub confusion: ConfusionMatrix,
+    /// Point estimates, in [`Metric::ALL`] order.
+    pub point: [f64; 3],
+    /// Bootstrap intervals, in [`Metric::ALL`] order.
+    pub interval: [Interval; 3],
+    /// Paired-bootstrap p-value of macro-F1 against `majority` (if run).
+    pub p_vs_majority: Option<f64>,
+    /// Paired-bootstrap p-value of macro-F1 against the best other model.
+    pub p_vs_best: Option<f64>,
+}
+
+/// Scores every model's out-of-fold predictions against `gold`.
+///
+/// # Errors
+/// [`Error::InvalidParam`] for bad bootstrap settings or empty data.
+pub fn summarize(
+    gold: &[Stance],
+    runs: &[CvPredictions],
+    zd: ZeroDivision,
+    b: BootstrapSettings,
+) -> Result<Vec<Summary>> {
+    if b.resamples == 0 {
+        return Err(Error::param("--resamples", "must be at least 1"));
+    }
+    if !(b.level > 0.0 && b.level < 1.0) {
+        return Err(Error::param("--level", "expected a fraction in (0, 1)"));
+    }
+    if gold.is_empty() {
+        return Err(Error::param("--data", "no examples to score"));
+    }
+    let mut out: Vec<Summary> = runs
+        .iter()
+        .map(|r| {
+            let confusion = ConfusionMatrix::new(gold, &r.predicted);
+            Summary {
+                model: r.model.clone(),
+                point: Metric::ALL.map(|m| m.of(&confusion, zd)),
+                interval: Metric::ALL.map(|m| {
+                    bootstrap::interval(gold, &r.predicted, m, zd, b.resamples, b.level, b.seed)
+                }),
+                confusion,
+                p_vs_majority: None,
+                p_vs_best: None,
+            }
+        })
+        .collect();
+    let majority = runs.iter().position(|r| r.model == "majority");
+    // Best by macro-F1; ties go to the earlier model.
+    let best = (0..runs.len()).reduce(|a, i| {
+        if out[i].point[1] > out[a].point[1] {
+            i
+        } else {
+            a
+        }
+    });
+    for i in 0..runs.len() {
+        let p = |j: usize| {
+            bootstrap::paired_p_value(
+                gold,
+                &runs[i].predicted,
+                &runs[j].predicted,
+                Metric::MacroF1,
+                zd,
+                b.resamples,
+                b.seed,
+            )
+        };
+        out[i].p_vs_majority = majority.filter(|&j| j != i).map(p);
+        // The best model is compared with the runner-up.
+        let other = if Some(i) == best {
+            (0..runs.len()).filter(|&j| j != i).reduce(|a, j| {
+                if out[j].point[1] > out[a].point[1] {
+                    j
+                } else {
+                    a
+                }
+            })
+        } else {
+            best
+        };
+        out[i].p_vs_best = other.map(p);
+    }
+    Ok(out)
+}
+
+/// Header of the compare report.
+pub const COMPARE_HEADER: &str = "model,n,accuracy,accuracy_lo,accuracy_hi,macro_f1,macro_f1_lo,macro_f1_hi,f_avg,f_avg_lo,f_avg_hi,p_vs_majority,p_vs_best";
+
+/// The compare report as CSV (4 decimals; empty p-value when not run).
+pub fn compare_csv(summaries: &[Summary]) -> String {
+    let mut s = String::from(COMPARE_HEADER);
+    s.push('\n');
+    for r in summaries {
+        s.push_str(&format!("{},{}", r.model, r.confusion.total()));
+        for k in 0..3 {
+            s.push_str(&format!(
+                ",{:.4},{:.4},{:.4}",
+                r.point[k], r.interval[k].lo, r.interval[k].hi
+            ));
+        }
+        for p in [r.p_vs_majority, r.p_vs_best] {
+            s.push(',');
+            if let Some(p) = p {
+                s.push_str(&format!("{p:.4}"));
+            }
+        }
+        s.push('\n');
+    }
+    s
+}
+
+/// A fixed-width table of the summaries for the terminal.
+pub fn compare_table(summaries: &[Summary], level: f64) -> String {
+    let pct = (level * 100.0).round();
+    let mut s = format!(
+        "{:<10} {:>4}  {:>8}  {:>8}  {:>17}  {:>8}  {:>8}  {:>8}\n",
+        "model",
+        "n",
+        "accuracy",
+        "macro_f1",
+        format!("{pct}% interval"),
+        "f_avg",
+        "p_vs_maj",
+        "p_vs_best"
+    );
+    let opt = |p: Option<f64>| p.map_or_else(|| "-".to_owned(), |p| format!("{p:.4}"));
+    for r in summaries {
+        s.push_str(&format!(
+            "{:<10} {:>4}  {:>8.4}  {:>8.4}  [{:.4}, {:.4}]  {:>8.4}  {:>8}  {:>8}\n",
+            r.model,
+            r.confusion.total(),
+            r.point[0],
+            r.point[1],
+            r.interval[1].lo,
+            r.interval[1].hi,
+            r.point[2],
+            opt(r.p_vs_majority),
+            opt(r.p_vs_best),
+        ));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::features::FeaturizerParams;
+    use Stance::*;
+
+    #[test]
+    fn cross_validation_tests_every_example_once_and_scores() {
+        let texts: Vec<String> = (0..30)
+            .map(|i| match i % 3 {
+                0 => format!("we will strike the cartels {i}"),
+                1 => format!("there will be no invasion {i}"),
+                _ => format!("talks on tariffs continue {i}"),
+            })
+            .collect();
+        let gold: Vec<Stance> = (0..30).map(|i| Stance::ALL[i % 3]).collect();
+        let groups: Vec<usize> = (0..30).collect();
+        let folds = split::plan(
+            split::CvScheme::KFold(3),
+            &vec![Option::None; 30],
+            &gold,
+            &groups,
+            1,
+        )
+        .unwrap();
+        let fp = FeaturizerParams::default().check().unwrap();
+        let runs: Vec<CvPredictions> = ["majority", "logreg"]
+            .iter()
+            .map(|m| {
+                cross_validate(
+                    &texts,
+                    &gold,
+                    &folds,
+                    &fp,
+                    &ModelParams::from_name(m).unwrap(),
+                )
+                .unwrap()
+            })
+            .collect();
+        assert_eq!(runs[1].predicted, gold);
+        let s = summarize(
+            &gold,
+            &runs,
+            ZeroDivision::Zero,
+            BootstrapSettings::default(),
+        )
+        .unwrap();
+        assert_eq!(s[1].point, [1.0, 1.0, 1.0]);
+        assert!(s[0].point[1] < 0.3);
+        assert!(s[1].p_vs_majority.unwrap() < 0.01);
+        assert_eq!(s[0].p_vs_majority, Option::None);
+        let csv = compare_csv(&s);
+        assert!(csv.starts_with(COMPARE_HEADER));
+        assert!(csv.contains("\nlogreg,30,1.0000,1.0000,1.0000,1.0000,1.0000,1.0000,1.0000,1.0000,1.0000,0.0020,0.0020\n"), "{csv}");
+        let _ = Favor;
+    }
+}

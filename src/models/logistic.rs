@@ -1,0 +1,299 @@
+//! `logreg`: multinomial logistic regression fitted by `linfa-logistic`
+//! (`MultiLogisticRegression`, L-BFGS), with a convergence check of our own.
+//!
+//! linfa's fit can return `Ok` with an unconverged model (its line search
+//! gives up under weak regularisation). After every fit we recompute the
+//! gradient of linfa's objective
+//! `Σᵢ −log softmax(xᵢW + b)[yᵢ] + α/2 ‖W‖²` at the returned parameters,
+//! with a numerically stable softmax, and refuse the model when its L2 norm
+//! exceeds `max_grad_norm`. The data is densified only at the call into
+//! linfa; prediction uses the sparse rows.
+//!
+//! | setting | default | meaning |
+//! |---|---|---|
+//! | `alpha` | `1.0` | L2 penalty on the weights (not the intercept), `> 0` |
+//! | `max_iterations` | `500` | L-BFGS iterations, `≥ 1` |
+//! | `gradient_tolerance` | `1e-5` | linfa's stopping rule on the gradient norm, `> 0` |
+//! | `max_grad_norm` | `1e-3` | largest gradient norm accepted after the fit, `≥ gradient_tolerance` |
+
+use linfa::prelude::*;
+use linfa_logistic::MultiLogisticRegression;
+use ndarray::Array1;
+
+use crate::error::{Error, Result};
+use crate::features::CsrMatrix;
+use crate::label::{Stance, N_CLASSES};
+
+use super::{softmax, Classifier, Learner, Probs};
+
+/// Unchecked settings (see the module table).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct LogRegParams {
+    /// L2 penalty.
+    pub alpha: f64,
+    /// L-BFGS iteration limit.
+    pub max_iterations: u64,
+    /// linfa's gradient tolerance.
+    pub gradient_tolerance: f64,
+    /// Largest accepted gradient norm after fitting.
+    pub max_grad_norm: f64,
+}
+
+impl Default for LogRegParams {
+    fn default() -> Self {
+        LogRegParams {
+            alpha: 1.0,
+            max_iterations: 500,
+            gradient_tolerance: 1e-5,
+            max_grad_norm: 1e-3,
+        }
+    }
+}
+
+/// Checked settings.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ValidLogRegParams(LogRegParams);
+
+impl LogRegParams {
+    /// Sets `alpha`.
+    pub fn alpha(mut self, a: f64) -> Self {
+        self.alpha = a;
+        self
+    }
+
+    /// Validates the settings.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParam`] for a non-positive or non-finite value, or
+    /// `max_grad_norm < gradient_tolerance`.
+    pub fn check(self) -> Result<ValidLogRegParams> {
+        let pos = |v: f64| v.is_finite() && v > 0.0;
+        if !pos(self.alpha) {
+            return Err(Error::param(
+                "logreg alpha",
+                format!("{} must be finite and > 0", self.alpha),
+            ));
+        }
+        if self.max_iterations == 0 {
+            return Err(Error::param("logreg max_iterations", "must be at least 1"));
+        }
+        if !pos(self.gradient_tolerance)
+            || !pos(self.max_grad_norm)
+            || self.max_grad_norm < self.gradient_tolerance
+        {
+            return Err(Error::param(
+                "logreg tolerances",
+                "expected 0 < gradient_tolerance <= max_grad_norm",
+            ));
+        }
+        Ok(ValidLogRegParams(self))
+    }
+}
+
+impl ValidLogRegParams {
+    /// The settings.
+    pub fn params(&self) -> &LogRegParams {
+        &self.0
+    }
+}
+
+/// A fitted multinomial logistic regression.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct LogRegModel {
+    /// `[class][feature]` weights in [`Stance::ALL`] order (zeros for a
+    /// class absent from training).
+    pub weights: [Vec<f64>; N_CLASSES],
+    /// Intercept per class.
+    pub intercept: [f64; N_CLASSES],
+    /// Which classes were seen in training (absent ones get probability 0).
+    pub present: [bool; N_CLASSES],
+    /// Gradient norm at the fitted parameters.
+    pub grad_norm: f64,
+}
+
+impl Learner for ValidLogRegParams {
+    type Fitted = LogRegModel;
+
+    fn fit(&self, x: &CsrMatrix, y: &[Stance]) -> Result<LogRegModel> {
+        let p = &self.0;
+        let mut present = [false; N_CLASSES];
+        y.iter().for_each(|s| present[s.index()] = true);
+        if present.iter().filter(|&&b| b).count() < 2 {
+            return Err(Error::fit(
+                "logreg",
+                "training data has fewer than two classes",
+            ));
+        }
+        let dataset = Dataset::new(x.to_dense(), Array1::from_iter(y.iter().map(|s| s.index())));
+        let fitted = MultiLogisticRegression::default()
+            .alpha(p.alpha)
+            .max_iterations(p.max_iterations)
+            .gradient_tolerance(p.gradient_tolerance)
+            .fit(&dataset)
+            .map_err(|e| Error::fit("logreg", format!("linfa-logistic: {e}")))?;
+        let w = fitted.params();
+        let b = fitted.intercept();
+        let mut model = LogRegModel {
+            weights: std::array::from_fn(|_| vec![0.0; x.n_cols()]),
+            intercept: [0.0; N_CLASSES],
+            present,
+            grad_norm: f64::NAN,
+        };
+        for (j, &c) in fitted.classes().iter().enumerate() {
+            model.weights[c] = w.column(j).to_vec();
+            model.intercept[c] = b[j];
+        }
+        model.grad_norm = model.gradient_norm(x, y, p.alpha);
+        if model.grad_norm.is_nan() || model.grad_norm > p.max_grad_norm {
+            return Err(Error::fit(
+                "logreg",
+                format!(
+                    "did not converge: gradient norm {:.3e} > {:.0e} after at most {} iterations \
+                     (raise alpha or max_iterations)",
+                    model.grad_norm, p.max_grad_norm, p.max_iterations
+                ),
+            ));
+        }
+        Ok(model)
+    }
+}
+
+impl LogRegModel {
+    fn logits(&self, x: &CsrMatrix, i: usize) -> Probs {
+        std::array::from_fn(|c| {
+            if self.present[c] {
+                x.row_dot(i, &self.weights[c]) + self.intercept[c]
+            } else {
+                f64::NEG_INFINITY
+            }
+        })
+    }
+
+    /// L2 norm of the gradient of linfa's objective at these parameters.
+    pub fn gradient_norm(&self, x: &CsrMatrix, y: &[Stance], alpha: f64) -> f64 {
+        let mut gw: [Vec<f64>; N_CLASSES] =
+            std::array::from_fn(|c| self.weights[c].iter().map(|w| alpha * w).collect());
+        let mut gb = [0.0; N_CLASSES];
+        for (i, s) in y.iter().enumerate() {
+            let mut p = self.logits(x, i);
+            softmax(&mut p);
+            let (cols, vals) = x.row(i);
+            for c in 0..N_CLASSES {
+                if !self.present[c] {
+                    continue;
+                }
+                let d = p[c] - f64::from(u8::from(s.index() == c));
+                gb[c] += d;
+                for (&j, &v) in cols.iter().zip(vals) {
+                    gw[c][j as usize] += d * v;
+                }
+            }
+        }
+        let sq: f64 = (0..N_CLASSES)
+            .filter(|&c| self.present[c])
+            .map(|c| gb[c] * gb[c] + gw[c].iter().map(|g| g * g).sum::<f64>())
+            .sum();
+        sq.sqrt()
+    }
+}
+
+impl Classifier for LogRegModel {
+    fn predict_proba(&self, x: &CsrMatrix) -> Result<Vec<Probs>> {
+        if x.n_cols() != self.weights[0].len() {
+            return Err(Error::fit(
+                "logreg",
+                format!(
+                    "input has {} features; the model has {}",
+                    x.n_cols(),
+                    self.weights[0].len()
+                ),
+            ));
+        }
+        Ok((0..x.n_rows())
+            .map(|i| {
+                let mut z = self.logits(x, i);
+                softmax(&mut z);
+                z
+            })
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Stance::*;
+
+    fn toy() -> (CsrMatrix, Vec<Stance>) {
+        let mut x = CsrMatrix::new(3);
+        let rows: [&[(u32, f64)]; 6] = [
+            &[(0, 1.0)],
+            &[(0, 0.8), (2, 0.2)],
+            &[(1, 1.0)],
+            &[(1, 0.9), (2, 0.1)],
+            &[(2, 1.0)],
+            &[(2, 0.7), (0, 0.0)],
+        ];
+        for r in rows {
+            let mut r = r.to_vec();
+            r.sort_by_key(|p| p.0);
+            x.push_row(r);
+        }
+        (x, vec![Favor, Favor, Against, Against, None, None])
+    }
+
+    #[test]
+    fn fits_converges_and_matches_linfa_probabilities() {
+        let (x, y) = toy();
+        let p = LogRegParams::default().check().unwrap();
+        let m = p.fit(&x, &y).unwrap();
+        assert!(m.grad_norm <= 1e-3, "{}", m.grad_norm);
+        assert_eq!(m.predict(&x).unwrap(), y);
+        // Our sparse prediction equals linfa's dense one.
+        let ds = Dataset::new(x.to_dense(), Array1::from_iter(y.iter().map(|s| s.index())));
+        let lm = MultiLogisticRegression::default()
+            .alpha(1.0)
+            .max_iterations(500)
+            .gradient_tolerance(1e-5)
+            .fit(&ds)
+            .unwrap();
+        let lp = lm.predict_probabilities(&x.to_dense());
+        let ours = m.predict_proba(&x).unwrap();
+        for (i, row) in ours.iter().enumerate() {
+            for (j, &c) in lm.classes().iter().enumerate() {
+                assert!((row[c] - lp[(i, j)]).abs() < 1e-12);
+            }
+        }
+    }
+
+    #[test]
+    fn refuses_unconverged_fits() {
+        let (x, y) = toy();
+        let p = LogRegParams {
+            max_iterations: 1,
+            ..Default::default()
+        }
+        .check()
+        .unwrap();
+        let e = p.fit(&x, &y).unwrap_err();
+        assert!(e.to_string().contains("did not converge"), "{e}");
+    }
+
+    #[test]
+    fn absent_class_gets_zero_probability_and_bad_params_fail() {
+        let (x, y) = toy();
+        let keep = [0, 1, 2, 3];
+        let m = LogRegParams::default()
+            .check()
+            .unwrap()
+            .fit(&x.select_rows(&keep), &y[..4])
+            .unwrap();
+        assert!(m.predict_proba(&x).unwrap().iter().all(|p| p[2] == 0.0));
+        assert!(LogRegParams::default().alpha(0.0).check().is_err());
+        assert!(LogRegParams::default()
+            .check()
+            .unwrap()
+            .fit(&x.select_rows(&[0, 1]), &y[..2])
+            .is_err());
+    }
+}

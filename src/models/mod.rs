@@ -1,0 +1,205 @@
+//! Classifiers behind one small pair of traits, in linfa's style:
+//! settings implement [`Learner`] (`fit` returns a separate fitted type),
+//! fitted models implement [`Classifier`] (class probabilities in
+//! [`Stance::ALL`] order).
+//!
+//! [`ModelParams`] and [`FittedModel`] are the closed sets the CLI and the
+//! model file use; each variant wraps one model's checked settings or
+//! fitted state.
+
+pub mod baseline;
+pub mod bayes;
+pub mod logistic;
+
+use crate::error::{Error, Result};
+use crate::features::CsrMatrix;
+use crate::label::{Stance, N_CLASSES};
+
+/// Class probabilities in [`Stance::ALL`] order.
+pub type Probs = [f64; N_CLASSES];
+
+/// Model settings that can be fitted on featurized data.
+pub trait Learner {
+    /// The fitted model.
+    type Fitted: Classifier;
+
+    /// Fits on `x` (one row per example) and labels `y`.
+    ///
+    /// # Errors
+    /// [`Error::Fit`] if the data cannot be fitted or the fit cannot be trusted.
+    fn fit(&self, x: &CsrMatrix, y: &[Stance]) -> Result<Self::Fitted>;
+}
+
+/// A fitted model.
+pub trait Classifier {
+    /// Class probabilities for every row of `x`.
+    ///
+    /// # Errors
+    /// [`Error::Fit`] if `x` does not match the model.
+    fn predict_proba(&self, x: &CsrMatrix) -> Result<Vec<Probs>>;
+
+    /// The most probable class of every row (ties go to the lower index).
+    ///
+    /// # Errors
+    /// As [`Classifier::predict_proba`].
+    fn predict(&self, x: &CsrMatrix) -> Result<Vec<Stance>> {
+        Ok(self.predict_proba(x)?.iter().map(argmax).collect())
+    }
+}
+
+/// The class with the highest probability; ties go to the lower index.
+pub fn argmax(p: &Probs) -> Stance {
+    let mut best = 0;
+    for i in 1..N_CLASSES {
+        if p[i] > p[best] {
+            best = i;
+        }
+    }
+    Stance::ALL[best]
+}
+
+/// Names of the models the CLI knows, in report order.
+pub const MODEL_NAMES: [&str; 3] = ["majority", "nb", "logreg"];
+
+/// Checked settings of any model.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum ModelParams {
+    /// Majority-class baseline.
+    Majority(baseline::MajorityParams),
+    /// linfa-bayes multinomial naive Bayes.
+    Nb(bayes::ValidNbParams),
+    /// linfa-logistic multinomial logistic regression.
+    Logreg(logistic::ValidLogRegParams),
+}
+
+impl ModelParams {
+    /// The default settings of the model called `name`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParam`] for an unknown name, listing the known ones.
+    pub fn from_name(name: &str) -> Result<ModelParams> {
+        match name {
+            "majority" => Ok(ModelParams::Majority(baseline::MajorityParams)),
+            "nb" => Ok(ModelParams::Nb(bayes::NbParams::default().check()?)),
+            "logreg" => Ok(ModelParams::Logreg(
+                logistic::LogRegParams::default().check()?,
+            )),
+            _ => Err(Error::param(
+                "--model",
+                format!(
+                    "unknown model '{name}'; expected one of {}",
+                    MODEL_NAMES.join(", ")
+                ),
+            )),
+        }
+    }
+
+    /// The model's name as the CLI spells it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            ModelParams::Majority(_) => "majority",
+            ModelParams::Nb(_) => "nb",
+            ModelParams::Logreg(_) => "logreg",
+        }
+    }
+
+    /// Fits the model.
+    ///
+    /// # Errors
+    /// See [`Learner::fit`].
+    pub fn fit(&self, x: &CsrMatrix, y: &[Stance]) -> Result<FittedModel> {
+        if x.n_rows() != y.len() {
+            return Err(Error::fit(
+                self.name(),
+                format!("{} rows but {} labels", x.n_rows(), y.len()),
+            ));
+        }
+        Ok(match self {
+            ModelParams::Majority(p) => FittedModel::Majority(p.fit(x, y)?),
+            ModelParams::Nb(p) => FittedModel::Nb(p.fit(x, y)?),
+            ModelParams::Logreg(p) => FittedModel::Logreg(p.fit(x, y)?),
+        })
+    }
+}
+
+/// Any fitted model.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum FittedModel {
+    /// Majority-class baseline.
+    Majority(baseline::Majority),
+    /// Multinomial naive Bayes.
+    Nb(bayes::NbModel),
+    /// Multinomial logistic regression.
+    Logreg(logistic::LogRegModel),
+}
+
+impl FittedModel {
+    /// Per-class feature weights of linear models (`None` for others), as
+    /// `[class][feature]` in [`Stance::ALL`] order.
+    pub fn linear_weights(&self) -> Option<&[Vec<f64>; N_CLASSES]> {
+        match self {
+            FittedModel::Logreg(m) => Some(&m.weights),
+            FittedModel::Nb(m) => Some(&m.feature_log_prob),
+            FittedModel::Majority(_) => None,
+        }
+    }
+}
+
+impl Classifier for FittedModel {
+    fn predict_proba(&self, x: &CsrMatrix) -> Result<Vec<Probs>> {
+        match self {
+            FittedModel::Majority(m) => m.predict_proba(x),
+            FittedModel::Nb(m) => m.predict_proba(x),
+            FittedModel::Logreg(m) => m.predict_proba(x),
+        }
+    }
+}
+
+/// Softmax of `z` in place, subtracting the row maximum first (entries of
+/// `-inf` get probability 0).
+pub(crate) fn softmax(z: &mut Probs) {
+    let m = z.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let mut s = 0.0;
+    for v in z.iter_mut() {
+        *v = (*v - m).exp();
+        s += *v;
+    }
+    for v in z.iter_mut() {
+        *v /= s;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_unknown_is_clear() {
+        for n in MODEL_NAMES {
+            assert_eq!(ModelParams::from_name(n).unwrap().name(), n);
+        }
+        let e = ModelParams::from_name("bert").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid setting --model: unknown model 'bert'; expected one of majority, nb, logreg"
+        );
+    }
+
+    #[test]
+    fn argmax_ties_and_softmax_stability() {
+        assert_eq!(argmax(&[0.4, 0.4, 0.2]), Stance::Favor);
+        assert_eq!(argmax(&[0.1, 0.2, 0.7]), Stance::None);
+        let mut z = [1000.0, 1000.0, f64::NEG_INFINITY];
+        softmax(&mut z);
+        assert_eq!(z, [0.5, 0.5, 0.0]);
+    }
+
+    #[test]
+    fn models_are_send_and_sync() {
+        fn is<T: Send + Sync>() {}
+        is::<FittedModel>();
+        is::<ModelParams>();
+    }
+}

@@ -1,0 +1,207 @@
+//! A trained pipeline (fitted featurizer + fitted model) and its model
+//! file: JSON holding a format tag and version, the class order, the
+//! featurizer settings, vocabulary and IDF, and the model's settings and
+//! weights.
+
+use std::path::Path;
+
+use crate::error::{Error, Result};
+use crate::features::{Featurizer, FeaturizerParams, ValidFeaturizerParams};
+use crate::label::Stance;
+use crate::models::{Classifier, FittedModel, ModelParams, Probs};
+
+/// Value of the `format` field of every model file.
+pub const FORMAT: &str = "stance-model";
+/// Model file format version written and read by this build.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// A featurizer and a model fitted on the same training texts.
+#[derive(Debug, Clone)]
+pub struct Pipeline {
+    /// The fitted featurizer.
+    pub featurizer: Featurizer,
+    /// The model's settings.
+    pub params: ModelParams,
+    /// The fitted model.
+    pub model: FittedModel,
+}
+
+impl Pipeline {
+    /// Fits the featurizer, then the model, on `texts` and `labels`.
+    ///
+    /// # Errors
+    /// Featurizer or model errors.
+    pub fn fit<S: AsRef<str> + Sync>(
+        featurizer: &ValidFeaturizerParams,
+        params: &ModelParams,
+        texts: &[S],
+        labels: &[Stance],
+    ) -> Result<Pipeline> {
+        let featurizer = featurizer.fit(texts)?;
+        let x = featurizer.transform(texts);
+        let model = params.fit(&x, labels)?;
+        Ok(Pipeline {
+            featurizer,
+            params: params.clone(),
+            model,
+        })
+    }
+
+    /// Class probabilities of `texts`.
+    ///
+    /// # Errors
+    /// Model errors.
+    pub fn predict_proba<S: AsRef<str> + Sync>(&self, texts: &[S]) -> Result<Vec<Probs>> {
+        self.model.predict_proba(&self.featurizer.transform(texts))
+    }
+
+    /// Serialises to the model-file JSON.
+    pub fn to_json(&self) -> String {
+        let file = ModelFile {
+            format: FORMAT.to_owned(),
+            version: FORMAT_VERSION,
+            classes: Stance::ALL.iter().map(|s| s.as_str().to_owned()).collect(),
+            featurizer: self.featurizer.params().params().clone(),
+            vocabulary: self.featurizer.names().to_vec(),
+            idf: self.featurizer.idf().to_vec(),
+            params: self.params.clone(),
+            model: self.model.clone(),
+        };
+        // Serialising plain structs of strings, numbers and vectors cannot fail.
+        serde_json::to_string(&file).expect("model file serialises")
+    }
+
+    /// Reads a model file written by [`Pipeline::to_json`].
+    ///
+    /// # Errors
+    /// [`Error::ModelFile`] naming `path` for a file that is not a model
+    /// file, has another format version, is truncated or corrupted, or
+    /// whose parts do not fit together.
+    pub fn from_json(path: &Path, json: &str) -> Result<Pipeline> {
+        let err = |m: String| Error::ModelFile {
+            path: path.to_owned(),
+            message: m,
+        };
+        let value: serde_json::Value = serde_json::from_str(json).map_err(|e| {
+            err(format!("corrupted or truncated model file ({e}); expected the JSON written by `stance train`"))
+        })?;
+        if value.get("format").and_then(|f| f.as_str()) != Some(FORMAT) {
+            return Err(err(
+                "not a stance model file (no \"format\": \"stance-model\")".into(),
+            ));
+        }
+        let version = value.get("version").and_then(|v| v.as_u64());
+        if version != Some(u64::from(FORMAT_VERSION)) {
+            let found = version.map_or_else(|| "missing".to_owned(), |v| v.to_string());
+            return Err(err(format!(
+                "model file format version {found}; this build reads version {FORMAT_VERSION} (retrain with `stance train`)"
+            )));
+        }
+        let file: ModelFile =
+            serde_json::from_value(value).map_err(|e| err(format!("corrupted model file: {e}")))?;
+        let classes: Vec<&str> = Stance::ALL.iter().map(|s| s.as_str()).collect();
+        if file.classes != classes {
+            return Err(err(format!(
+                "class order {:?}; expected {classes:?}",
+                file.classes
+            )));
+        }
+        let fp = file
+            .featurizer
+            .check()
+            .map_err(|e| err(format!("bad featurizer settings: {e}")))?;
+        let featurizer = Featurizer::from_parts(fp, file.vocabulary, file.idf)
+            .map_err(|e| err(format!("bad vocabulary: {e}")))?;
+        let n = featurizer.n_features();
+        let dims_ok = match &file.model {
+            FittedModel::Majority(_) => true,
+            FittedModel::Nb(m) => m.feature_log_prob.iter().all(|w| w.len() == n),
+            FittedModel::Logreg(m) => m.weights.iter().all(|w| w.len() == n),
+        };
+        if !dims_ok || file.params.name() != model_kind(&file.model) {
+            return Err(err(format!(
+                "model weights do not match the {n}-feature vocabulary or the settings"
+            )));
+        }
+        Ok(Pipeline {
+            featurizer,
+            params: file.params,
+            model: file.model,
+        })
+    }
+}
+
+fn model_kind(m: &FittedModel) -> &'static str {
+    match m {
+        FittedModel::Majority(_) => "majority",
+        FittedModel::Nb(_) => "nb",
+        FittedModel::Logreg(_) => "logreg",
+    }
+}
+
+/// The on-disk layout.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct ModelFile {
+    format: String,
+    version: u32,
+    classes: Vec<String>,
+    featurizer: FeaturizerParams,
+    vocabulary: Vec<String>,
+    idf: Vec<f64>,
+    params: ModelParams,
+    model: FittedModel,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Stance::*;
+
+    fn trained() -> Pipeline {
+        let texts = [
+            "no invasion ever",
+            "we will strike them",
+            "talks on tariffs",
+            "there will be no invasion",
+            "strike the cartels",
+            "tariff talks",
+        ];
+        let labels = [Against, Favor, None, Against, Favor, None];
+        Pipeline::fit(
+            &FeaturizerParams::default().check().unwrap(),
+            &ModelParams::from_name("logreg").unwrap(),
+            &texts,
+            &labels,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn round_trips_through_json() {
+        let p = trained();
+        let q = Pipeline::from_json(Path::new("m.json"), &p.to_json()).unwrap();
+        let t = ["no invasion", "strike", "unseen words"];
+        assert_eq!(p.predict_proba(&t).unwrap(), q.predict_proba(&t).unwrap());
+        assert_eq!(q.to_json(), p.to_json());
+    }
+
+    #[test]
+    fn refuses_other_versions_and_broken_files() {
+        let json = trained().to_json();
+        let p = Path::new("m.json");
+        let e = Pipeline::from_json(p, &json.replacen("\"version\":1", "\"version\":2", 1))
+            .unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("format version 2; this build reads version 1"),
+            "{e}"
+        );
+        let e = Pipeline::from_json(p, &json[..json.len() / 2]).unwrap_err();
+        assert!(
+            e.to_string().starts_with("m.json: corrupted or truncated"),
+            "{e}"
+        );
+        let e = Pipeline::from_json(p, "{\"a\":1}").unwrap_err();
+        assert!(e.to_string().contains("not a stance model file"), "{e}");
+    }
+}
