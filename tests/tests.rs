@@ -1,1 +1,7 @@
+//! Integration tests: one crate, one module per area, a shared `util`
+//! harness that runs the built `stance` binary in a temporary folder.
 
+mod util;
+
+mod cli;
+mod labels;
