@@ -137,13 +137,33 @@ impl Aliases {
         let Some(first) = tokens.first().cloned() else {
             return;
         };
-        let list = self.by_first.entry(first).or_default();
-        list.push(Entry {
-            tokens,
-            actor: actor.to_string(),
-        });
-        list.sort_by_key(|e| std::cmp::Reverse(e.tokens.len()));
+        // "the defense department" also matches "a Defense Department statement".
+        if first == "the" && tokens.len() > 2 {
+            let rest = tokens[1..].to_vec();
+            self.push_entry(
+                rest[0].clone(),
+                Entry {
+                    tokens: rest,
+                    actor: actor.to_string(),
+                },
+            );
+        }
+        self.push_entry(
+            first,
+            Entry {
+                tokens,
+                actor: actor.to_string(),
+            },
+        );
         self.len += 1;
+    }
+
+    fn push_entry(&mut self, first: String, entry: Entry) {
+        let list = self.by_first.entry(first).or_default();
+        if !list.iter().any(|e| e.tokens == entry.tokens) {
+            list.push(entry);
+            list.sort_by_key(|e| std::cmp::Reverse(e.tokens.len()));
+        }
     }
 
     /// Number of aliases.

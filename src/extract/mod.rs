@@ -236,6 +236,10 @@ mod tests {
         let r = rows(t);
         assert_eq!(r.len(), 2);
         assert_eq!(r[1].0, "pentagon");
+        let t = "The boats sank at 3 p.m. Tuesday, according to a Defense Department statement.";
+        assert_eq!(actors(t), ["pentagon"]);
+        let t = "Analysts at the Council on Foreign Relations said the campaign was an escalation.";
+        assert_eq!(actors(t), ["analysts"]);
         let t =
             "Colombian President Gustavo Petro warned that strikes would be an act of aggression.";
         assert_eq!(actors(t), ["gustavo_petro"]);

@@ -1009,7 +1009,7 @@ impl<'a> Attributor<'a> {
             ActorKind::Person
         };
         Some(Mention {
-            first: k,
+            first: i,
             last: j,
             quoted,
             alias_possessive: false,
@@ -1074,7 +1074,11 @@ impl<'a> Attributor<'a> {
                     );
                 return ok.then_some(0);
             }
-            "called" | "calls" | "calling" => return matches!(n1, "for" | "on").then_some(0),
+            "called" | "calls" | "calling" => {
+                let quoted = tokens.iter().any(|t| t.quoted && t.is_word());
+                return (matches!(n1, "for" | "on") || quoted && !DETERMINERS.contains(&prev))
+                    .then_some(0);
+            }
             "pushing" | "pushed" | "pushes" | "pressing" | "pressed" | "presses" => {
                 return (n1 == "for").then_some(0)
             }
@@ -1145,7 +1149,10 @@ impl<'a> Attributor<'a> {
                     && !w.ends_with("ly")
                     && !w.ends_with("ed")
                     && !matches!(w, "says" | "told" | "said" | "declined" | "did");
-                if modifier {
+                // A short mention glued to a capitalised word is part of a longer name ("US Secretary ...").
+                let name_part =
+                    n.is_word() && n.cap && !AUX.contains(&w) && !SPEECH_VERBS.contains(&w);
+                if modifier || name_part {
                     return false;
                 }
             }
