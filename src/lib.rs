@@ -21,6 +21,7 @@ pub mod actors;
 pub mod corpus;
 pub mod error;
 pub mod eval;
+pub mod extract;
 pub mod features;
 pub mod io;
 pub mod label;

@@ -1,0 +1,333 @@
+//! Quote extraction: finds the quote sentences of a raw news article and
+//! their speakers, as byte spans with canonical actor ids.
+//!
+//! Pipeline: [`split_sentences`] → quotation regions per line → speaker
+//! attribution per sentence (speech verbs, subjects, pronouns, roles, the
+//! [`Aliases`] table) → continuation sentences of a multi-sentence quotation
+//! inherit the speaker named elsewhere in it → [`Quote`] rows, as written by
+//! `stance extract`. [`evaluate`] scores predicted spans against hand labels.
+
+mod aliases;
+mod error;
+mod eval;
+mod quotes;
+mod sentences;
+mod speaker;
+mod tokens;
+
+pub use aliases::{actor_id, Aliases};
+pub use error::ExtractError;
+pub use eval::{evaluate, ExtractScores, GoldSpan, PredSpan, Span};
+pub use sentences::split_sentences;
+
+use quotes::{quote_regions, Region};
+use sentences::line_spans;
+use speaker::Attributor;
+use tokens::tokenize;
+
+/// One quote sentence of an article.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Quote {
+    /// Byte offset of the sentence start in the article.
+    pub start: usize,
+    /// Byte offset one past the sentence end.
+    pub end: usize,
+    /// Canonical actor id of the speaker.
+    pub actor: String,
+    /// The sentence text, `&article[start..end]`.
+    pub text: String,
+}
+
+/// Per-sentence facts gathered before inheritance.
+#[derive(Debug, Default)]
+struct Facts {
+    start: usize,
+    end: usize,
+    line: usize,
+    words: usize,
+    quoted_words: usize,
+    /// Indices (into the line's regions) of the quotations this sentence touches.
+    regions: Vec<usize>,
+    own: Option<String>,
+    nested: Option<String>,
+    whole_line: bool,
+}
+
+/// Find the quote sentences of `article` and attribute each to an actor.
+///
+/// Never panics; every returned span lies on char boundaries and
+/// `&article[q.start..q.end] == q.text`. Quotes are in article order.
+///
+/// ```
+/// use stance::extract::{extract, Aliases};
+/// let text = "“We will not allow it,” Sheinbaum said. “Never.”\nThe weather was fine.";
+/// let quotes = extract(text, &Aliases::embedded());
+/// let rows: Vec<(&str, &str)> = quotes.iter().map(|q| (q.actor.as_str(), q.text.as_str())).collect();
+/// assert_eq!(rows, [("claudia_sheinbaum", "“We will not allow it,” Sheinbaum said."), ("claudia_sheinbaum", "“Never.”")]);
+/// ```
+pub fn extract(article: &str, aliases: &Aliases) -> Vec<Quote> {
+    let lines = line_spans(article);
+    let line_starts: Vec<usize> = lines.iter().map(|l| l.0).collect();
+    let mut regions_by_line: Vec<Option<Vec<Region>>> = vec![None; lines.len()];
+    let mut attributor = Attributor::new(aliases);
+    let mut facts: Vec<Facts> = Vec::new();
+    for (s, e) in split_sentences(article) {
+        let line = line_starts.partition_point(|&ls| ls <= s).saturating_sub(1);
+        let (ls, le) = lines.get(line).copied().unwrap_or((0, article.len()));
+        let regions = regions_by_line[line].get_or_insert_with(|| quote_regions(article, ls, le));
+        let mut toks = tokenize(article, s, e);
+        let mut touched = Vec::new();
+        for t in &mut toks {
+            if let Some(ri) = regions
+                .iter()
+                .position(|r| !r.nested && t.start >= r.start && t.start < r.end)
+            {
+                t.quoted = true;
+                if !touched.contains(&ri) {
+                    touched.push(ri);
+                }
+            }
+            // Nested marks count as quoted too (they sit inside an outer region).
+        }
+        let words = toks
+            .iter()
+            .filter(|t| t.is_word() && t.norm != "'s")
+            .count();
+        let quoted_words = toks
+            .iter()
+            .filter(|t| t.is_word() && t.quoted && t.norm != "'s")
+            .count();
+        let line_text = article.get(ls..le).unwrap_or("").trim();
+        let whole_line = article.get(s..e).is_some_and(|t| t == line_text);
+        let headline = whole_line && is_headline(line_text, &toks);
+        let found = attributor.analyse(&toks, headline);
+        facts.push(Facts {
+            start: s,
+            end: e,
+            line,
+            words,
+            quoted_words,
+            regions: touched,
+            own: found.speaker,
+            nested: found.nested,
+            whole_line,
+        });
+    }
+    let actors = inherit(&facts);
+    facts
+        .iter()
+        .zip(actors)
+        .filter_map(|(f, actor)| {
+            let actor = f.nested.clone().or(actor)?;
+            let text = article.get(f.start..f.end)?.to_string();
+            Some(Quote {
+                start: f.start,
+                end: f.end,
+                actor,
+                text,
+            })
+        })
+        .collect()
+}
+
+/// A title-case line without final punctuation (a headline or subhead).
+fn is_headline(line: &str, toks: &[tokens::Token]) -> bool {
+    if line.ends_with(['.', '?', '!', '"', '\u{201D}']) {
+        return false;
+    }
+    let long: Vec<_> = toks
+        .iter()
+        .filter(|t| t.is_word() && t.norm.chars().count() > 3)
+        .collect();
+    !long.is_empty() && long.iter().filter(|t| t.cap).count() * 10 >= long.len() * 7
+}
+
+/// Decide each sentence's actor: its own speaker, else that of the
+/// quotation it continues (same quotation, then same line, then the
+/// previous line's trailing quote), else for a short quoted headline the
+/// next speaker within a few sentences.
+fn inherit(facts: &[Facts]) -> Vec<Option<String>> {
+    let mut out: Vec<Option<String>> = facts.iter().map(|f| f.own.clone()).collect();
+    for i in 0..facts.len() {
+        if out[i].is_some() {
+            continue;
+        }
+        let f = &facts[i];
+        let dominant = f.quoted_words > 0 && f.quoted_words * 2 >= f.words;
+        let significant = f.quoted_words >= 3;
+        if !(dominant || significant) {
+            continue;
+        }
+        let same_line = |j: usize| facts[j].line == f.line;
+        // Same quotation first.
+        let shares =
+            |j: usize| same_line(j) && facts[j].regions.iter().any(|r| f.regions.contains(r));
+        let mut pick = None;
+        for j in (0..facts.len()).filter(|&j| j != i) {
+            if shares(j) && facts[j].own.is_some() {
+                pick = facts[j].own.clone();
+                if j > i {
+                    break;
+                }
+            }
+        }
+        // Then the nearest previous, then following, attributed sentence on the line.
+        if pick.is_none() {
+            pick = (0..i)
+                .rev()
+                .take_while(|&j| same_line(j))
+                .find_map(|j| out[j].clone());
+        }
+        if pick.is_none() {
+            pick = (i + 1..facts.len())
+                .take_while(|&j| same_line(j))
+                .find_map(|j| facts[j].own.clone());
+        }
+        // A paragraph that is all quotation continues the previous paragraph's quote.
+        if pick.is_none() && dominant {
+            let first_on_line = i == 0 || facts[i - 1].line != f.line;
+            let prev_quote = i > 0 && facts[i - 1].quoted_words > 0;
+            if first_on_line && prev_quote {
+                pick = out[i - 1].clone();
+            }
+        }
+        // A short quoted headline takes the next speaker.
+        if pick.is_none() && f.whole_line && f.quoted_words == f.words && f.words <= 8 {
+            pick = (i + 1..facts.len().min(i + 4)).find_map(|j| facts[j].own.clone());
+        }
+        out[i] = pick;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(text: &str) -> Vec<(String, String)> {
+        let a = Aliases::embedded();
+        extract(text, &a)
+            .into_iter()
+            .map(|q| (q.actor, q.text))
+            .collect()
+    }
+
+    fn actors(text: &str) -> Vec<String> {
+        rows(text).into_iter().map(|r| r.0).collect()
+    }
+
+    #[test]
+    fn multi_sentence_quote_with_trailing_attribution() {
+        let t = "“The plan is reckless. It will fail,” said Maria Lopez, a professor at Acme University.";
+        assert_eq!(actors(t), ["maria_lopez", "maria_lopez"]);
+        let t = "“It is done,” Rubio said. “We move on.”";
+        assert_eq!(actors(t), ["marco_rubio", "marco_rubio"]);
+    }
+
+    #[test]
+    fn pronouns_resolve_to_the_last_fitting_person() {
+        let t = "Spokeswoman Jane Whitaker met Mr. Tom Ruiz on Monday.\n“We disagree,” she said.\n“I never agreed,” he added.";
+        assert_eq!(actors(t), ["jane_whitaker", "tom_ruiz"]);
+    }
+
+    #[test]
+    fn according_to_and_reported_speech() {
+        let t = "The strikes will continue, according to two US officials.\nThe Pentagon declined to comment.\nThe navy moved a carrier.";
+        let r = rows(t);
+        assert_eq!(r.len(), 2);
+        assert_eq!(r[1].0, "pentagon");
+        let t = "The boats sank at 3 p.m. Tuesday, according to a Defense Department statement.";
+        assert_eq!(actors(t), ["pentagon"]);
+        let t = "Analysts at the Council on Foreign Relations said the campaign was an escalation.";
+        assert_eq!(actors(t), ["analysts"]);
+        let t =
+            "Colombian President Gustavo Petro warned that strikes would be an act of aggression.";
+        assert_eq!(actors(t), ["gustavo_petro"]);
+    }
+
+    #[test]
+    fn titles_and_descriptions() {
+        let t = "Secretary of State Marco Rubio arrived.\nThe Mexican president insisted the country would not be subordinated.";
+        assert_eq!(actors(t), ["claudia_sheinbaum"]);
+        let t = "Defense Minister Rafael Ortega Diaz told reporters the army was ready.";
+        assert_eq!(actors(t), ["rafael_ortega_diaz"]);
+    }
+
+    #[test]
+    fn outlet_is_speaker_only_as_sole_source() {
+        let t = "President Donald Trump spoke at noon.\nThe Washington Post reported that the president ordered new strikes.";
+        assert_eq!(actors(t), ["donald_trump"]);
+        let t = "The Washington Post reported that new strikes were planned.";
+        assert_eq!(actors(t), ["washington_post"]);
+    }
+
+    #[test]
+    fn quote_inside_quote_goes_to_the_quoted_person() {
+        let t = "Trump spoke.\n“He has told me, ‘we will send troops tomorrow,’” Sheinbaum said.";
+        assert_eq!(actors(t), ["donald_trump"]);
+    }
+
+    #[test]
+    fn narration_and_scare_quotes_are_not_quotes() {
+        let t = "The group is known as the “Cartel of the Suns” in Venezuela.\nTroops arrived on Monday.";
+        assert!(rows(t).is_empty());
+    }
+
+    #[test]
+    fn standalone_quote_paragraph_continues_previous_speaker() {
+        let t = "“We are ready,” Hegseth said.\n“Nobody will stop us.”";
+        assert_eq!(actors(t), ["pete_hegseth", "pete_hegseth"]);
+    }
+
+    #[test]
+    fn quoted_headline_takes_following_speaker() {
+        let t = "‘No Surrender’\nIn Caracas, Maduro vowed to resist any attack.";
+        assert_eq!(actors(t), ["nicolas_maduro", "nicolas_maduro"]);
+    }
+
+    #[test]
+    fn offsets_round_trip_and_odd_input() {
+        for t in [
+            "",
+            "\"",
+            "“",
+            "’’’",
+            "said said.",
+            "\u{0}\u{1}“é’”",
+            "He said.",
+            "“a\n b” c said",
+            "according to",
+        ] {
+            for q in extract(t, &Aliases::embedded()) {
+                assert_eq!(&t[q.start..q.end], q.text);
+            }
+        }
+    }
+
+    mod props {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(300))]
+            #[test]
+            fn never_panics_and_spans_are_valid(s in "(?s)[a-zA-Z .,!?\"'“”‘’()\n:;é—-]{0,200}") {
+                for (a, b) in split_sentences(&s) {
+                    prop_assert!(a < b && s.is_char_boundary(a) && s.is_char_boundary(b));
+                    prop_assert!(!s[a..b].contains('\n'));
+                }
+                for q in extract(&s, &Aliases::embedded()) {
+                    prop_assert_eq!(&s[q.start..q.end], q.text.as_str());
+                }
+            }
+
+            #[test]
+            fn arbitrary_unicode_never_panics(s in any::<String>()) {
+                let _ = split_sentences(&s);
+                for q in extract(&s, &Aliases::embedded()) {
+                    prop_assert_eq!(&s[q.start..q.end], q.text.as_str());
+                }
+            }
+        }
+    }
+}

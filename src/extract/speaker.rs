@@ -1,0 +1,1367 @@
+//! Speaker attribution: finds speech acts in a sentence and their speaker.
+//!
+//! Third stage of the extractor. For each sentence, in article order, it
+//! finds actor mentions (alias-table matches, capitalised names, pronouns),
+//! speech verbs outside quotations ("said", "warned", "according to", passive
+//! "reported by"), pairs each verb with its subject (before it: "X said",
+//! "“…,” X said"; after it: "said X"), and resolves pronouns and roles
+//! ("she", "the president", "the report") against the mentions seen so far.
+//! Among several speech acts it prefers the one that governs quoted words,
+//! then a non-media speaker (an outlet is the speaker only when it is the
+//! sole source), then the first.
+
+use rustc_hash::FxHashMap;
+
+use super::aliases::{actor_id, Aliases};
+use super::tokens::Token;
+
+/// Grammatical gender used to resolve "he"/"she".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Gender {
+    /// He.
+    Male,
+    /// She.
+    Female,
+    /// A person of unknown gender (fits both pronouns).
+    Unknown,
+}
+
+/// What sort of actor an id denotes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ActorKind {
+    /// A named person.
+    Person,
+    /// A government body, organisation or country.
+    Body,
+    /// A news outlet.
+    Media,
+    /// An unnamed group ("analysts").
+    Group,
+}
+
+/// Known actors: id, gender, kind, whether a head of state/government.
+const KNOWN: &[(&str, Gender, ActorKind, bool)] = &[
+    ("claudia_sheinbaum", Gender::Female, ActorKind::Person, true),
+    ("donald_trump", Gender::Male, ActorKind::Person, true),
+    ("gustavo_petro", Gender::Male, ActorKind::Person, true),
+    ("nicolas_maduro", Gender::Male, ActorKind::Person, true),
+    ("marco_rubio", Gender::Male, ActorKind::Person, false),
+    ("pete_hegseth", Gender::Male, ActorKind::Person, false),
+    ("anna_kelly", Gender::Female, ActorKind::Person, false),
+    ("victoria_dittmar", Gender::Female, ActorKind::Person, false),
+    (
+        "cecilia_farfan_mendez",
+        Gender::Female,
+        ActorKind::Person,
+        false,
+    ),
+    ("jack_riley", Gender::Male, ActorKind::Person, false),
+    (
+        "us_ambassador_mexico",
+        Gender::Male,
+        ActorKind::Person,
+        false,
+    ),
+    ("new_york_times", Gender::Unknown, ActorKind::Media, false),
+    (
+        "wall_street_journal",
+        Gender::Unknown,
+        ActorKind::Media,
+        false,
+    ),
+    ("nbc_news", Gender::Unknown, ActorKind::Media, false),
+    ("cbs_news", Gender::Unknown, ActorKind::Media, false),
+    ("abc_news", Gender::Unknown, ActorKind::Media, false),
+    ("fox_news", Gender::Unknown, ActorKind::Media, false),
+    ("cnn", Gender::Unknown, ActorKind::Media, false),
+    ("washington_post", Gender::Unknown, ActorKind::Media, false),
+    ("associated_press", Gender::Unknown, ActorKind::Media, false),
+    ("reuters", Gender::Unknown, ActorKind::Media, false),
+    ("bloomberg", Gender::Unknown, ActorKind::Media, false),
+    ("axios", Gender::Unknown, ActorKind::Media, false),
+    ("politico", Gender::Unknown, ActorKind::Media, false),
+    ("us_media", Gender::Unknown, ActorKind::Media, false),
+    ("media", Gender::Unknown, ActorKind::Media, false),
+    ("us_officials", Gender::Unknown, ActorKind::Group, false),
+    (
+        "mexican_officials",
+        Gender::Unknown,
+        ActorKind::Group,
+        false,
+    ),
+    ("security_experts", Gender::Unknown, ActorKind::Group, false),
+    ("experts", Gender::Unknown, ActorKind::Group, false),
+    ("us_prosecutors", Gender::Unknown, ActorKind::Group, false),
+    ("analysts", Gender::Unknown, ActorKind::Group, false),
+    ("critics", Gender::Unknown, ActorKind::Group, false),
+    ("lawmakers", Gender::Unknown, ActorKind::Group, false),
+];
+
+/// Speech verbs (finite forms and a few bare forms).
+const SPEECH_VERBS: &[&str] = &[
+    "said",
+    "says",
+    "say",
+    "told",
+    "tells",
+    "tell",
+    "insisted",
+    "insists",
+    "insist",
+    "warned",
+    "warns",
+    "warn",
+    "stressed",
+    "stresses",
+    "vowed",
+    "vows",
+    "vow",
+    "claimed",
+    "claims",
+    "reiterated",
+    "reiterates",
+    "acknowledged",
+    "acknowledges",
+    "pledged",
+    "pledges",
+    "declared",
+    "declares",
+    "stated",
+    "asserted",
+    "asserts",
+    "admitted",
+    "admits",
+    "explained",
+    "explains",
+    "wrote",
+    "writes",
+    "tweeted",
+    "posted",
+    "urged",
+    "urges",
+    "cautioned",
+    "emphasized",
+    "emphasised",
+    "emphasizes",
+    "emphasises",
+    "maintained",
+    "maintains",
+    "contended",
+    "contends",
+    "countered",
+    "replied",
+    "replies",
+    "responded",
+    "responds",
+    "commented",
+    "remarked",
+    "complained",
+    "predicted",
+    "predicts",
+    "promised",
+    "promises",
+    "threatened",
+    "threatens",
+    "suggested",
+    "suggests",
+    "denied",
+    "denies",
+    "argued",
+    "argues",
+    "added",
+    "adds",
+    "noted",
+    "notes",
+    "described",
+    "describes",
+    "describe",
+    "announced",
+    "announces",
+    "confirmed",
+    "confirms",
+    "accused",
+    "accuses",
+    "accuse",
+    "ordered",
+    "instructed",
+    "instructs",
+    "requested",
+    "welcomed",
+    "welcomes",
+    "dismissed",
+    "dismisses",
+    "rejected",
+    "rejects",
+    "reject",
+    "criticized",
+    "criticised",
+    "criticizes",
+    "criticises",
+    "condemned",
+    "condemns",
+    "praised",
+    "lambasted",
+    "slammed",
+    "blasted",
+    "defended",
+    "proposed",
+    "demanded",
+    "demands",
+    "conceded",
+    "revealed",
+    "disclosed",
+    "reported",
+    "recounted",
+    "asked",
+    "asks",
+    "questioned",
+    "doubted",
+    "hailed",
+    "applauded",
+    "decried",
+    "repeated",
+    "signaled",
+    "signalled",
+    "insisted",
+    "boasted",
+    "acknowledged",
+];
+
+/// Participles that open a speech clause after a comma or "a statement".
+const SPEECH_ING: &[&str] = &[
+    "saying",
+    "telling",
+    "adding",
+    "insisting",
+    "warning",
+    "stressing",
+    "vowing",
+    "claiming",
+    "arguing",
+    "noting",
+    "pledging",
+    "declaring",
+    "accusing",
+    "urging",
+    "describing",
+    "announcing",
+    "reiterating",
+    "threatening",
+    "promising",
+    "suggesting",
+    "denying",
+    "confirming",
+    "acknowledging",
+    "explaining",
+    "asserting",
+    "calling",
+];
+
+/// Verbs whose subject may follow them ("said Victoria Dittmar").
+const INVERTIBLE: &[&str] = &[
+    "said",
+    "says",
+    "added",
+    "told",
+    "wrote",
+    "asked",
+    "explained",
+    "insisted",
+    "warned",
+    "noted",
+    "continued",
+    "replied",
+    "stressed",
+    "argued",
+    "recalled",
+    "tweeted",
+    "posted",
+];
+
+/// Auxiliaries and adverbs that may sit between a subject and its verb.
+const AUX: &[&str] = &[
+    "has",
+    "have",
+    "had",
+    "is",
+    "was",
+    "are",
+    "were",
+    "will",
+    "would",
+    "could",
+    "should",
+    "may",
+    "might",
+    "also",
+    "later",
+    "again",
+    "then",
+    "repeatedly",
+    "previously",
+    "first",
+    "not",
+    "did",
+    "does",
+    "do",
+    "already",
+    "once",
+    "often",
+    "publicly",
+    "privately",
+    "recently",
+    "separately",
+    "and",
+    "or",
+    "who",
+    "which",
+    "himself",
+    "herself",
+    "itself",
+    "themselves",
+    "since",
+    "subsequently",
+    "on",
+    "in",
+    "at",
+    "late",
+    "early",
+    "last",
+    "this",
+    "week",
+    "friday",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "saturday",
+    "sunday",
+    "today",
+    "yesterday",
+    "earlier",
+    "can",
+    "must",
+];
+
+/// Words that make a mention before them a prepositional object, not a subject.
+const PREPOSITIONS: &[&str] = &[
+    "in",
+    "at",
+    "of",
+    "from",
+    "to",
+    "for",
+    "with",
+    "by",
+    "on",
+    "about",
+    "against",
+    "into",
+    "under",
+    "after",
+    "before",
+    "since",
+    "following",
+    "amid",
+    "over",
+    "toward",
+    "towards",
+    "across",
+    "between",
+    "among",
+    "through",
+    "via",
+    "without",
+    "within",
+    "like",
+    "than",
+    "including",
+    "despite",
+    "behind",
+    "near",
+    "upon",
+    "as",
+    "inside",
+    "outside",
+    "throughout",
+    "onto",
+    "per",
+];
+
+/// Nouns for a source that let a preceding name be the speaker ("UN estimates say").
+const SOURCE_NOUNS: &[&str] = &[
+    "estimates",
+    "figures",
+    "data",
+    "reports",
+    "documents",
+    "sources",
+    "statement",
+    "officials",
+    "spokesperson",
+    "spokesman",
+    "spokeswoman",
+    "official",
+    "representatives",
+    "lawyers",
+    "authorities",
+    "analysis",
+    "study",
+    "survey",
+    "statistics",
+];
+
+/// Determiners and similar words skipped when looking before a mention.
+const DETERMINERS: &[&str] = &[
+    "the", "a", "an", "his", "her", "its", "their", "our", "former", "then",
+];
+
+/// Capitalised words that are not names (sentence openers, days, months, ...).
+const NOT_NAMES: &[&str] = &[
+    "the",
+    "a",
+    "an",
+    "but",
+    "and",
+    "in",
+    "on",
+    "at",
+    "for",
+    "this",
+    "that",
+    "these",
+    "those",
+    "it",
+    "he",
+    "she",
+    "they",
+    "we",
+    "i",
+    "you",
+    "as",
+    "if",
+    "when",
+    "while",
+    "after",
+    "before",
+    "since",
+    "though",
+    "although",
+    "last",
+    "next",
+    "earlier",
+    "later",
+    "late",
+    "meanwhile",
+    "however",
+    "still",
+    "yet",
+    "so",
+    "or",
+    "nor",
+    "amid",
+    "among",
+    "with",
+    "without",
+    "over",
+    "under",
+    "from",
+    "to",
+    "by",
+    "of",
+    "related",
+    "join",
+    "please",
+    "any",
+    "all",
+    "some",
+    "many",
+    "most",
+    "both",
+    "each",
+    "other",
+    "such",
+    "past",
+    "his",
+    "her",
+    "its",
+    "their",
+    "our",
+    "my",
+    "your",
+    "there",
+    "here",
+    "what",
+    "who",
+    "why",
+    "how",
+    "where",
+    "which",
+    "no",
+    "not",
+    "only",
+    "also",
+    "even",
+    "just",
+    "now",
+    "then",
+    "today",
+    "yesterday",
+    "tomorrow",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "asked",
+    "according",
+    "during",
+    "despite",
+    "latin",
+    "one",
+    "two",
+    "three",
+    "new",
+    "comments",
+    "read",
+    "more",
+    "see",
+    "photo",
+    "watch",
+    "advertisement",
+    "share",
+    "updated",
+    "published",
+    "sign",
+    "subscribe",
+    "follow",
+];
+
+/// Titles and descriptors stripped from the front of a capitalised name.
+const TITLES: &[&str] = &[
+    "president",
+    "secretary",
+    "minister",
+    "sen",
+    "senator",
+    "gov",
+    "governor",
+    "rep",
+    "representative",
+    "gen",
+    "general",
+    "lt",
+    "dr",
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "prof",
+    "professor",
+    "ambassador",
+    "spokeswoman",
+    "spokesman",
+    "spokesperson",
+    "defense",
+    "defence",
+    "foreign",
+    "state",
+    "war",
+    "interior",
+    "deputy",
+    "vice",
+    "prime",
+    "chief",
+    "director",
+    "attorney",
+    "judge",
+    "colombian",
+    "mexican",
+    "venezuelan",
+    "us",
+    "american",
+    "former",
+    "king",
+    "queen",
+    "pope",
+    "mayor",
+    "commander",
+    "admiral",
+    "adm",
+    "col",
+    "colonel",
+    "capt",
+    "captain",
+    "sgt",
+    "sergeant",
+    "cuban",
+    "brazilian",
+    "ecuadorian",
+    "panamanian",
+    "canadian",
+    "chairman",
+    "chairwoman",
+    "chair",
+    "leader",
+    "house",
+    "speaker",
+    "majority",
+    "minority",
+    "white",
+    "press",
+    "security",
+    "national",
+    "adviser",
+    "advisor",
+    "of",
+    "the",
+    "homeland",
+    "justice",
+    "treasury",
+    "commerce",
+    "congressman",
+    "congresswoman",
+    "lawmaker",
+    "officer",
+    "official",
+    "analyst",
+    "researcher",
+    "expert",
+    "envoy",
+    "special",
+    "top",
+    "senior",
+    "assistant",
+    "acting",
+    "economy",
+    "finance",
+    "public",
+    "mexico's",
+];
+
+/// Tokens that mark a capitalised name as an organisation or place.
+const ORG_WORDS: &[&str] = &[
+    "administration",
+    "department",
+    "ministry",
+    "agency",
+    "office",
+    "initiative",
+    "cartel",
+    "army",
+    "party",
+    "government",
+    "council",
+    "committee",
+    "court",
+    "commission",
+    "bank",
+    "university",
+    "institute",
+    "center",
+    "centre",
+    "group",
+    "organization",
+    "organisation",
+    "association",
+    "union",
+    "corporation",
+    "company",
+    "news",
+    "times",
+    "post",
+    "journal",
+    "press",
+    "network",
+    "america",
+    "canal",
+    "sea",
+    "gulf",
+    "river",
+    "city",
+    "state",
+    "states",
+    "republic",
+    "kingdom",
+    "house",
+    "senate",
+    "congress",
+    "command",
+    "forces",
+    "force",
+    "guard",
+    "police",
+    "navy",
+    "operation",
+    "foundation",
+    "fund",
+    "program",
+    "programme",
+    "project",
+    "service",
+    "services",
+    "airport",
+    "inc",
+    "corp",
+    "ltd",
+    "club",
+    "church",
+    "school",
+    "hospital",
+    "tribunal",
+    "cabinet",
+    "embassy",
+    "consulate",
+    "caribbean",
+    "pacific",
+    "atlantic",
+    "islands",
+    "coast",
+    "border",
+    "secretariat",
+    "assembly",
+    "parliament",
+    "federation",
+    "league",
+    "movement",
+    "front",
+    "clan",
+    "tren",
+    "crime",
+    "daily",
+    "magazine",
+    "tv",
+    "radio",
+    "channel",
+    "media",
+    "institution",
+];
+
+/// Information about an actor id.
+#[derive(Debug, Clone)]
+pub(crate) struct ActorInfo {
+    /// Canonical id.
+    pub actor: String,
+    /// Gender for pronoun resolution.
+    pub gender: Gender,
+    /// Kind of actor.
+    pub kind: ActorKind,
+    /// Head of state/government ("the president").
+    pub president: bool,
+}
+
+fn known_info(actor: &str) -> ActorInfo {
+    match KNOWN.iter().find(|k| k.0 == actor) {
+        Some(&(_, gender, kind, president)) => ActorInfo {
+            actor: actor.to_string(),
+            gender,
+            kind,
+            president,
+        },
+        None => ActorInfo {
+            actor: actor.to_string(),
+            gender: Gender::Unknown,
+            kind: ActorKind::Body,
+            president: false,
+        },
+    }
+}
+
+/// What a mention refers to, before resolution.
+#[derive(Debug, Clone)]
+enum Ref {
+    /// A direct actor (alias or name), already resolved.
+    Actor(ActorInfo),
+    /// A role resolved from context (`@president`, `@media`, `@leader`).
+    Role(String),
+    /// A personal pronoun.
+    Pronoun(Gender),
+}
+
+/// An actor mention in a sentence.
+#[derive(Debug, Clone)]
+pub(crate) struct Mention {
+    /// First token index.
+    first: usize,
+    /// One past the last token index.
+    last: usize,
+    /// Inside a quotation.
+    quoted: bool,
+    /// The alias itself ends in a possessive ("Mexico's president").
+    alias_possessive: bool,
+    /// Single-token mention (modifier check applies).
+    short: bool,
+    /// Unresolved reference.
+    what: Ref,
+    /// Resolved actor, set by [`Attributor::analyse`].
+    resolved: Option<ActorInfo>,
+}
+
+/// A speech act found in a sentence.
+#[derive(Debug, Clone)]
+struct Pair {
+    verb: usize,
+    subject_first: usize,
+    actor: ActorInfo,
+}
+
+/// Result of analysing one sentence.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct SentenceSpeaker {
+    /// The sentence's own speaker, from a speech act in it.
+    pub speaker: Option<String>,
+    /// A speaker quoted inside the quotation (quote inside a quote).
+    pub nested: Option<String>,
+}
+
+/// Article-level attribution state: mention history, surnames, last speaker.
+#[derive(Debug)]
+pub(crate) struct Attributor<'a> {
+    aliases: &'a Aliases,
+    history: Vec<ActorInfo>,
+    surnames: FxHashMap<String, ActorInfo>,
+    last_speaker: Option<ActorInfo>,
+}
+
+fn norm(tokens: &[Token], i: usize) -> &str {
+    tokens.get(i).map_or("", |t| t.norm.as_str())
+}
+
+fn fits(info: &ActorInfo, g: Gender) -> bool {
+    info.kind == ActorKind::Person
+        && (info.gender == g || info.gender == Gender::Unknown || g == Gender::Unknown)
+}
+
+impl<'a> Attributor<'a> {
+    /// A fresh attributor for one article.
+    pub fn new(aliases: &'a Aliases) -> Self {
+        Attributor {
+            aliases,
+            history: Vec::new(),
+            surnames: FxHashMap::default(),
+            last_speaker: None,
+        }
+    }
+
+    /// Find the mentions of a sentence's tokens. `headline` lines only use
+    /// the alias table (title case makes every word look like a name).
+    fn mentions(&self, tokens: &[Token], headline: bool) -> Vec<Mention> {
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < tokens.len() {
+            let t = &tokens[i];
+            if let Some(m) = self.aliases.longest_at(tokens, i) {
+                let what = match m.actor.strip_prefix('@') {
+                    Some(role) => Ref::Role(role.to_string()),
+                    None => Ref::Actor(known_info(&m.actor)),
+                };
+                out.push(Mention {
+                    first: i,
+                    last: i + m.len,
+                    quoted: t.quoted,
+                    alias_possessive: m.possessive,
+                    short: m.len == 1,
+                    what,
+                    resolved: None,
+                });
+                i += m.len;
+                continue;
+            }
+            if t.is_word() && matches!(t.norm.as_str(), "he" | "she") {
+                let g = if t.norm == "he" {
+                    Gender::Male
+                } else {
+                    Gender::Female
+                };
+                out.push(Mention {
+                    first: i,
+                    last: i + 1,
+                    quoted: t.quoted,
+                    alias_possessive: false,
+                    short: false,
+                    what: Ref::Pronoun(g),
+                    resolved: None,
+                });
+                i += 1;
+                continue;
+            }
+            if t.is_word() && t.cap && !headline {
+                let j = self.name_end(tokens, i);
+                if let Some(m) = self.name_mention(tokens, i, j) {
+                    out.push(m);
+                }
+                i = j.max(i + 1);
+                continue;
+            }
+            i += 1;
+        }
+        out
+    }
+
+    /// End (exclusive) of the capitalised-word run starting at `i`.
+    fn name_end(&self, tokens: &[Token], i: usize) -> usize {
+        let mut j = i;
+        while j < tokens.len() {
+            let t = &tokens[j];
+            if !t.is_word() || t.norm == "'s" {
+                break;
+            }
+            if t.cap {
+                j += 1;
+                continue;
+            }
+            let connector = matches!(
+                t.norm.as_str(),
+                "de" | "del" | "la" | "da" | "dos" | "van" | "von" | "bin" | "al" | "le"
+            );
+            if connector && j > i && tokens.get(j + 1).is_some_and(|n| n.is_word() && n.cap) {
+                j += 1;
+                continue;
+            }
+            break;
+        }
+        j
+    }
+
+    /// Turn the capitalised run `tokens[i..j]` into a mention, if it names someone.
+    fn name_mention(&self, tokens: &[Token], i: usize, j: usize) -> Option<Mention> {
+        let mut k = i;
+        let mut gender = Gender::Unknown;
+        let mut president = false;
+        // Look at a lowercase title just before ("spokeswoman Jane Doe").
+        let before = match norm(tokens, i.wrapping_sub(1)) {
+            "." => norm(tokens, i.wrapping_sub(2)),
+            w => w,
+        };
+        match before {
+            "mrs" | "ms" | "miss" => gender = Gender::Female,
+            "mr" => gender = Gender::Male,
+            "spokeswoman" | "congresswoman" | "chairwoman" => gender = Gender::Female,
+            "spokesman" | "congressman" | "chairman" => gender = Gender::Male,
+            "president" => president = true,
+            _ => {}
+        }
+        while k < j
+            && (NOT_NAMES.contains(&tokens[k].norm.as_str())
+                || TITLES.contains(&tokens[k].norm.as_str()))
+        {
+            match tokens[k].norm.as_str() {
+                "mrs" | "ms" | "miss" | "spokeswoman" | "queen" | "congresswoman"
+                | "chairwoman" => gender = Gender::Female,
+                "mr" | "spokesman" | "king" | "congressman" | "chairman" | "pope" => {
+                    gender = Gender::Male
+                }
+                "president" | "prime" => president = true,
+                _ => {}
+            }
+            k += 1;
+        }
+        let rest = &tokens[k..j];
+        let first = rest.first()?;
+        let last = rest.last()?;
+        if rest.iter().all(|t| NOT_NAMES.contains(&t.norm.as_str())) {
+            return None;
+        }
+        let quoted = first.quoted;
+        if rest.len() == 1 {
+            if let Some(info) = self.surnames.get(&first.norm) {
+                return Some(Mention {
+                    first: k,
+                    last: j,
+                    quoted,
+                    alias_possessive: false,
+                    short: true,
+                    what: Ref::Actor(info.clone()),
+                    resolved: None,
+                });
+            }
+            // A lone unknown capitalised word names a speaker only right before a speech verb.
+            let next_is_verb = self.verb_at(tokens, j, false).is_some()
+                || AUX.contains(&norm(tokens, j)) && self.verb_at(tokens, j + 1, false).is_some();
+            if !next_is_verb {
+                return None;
+            }
+        }
+        let org = rest.iter().any(|t| ORG_WORDS.contains(&t.norm.as_str()));
+        let text: Vec<&str> = rest.iter().map(|t| t.norm.as_str()).collect();
+        let id = actor_id(&text.join(" "));
+        if id.is_empty() {
+            return None;
+        }
+        let _ = last;
+        let kind = if org {
+            ActorKind::Body
+        } else {
+            ActorKind::Person
+        };
+        Some(Mention {
+            first: i,
+            last: j,
+            quoted,
+            alias_possessive: false,
+            short: rest.len() == 1,
+            what: Ref::Actor(ActorInfo {
+                actor: id,
+                gender,
+                kind,
+                president,
+            }),
+            resolved: None,
+        })
+    }
+
+    /// Whether token `i` starts a speech act outside quotations; returns
+    /// (kind, tokens to skip). Kinds: 0 normal, 1 "according to", 2 passive.
+    fn verb_at(&self, tokens: &[Token], i: usize, headline: bool) -> Option<u8> {
+        let t = tokens.get(i)?;
+        if !t.is_word() || t.quoted || (t.cap && !headline) {
+            return None;
+        }
+        let w = t.norm.as_str();
+        let n1 = norm(tokens, i + 1);
+        let n2 = norm(tokens, i + 2);
+        let prev = norm(tokens, i.wrapping_sub(1));
+        match w {
+            "according" => return (n1 == "to").then_some(1),
+            "declined" | "refused" | "declines" | "refuses" | "declining" => {
+                let ok = n1 == "to"
+                    && matches!(
+                        n2,
+                        "comment"
+                            | "answer"
+                            | "say"
+                            | "respond"
+                            | "discuss"
+                            | "elaborate"
+                            | "confirm"
+                            | "speak"
+                            | "provide"
+                            | "specify"
+                            | "give"
+                    );
+                return ok.then_some(0);
+            }
+            "did" | "does" => {
+                let k = if n2 == "immediately" { i + 3 } else { i + 2 };
+                let ok = n1 == "not"
+                    && matches!(
+                        norm(tokens, k),
+                        "respond"
+                            | "reply"
+                            | "comment"
+                            | "answer"
+                            | "provide"
+                            | "give"
+                            | "offer"
+                            | "elaborate"
+                            | "specify"
+                            | "disclose"
+                            | "say"
+                    );
+                return ok.then_some(0);
+            }
+            "called" | "calls" | "calling" => {
+                let quoted = tokens.iter().any(|t| t.quoted && t.is_word());
+                return (matches!(n1, "for" | "on") || quoted && !DETERMINERS.contains(&prev))
+                    .then_some(0);
+            }
+            "pushing" | "pushed" | "pushes" | "pressing" | "pressed" | "presses" => {
+                return (n1 == "for").then_some(0)
+            }
+            "alleged" | "alleges" => return (n1 == "that").then_some(0),
+            "ruled" | "rules" => return (n1 == "out").then_some(0),
+            _ => {}
+        }
+        let is_ing = SPEECH_ING.contains(&w);
+        if is_ing {
+            let ok = prev == ","
+                || matches!(
+                    prev,
+                    "statement" | "letter" | "post" | "message" | "interview" | "remarks"
+                );
+            return ok.then_some(0);
+        }
+        if !SPEECH_VERBS.contains(&w) || PREPOSITIONS.contains(&prev) || DETERMINERS.contains(&prev)
+        {
+            return None;
+        }
+        // Passive: "was reported by X"; "was asked" is not the speaker's act.
+        let mut p = i;
+        while p > 0
+            && matches!(
+                norm(tokens, p - 1),
+                "first" | "also" | "later" | "widely" | "previously" | "initially"
+            )
+        {
+            p -= 1;
+        }
+        if matches!(
+            norm(tokens, p.wrapping_sub(1)),
+            "was" | "were" | "been" | "being" | "is" | "are" | "be"
+        ) {
+            let by = (i + 1..(i + 6).min(tokens.len())).any(|k| tokens[k].norm == "by");
+            return by.then_some(2);
+        }
+        if matches!(w, "asked" | "asks") && !tokens.iter().any(|t| t.quoted) {
+            return None;
+        }
+        Some(0)
+    }
+
+    /// Whether mention `m` can be the grammatical subject of a verb.
+    fn subject_ok(tokens: &[Token], m: &Mention) -> bool {
+        if m.quoted {
+            return false;
+        }
+        if norm(tokens, m.last) == "'s" && !m.alias_possessive {
+            return false;
+        }
+        let mut p = m.first;
+        while p > 0 && DETERMINERS.contains(&norm(tokens, p - 1)) {
+            p -= 1;
+        }
+        if p > 0 && PREPOSITIONS.contains(&norm(tokens, p - 1)) {
+            return false;
+        }
+        if m.short {
+            if let Some(n) = tokens.get(m.last) {
+                let w = n.norm.as_str();
+                let source_noun = SOURCE_NOUNS.contains(&w);
+                let modifier = !source_noun
+                    && n.is_word()
+                    && !n.cap
+                    && !AUX.contains(&w)
+                    && !SPEECH_VERBS.contains(&w)
+                    && !w.ends_with("ly")
+                    && !w.ends_with("ed")
+                    && !matches!(w, "says" | "told" | "said" | "declined" | "did");
+                // A short mention glued to a capitalised word is part of a longer name ("US Secretary ...").
+                let name_part =
+                    n.is_word() && n.cap && !AUX.contains(&w) && !SPEECH_VERBS.contains(&w);
+                if modifier || name_part {
+                    return false;
+                }
+            }
+        }
+        true
+    }
+
+    /// Resolve a mention's reference given earlier mentions in the sentence.
+    fn resolve(&self, what: &Ref, local: &[ActorInfo]) -> Option<ActorInfo> {
+        let seen = || local.iter().rev().chain(self.history.iter().rev());
+        match what {
+            Ref::Actor(info) => Some(info.clone()),
+            Ref::Pronoun(g) => seen()
+                .find(|h| h.kind == ActorKind::Person && h.gender == *g)
+                .or_else(|| seen().find(|h| fits(h, *g)))
+                .cloned()
+                .or_else(|| self.last_speaker.clone()),
+            Ref::Role(role) => match role.as_str() {
+                "president" | "leader" => seen().find(|h| h.president).cloned(),
+                "media" => seen().find(|h| h.kind == ActorKind::Media).cloned(),
+                _ => None,
+            },
+        }
+    }
+
+    /// Analyse one sentence (tokens already flagged `quoted`), update the
+    /// article state, and return its speaker(s).
+    pub fn analyse(&mut self, tokens: &[Token], headline: bool) -> SentenceSpeaker {
+        let mut mentions = self.mentions(tokens, headline);
+        // Resolve in order, so pronouns see earlier mentions of the sentence.
+        let mut local_out: Vec<ActorInfo> = Vec::new();
+        let mut local_all: Vec<ActorInfo> = Vec::new();
+        for m in &mut mentions {
+            let local = if m.quoted { &local_all } else { &local_out };
+            m.resolved = self.resolve(&m.what, local);
+            if let Some(info) = &m.resolved {
+                local_all.push(info.clone());
+                if !m.quoted {
+                    local_out.push(info.clone());
+                }
+            }
+        }
+        let pairs = self.pairs(tokens, &mentions, headline);
+        let speaker = choose(tokens, &pairs);
+        let nested = self.nested_speaker(tokens, &mentions, speaker.as_ref());
+        // Update history and surname registry with unquoted mentions.
+        for m in mentions.iter().filter(|m| !m.quoted) {
+            if let Some(info) = &m.resolved {
+                if info.kind == ActorKind::Person && m.last - m.first >= 2 {
+                    if let Some(t) = tokens.get(m.last - 1) {
+                        self.surnames
+                            .entry(t.norm.clone())
+                            .or_insert_with(|| info.clone());
+                    }
+                }
+                self.history.push(info.clone());
+            }
+        }
+        if let Some(s) = &speaker {
+            self.last_speaker = Some(s.clone());
+        }
+        SentenceSpeaker {
+            speaker: speaker.map(|s| s.actor),
+            nested: nested.map(|s| s.actor),
+        }
+    }
+
+    /// All speech acts of the sentence with a resolvable speaker.
+    fn pairs(&self, tokens: &[Token], mentions: &[Mention], headline: bool) -> Vec<Pair> {
+        let mut pairs = Vec::new();
+        for v in 0..tokens.len() {
+            let Some(kind) = self.verb_at(tokens, v, headline) else {
+                continue;
+            };
+            let found = match kind {
+                1 => mentions
+                    .iter()
+                    .find(|m| !m.quoted && m.first >= v + 2 && m.first <= v + 4),
+                2 => {
+                    let by = (v + 1..tokens.len()).find(|&k| tokens[k].norm == "by");
+                    by.and_then(|b| mentions.iter().find(|m| m.first == b + 1 && !m.quoted))
+                }
+                // A participle clause (", saying ...") shares the sentence's main subject.
+                _ if tokens[v].norm.ends_with("ing") => mentions
+                    .iter()
+                    .find(|m| m.last <= v && Attributor::subject_ok(tokens, m))
+                    .or_else(|| subject_before(tokens, mentions, v)),
+                _ => subject_before(tokens, mentions, v).or_else(|| {
+                    if INVERTIBLE.contains(&tokens[v].norm.as_str()) {
+                        mentions
+                            .iter()
+                            .find(|m| !m.quoted && m.first > v && m.first <= v + 2)
+                    } else {
+                        None
+                    }
+                }),
+            };
+            if let Some(m) = found {
+                if let Some(actor) = &m.resolved {
+                    pairs.push(Pair {
+                        verb: v,
+                        subject_first: m.first,
+                        actor: actor.clone(),
+                    });
+                }
+            }
+        }
+        pairs
+    }
+
+    /// A speaker quoted inside the sentence's quotation: "“He has said,
+    /// ‘we offer you…’”" → he. Only persons other than `outer` count.
+    fn nested_speaker(
+        &self,
+        tokens: &[Token],
+        mentions: &[Mention],
+        outer: Option<&ActorInfo>,
+    ) -> Option<ActorInfo> {
+        for q in 0..tokens.len() {
+            let t = &tokens[q];
+            if !(t.quoted && t.norm == "'" && tokens.get(q + 1).is_some_and(|n| n.is_word())) {
+                continue;
+            }
+            let mut v = q;
+            while v > 0 && matches!(norm(tokens, v - 1), "," | ":") {
+                v -= 1;
+            }
+            if v > 0
+                && matches!(
+                    norm(tokens, v - 1),
+                    "me" | "us" | "him" | "her" | "them" | "reporters"
+                )
+            {
+                v -= 1;
+            }
+            if v == 0
+                || !matches!(
+                    norm(tokens, v - 1),
+                    "said" | "says" | "told" | "offered" | "saying"
+                )
+            {
+                continue;
+            }
+            let verb = v - 1;
+            let subj = mentions
+                .iter()
+                .rev()
+                .find(|m| m.quoted && m.last <= verb && verb - m.last <= 3)?;
+            let info = subj.resolved.clone()?;
+            if info.kind == ActorKind::Person && outer.is_none_or(|o| o.actor != info.actor) {
+                return Some(info);
+            }
+        }
+        None
+    }
+}
+
+/// The nearest acceptable subject mention before verb `v`.
+fn subject_before<'m>(tokens: &[Token], mentions: &'m [Mention], v: usize) -> Option<&'m Mention> {
+    let mut idx = None;
+    for (mi, m) in mentions.iter().enumerate().rev() {
+        if m.last > v {
+            continue;
+        }
+        let between = &tokens[m.last..v];
+        if m.quoted
+            || between
+                .iter()
+                .any(|t| (t.quoted && t.is_word()) || matches!(t.norm.as_str(), ";" | ":"))
+        {
+            break;
+        }
+        if Attributor::subject_ok(tokens, m) {
+            idx = Some(mi);
+            break;
+        }
+    }
+    let mi = idx?;
+    let m = &mentions[mi];
+    // "X and Y announced" → X.
+    if mi > 0 && norm(tokens, m.first.wrapping_sub(1)) == "and" {
+        let prev = &mentions[mi - 1];
+        if prev.last + 1 == m.first && Attributor::subject_ok(tokens, prev) {
+            return Some(prev);
+        }
+    }
+    Some(m)
+}
+
+/// Pick the main speech act: the one governing quoted words, then a
+/// non-media speaker, then the first.
+fn choose(tokens: &[Token], pairs: &[Pair]) -> Option<ActorInfo> {
+    let mut best: Option<(bool, bool, usize)> = None;
+    for (k, p) in pairs.iter().enumerate() {
+        let start = if k == 0 { 0 } else { pairs[k - 1].verb + 1 };
+        let end = pairs
+            .get(k + 1)
+            .map_or(tokens.len(), |n| n.subject_first.min(n.verb));
+        let scope = tokens.get(start.min(end)..end).unwrap_or(&[]);
+        let quote = scope.iter().any(|t| t.quoted && t.is_word());
+        let key = (quote, p.actor.kind != ActorKind::Media, k);
+        let better = match best {
+            None => true,
+            Some((q, nm, _)) => (quote, key.1) > (q, nm),
+        };
+        if better {
+            best = Some(key);
+        }
+    }
+    best.and_then(|(_, _, k)| pairs.get(k))
+        .map(|p| p.actor.clone())
+}
