@@ -2,9 +2,12 @@
 //! most of their non-`none` quotes carry; `none` if all are `none`; `mixed`
 //! on a favor/against tie), for hand labels and for predictions.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
 
+use crate::error::{Error, Result};
 use crate::label::{ActorStance, Stance};
+use crate::models::{argmax, Probs};
 
 /// Per-actor counts of favor, against and none quotes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -54,6 +57,117 @@ pub fn actors_csv(counts: &BTreeMap<String, ActorCounts>) -> String {
     s
 }
 
+/// An actor's predicted stance over their quotes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActorPrediction {
+    /// Number of quotes.
+    pub n: usize,
+    /// Mean class probabilities over the quotes.
+    pub mean: Probs,
+    /// The guide's rule applied to the quotes' predicted labels.
+    pub stance: ActorStance,
+    /// Mean probability of the chosen stance over the quotes (for `mixed`,
+    /// the larger of favor and against).
+    pub confidence: f64,
+}
+
+/// Aggregates quote predictions per actor (sorted by actor id).
+///
+/// # Panics
+/// If `actors` and `probs` differ in length (a caller bug).
+pub fn aggregate(actors: &[&str], probs: &[Probs]) -> BTreeMap<String, ActorPrediction> {
+    assert_eq!(actors.len(), probs.len(), "one actor per prediction");
+    let counts = actor_counts(actors.iter().copied().zip(probs.iter().map(argmax)));
+    let mut sums: BTreeMap<&str, Probs> = BTreeMap::new();
+    for (a, p) in actors.iter().zip(probs) {
+        let s = sums.entry(a).or_insert([0.0; 3]);
+        s.iter_mut().zip(p).for_each(|(x, y)| *x += y);
+    }
+    counts
+        .into_iter()
+        .map(|(actor, c)| {
+            let n = c.n();
+            let mean = sums[actor.as_str()].map(|v| v / n as f64);
+            let stance = c.stance();
+            let confidence = match stance {
+                ActorStance::Stance(s) => mean[s.index()],
+                ActorStance::Mixed => mean[0].max(mean[1]),
+            };
+            (actor, ActorPrediction { n, mean, stance, confidence })
+        })
+        .collect()
+}
+
+/// Actor-level agreement between gold and predicted stances.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ActorScores {
+    /// Actors scored (those in both maps).
+    pub n: usize,
+    /// Gold actors with no prediction (no quote of theirs was classified).
+    pub missing: usize,
+    /// Fraction of scored actors whose stance matches.
+    pub accuracy: f64,
+    /// Macro-F1 over the labels seen in gold or predictions (as scikit-learn).
+    pub macro_f1: f64,
+}
+
+/// Scores predicted actor stances against gold ones.
+pub fn score_actors(gold: &BTreeMap<String, ActorStance>, pred: &BTreeMap<String, ActorStance>) -> ActorScores {
+    let pairs: Vec<(ActorStance, ActorStance)> = gold
+        .iter()
+        .filter_map(|(a, g)| pred.get(a).map(|p| (*g, *p)))
+        .collect();
+    let n = pairs.len();
+    let labels: BTreeSet<ActorStance> = pairs.iter().flat_map(|&(g, p)| [g, p]).collect();
+    let f1 = |l: ActorStance| {
+        let tp = pairs.iter().filter(|&&(g, p)| g == l && p == l).count();
+        let fp = pairs.iter().filter(|&&(g, p)| g != l && p == l).count();
+        let fnn = pairs.iter().filter(|&&(g, p)| g == l && p != l).count();
+        if tp + fp + fnn == 0 { 0.0 } else { 2.0 * tp as f64 / (2 * tp + fp + fnn) as f64 }
+    };
+    ActorScores {
+        n,
+        missing: gold.len() - n,
+        accuracy: if n == 0 { 0.0 } else { pairs.iter().filter(|(g, p)| g == p).count() as f64 / n as f64 },
+        macro_f1: if labels.is_empty() { 0.0 } else { labels.iter().map(|&l| f1(l)).sum::<f64>() / labels.len() as f64 },
+    }
+}
+
+/// Reads an `actor,stance` CSV (stance: favor, against, none or mixed).
+///
+/// # Errors
+/// [`Error::Data`] naming the file, row and column.
+pub fn read_actor_labels(path: &Path) -> Result<BTreeMap<String, ActorStance>> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    let mut rdr = csv::Reader::from_reader(bytes);
+    let headers = rdr.headers().map_err(|e| Error::data(path, Some(1), None, e.to_string()))?.clone();
+    let col = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h.trim() == name)
+            .ok_or_else(|| Error::data(path, Some(1), None, format!("missing '{name}' column in the header")))
+    };
+    let (ac, sc) = (col("actor")?, col("stance")?);
+    let mut out = BTreeMap::new();
+    for (i, rec) in rdr.records().enumerate() {
+        let line = i as u64 + 2;
+        let rec = rec.map_err(|e| Error::data(path, Some(line), None, format!("malformed CSV: {e}")))?;
+        let actor = rec.get(ac).unwrap_or_default().trim().to_owned();
+        if actor.is_empty() {
+            return Err(Error::data(path, Some(line), Some("actor"), "empty actor id"));
+        }
+        let raw = rec.get(sc).unwrap_or_default();
+        let stance: ActorStance = raw.parse().map_err(|_| {
+            Error::data(path, Some(line), Some("stance"), format!("unknown stance '{raw}'; expected favor|against|none|mixed"))
+        })?;
+        if out.insert(actor.clone(), stance).is_some() {
+            return Err(Error::data(path, Some(line), Some("actor"), format!("duplicate actor '{actor}'")));
+        }
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -70,5 +184,23 @@ mod tests {
         ]);
         assert_eq!(actors_csv(&c), "actor,stance\na,none\nb,favor\nc,mixed\n");
         assert_eq!(c["b"].n(), 2);
+    }
+
+    #[test]
+    fn aggregates_and_scores_actors() {
+        let probs = [[0.7, 0.2, 0.1], [0.2, 0.2, 0.6], [0.1, 0.8, 0.1]];
+        let agg = aggregate(&["t", "t", "s"], &probs);
+        assert_eq!(agg["t"].stance, ActorStance::Stance(Favor));
+        assert_eq!(agg["t"].n, 2);
+        assert!((agg["t"].confidence - 0.45).abs() < 1e-12);
+        assert_eq!(agg["s"].stance, ActorStance::Stance(Against));
+        let gold: BTreeMap<String, ActorStance> =
+            [("t", Favor), ("s", Favor), ("x", None)].map(|(a, s)| (a.to_owned(), ActorStance::Stance(s))).into();
+        let pred = agg.into_iter().map(|(a, p)| (a, p.stance)).collect();
+        let sc = score_actors(&gold, &pred);
+        assert_eq!((sc.n, sc.missing), (2, 1));
+        assert_eq!(sc.accuracy, 0.5);
+        // favor: tp 1, fn 1 -> 2/3; against: fp 1 -> 0; macro = 1/3.
+        assert!((sc.macro_f1 - 1.0 / 3.0).abs() < 1e-12);
     }
 }

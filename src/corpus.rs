@@ -27,6 +27,8 @@ pub struct Example {
     pub text: String,
     /// Hand label, if the file has a `stance` column.
     pub stance: Option<Stance>,
+    /// Byte span of the text in its document (`start`,`end` columns), if given.
+    pub span: Option<(usize, usize)>,
     /// 1-based line of the row in its file (the header is line 1).
     pub line: u64,
 }
@@ -211,6 +213,7 @@ fn read_rows(
     let doc_col = cols.doc.and_then(find);
     let actor_col = cols.actor.and_then(find);
     let target_col = find(cols.target);
+    let span_cols = find("start").zip(find("end"));
 
     let mut out = Vec::new();
     let mut record = csv::ByteRecord::new();
@@ -271,6 +274,22 @@ fn read_rows(
             }
         };
         let id = optional(id_col, cols.id)?.unwrap_or_else(|| format!("row{line}"));
+        let span = match span_cols {
+            None => None,
+            Some((a, b)) => {
+                let num = |c: usize, name: &str| -> Result<usize> {
+                    let v = field(c, name)?;
+                    v.trim().parse().map_err(|_| {
+                        Error::data(path, Some(line), Some(name), format!("'{v}' is not a byte offset; expected a whole number"))
+                    })
+                };
+                let (s, e) = (num(a, "start")?, num(b, "end")?);
+                if s >= e {
+                    return Err(Error::data(path, Some(line), Some("end"), format!("end {e} is not after start {s}")));
+                }
+                Some((s, e))
+            }
+        };
         out.push(Example {
             id,
             doc: optional(doc_col, "doc")?,
@@ -278,6 +297,7 @@ fn read_rows(
             target: optional(target_col, cols.target)?,
             text,
             stance,
+            span,
             line,
         });
     }

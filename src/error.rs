@@ -50,6 +50,9 @@ pub enum Error {
         /// What went wrong.
         message: String,
     },
+    /// The quote extractor's alias table could not be read.
+    #[error(transparent)]
+    Extract(#[from] crate::extract::ExtractError),
     /// A saved model file is unusable.
     #[error("{path}: {message}")]
     ModelFile {

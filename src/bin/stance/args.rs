@@ -33,6 +33,8 @@ pub enum Command {
     Predict(PredictArgs),
     /// Featurize a text file (one text a line) or a CSV's text column into svmlight lines.
     Featurize(FeaturizeArgs),
+    /// Find quote sentences and their speakers in raw article text.
+    Extract(ExtractArgs),
 }
 
 /// Input format flag.
@@ -220,6 +222,13 @@ pub struct ScoreArgs {
     /// Where to write the CSV report.
     #[arg(long, value_name = "F")]
     pub report: Option<PathBuf>,
+    /// Also compare per-actor stances (the guide's rule over each actor's
+    /// predicted quotes) with an `actor,stance` file.
+    #[arg(long)]
+    pub by_actor: bool,
+    /// Actor-level gold for --by-actor (default: actors.csv beside --data).
+    #[arg(long, value_name = "F")]
+    pub actors: Option<PathBuf>,
     /// Seed for the bootstrap interval.
     #[arg(long, value_name = "N", default_value_t = 42)]
     pub seed: u64,
@@ -234,9 +243,15 @@ pub struct PredictArgs {
     #[arg(long, value_name = "MODEL")]
     pub model: PathBuf,
     /// Quotes to label (CSV with a `text` column).
-    #[arg(long, value_name = "F")]
+    #[arg(long, value_name = "F", conflicts_with = "articles")]
     pub data: Option<PathBuf>,
-    /// Aggregate per actor: `actor,stance,n`.
+    /// Raw articles: their quotes are extracted, attributed and labelled.
+    #[arg(value_name = "ARTICLE")]
+    pub articles: Vec<PathBuf>,
+    /// Alias table for speaker ids (CSV `alias,actor`; default: the built-in one).
+    #[arg(long, value_name = "F")]
+    pub aliases: Option<PathBuf>,
+    /// Aggregate per actor: `actor,stance,n,...`.
     #[arg(long)]
     pub by_actor: bool,
     /// Write the CSV here instead of stdout.
@@ -257,4 +272,25 @@ pub struct FeaturizeArgs {
     pub out: Option<PathBuf>,
     #[command(flatten)]
     pub feat: FeatArgs,
+}
+
+/// `stance extract`.
+#[derive(Debug, Args)]
+pub struct ExtractArgs {
+    /// Article text files.
+    #[arg(value_name = "ARTICLE")]
+    pub articles: Vec<PathBuf>,
+    /// Write the CSV here instead of stdout.
+    #[arg(long, value_name = "F")]
+    pub out: Option<PathBuf>,
+    /// Alias table for speaker ids (CSV `alias,actor`; default: the built-in one).
+    #[arg(long, value_name = "F")]
+    pub aliases: Option<PathBuf>,
+    /// Score extraction against hand labels (`doc,start,end,actor` columns);
+    /// without ARTICLEs, reads every labelled doc from --seeds.
+    #[arg(long, value_name = "LABELS")]
+    pub eval: Option<PathBuf>,
+    /// Folder of the labelled articles for --eval (default: seeds/ beside the labels' folder).
+    #[arg(long, value_name = "DIR")]
+    pub seeds: Option<PathBuf>,
 }

@@ -12,9 +12,11 @@ use anyhow::Context;
 use clap::Parser;
 
 use args::{
-    Cli, Command, CompareArgs, FeaturizeArgs, InputArgs, PredictArgs, ScoreArgs, TrainArgs,
+    Cli, Command, CompareArgs, ExtractArgs, FeaturizeArgs, InputArgs, PredictArgs, ScoreArgs, TrainArgs,
 };
+use stance::actors::{aggregate, read_actor_labels, score_actors};
 use stance::corpus::{Corpus, Example, ReadOptions};
+use stance::extract::{self as ex, Aliases};
 use stance::eval::metrics::{ConfusionMatrix, Metric, ZeroDivision};
 use stance::eval::split::{self, CvScheme};
 use stance::eval::{self, bootstrap, BootstrapSettings};
@@ -57,6 +59,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Score(a) => score(a),
         Command::Predict(a) => predict(a),
         Command::Featurize(a) => with_threads(a.feat.threads, || featurize(a)),
+        Command::Extract(a) => extract(a),
     }
 }
 
@@ -251,6 +254,24 @@ fn score(a: ScoreArgs) -> anyhow::Result<()> {
             c.support
         ));
     }
+    if a.by_actor {
+        let path = a
+            .actors
+            .clone()
+            .unwrap_or_else(|| a.data.parent().unwrap_or(Path::new(".")).join("actors.csv"));
+        let gold_actors = read_actor_labels(&path)?;
+        let actors = quote_actors(&corpus)?;
+        let pred = aggregate(&actors, &probs).into_iter().map(|(k, v)| (k, v.stance)).collect();
+        let sc = score_actors(&gold_actors, &pred);
+        out.push_str(&format!(
+            "\nactors ({}): {} scored, {} without quotes; accuracy {:.4}  macro_f1 {:.4}\n",
+            path.display(),
+            sc.n,
+            sc.missing,
+            sc.accuracy,
+            sc.macro_f1
+        ));
+    }
     if let Some(report) = &a.report {
         let csv = format!(
             "model,n,accuracy,macro_f1,macro_f1_lo,macro_f1_hi,f_avg\n{},{},{:.4},{:.4},{:.4},{:.4},{:.4}\n",
@@ -268,21 +289,151 @@ fn score(a: ScoreArgs) -> anyhow::Result<()> {
     stdout_write(out.as_bytes())
 }
 
+/// The actor of every example; an error names the first row without one.
+fn quote_actors(corpus: &Corpus) -> anyhow::Result<Vec<&str>> {
+    corpus
+        .examples
+        .iter()
+        .map(|e| {
+            e.actor.as_deref().ok_or_else(|| {
+                Error::data(&corpus.path, Some(e.line), Some("actor"), "missing actor; --by-actor needs an actor on every row").into()
+            })
+        })
+        .collect()
+}
+
 fn predict(a: PredictArgs) -> anyhow::Result<()> {
     let model = load_model(&a.model)?;
-    let data = a
-        .data
-        .as_ref()
-        .ok_or_else(|| Error::param("--data", "expected --data F with the quotes to label"))?;
-    let corpus = read(data, &a.input, false)?;
-    let probs = model.predict_proba(&corpus.texts())?;
+    let mut inputs: Vec<&Path> = vec![&a.model];
+    let examples = match (&a.data, a.articles.is_empty()) {
+        (Some(data), _) => {
+            inputs.push(data);
+            read(data, &a.input, false)?.examples
+        }
+        (None, false) => {
+            let aliases = load_aliases(a.aliases.as_deref())?;
+            let mut ex = Vec::new();
+            for path in &a.articles {
+                inputs.push(path);
+                let (doc, text) = read_article(path)?;
+                for q in ex::extract(&text, &aliases) {
+                    ex.push(Example {
+                        id: format!("{doc}:{}", q.start),
+                        doc: Some(doc.clone()),
+                        actor: Some(q.actor),
+                        target: None,
+                        text: q.text,
+                        stance: None,
+                        span: Some((q.start, q.end)),
+                        line: 0,
+                    });
+                }
+            }
+            ex
+        }
+        (None, true) => {
+            return Err(Error::param("--data", "expected --data F or one or more ARTICLE files").into());
+        }
+    };
+    let texts: Vec<&str> = examples.iter().map(|e| e.text.as_str()).collect();
+    let probs = model.predict_proba(&texts)?;
     let csv = if a.by_actor {
-        by_actor_csv(&corpus.examples, &probs)?
+        by_actor_csv(&examples, &probs)?
     } else {
-        quotes_csv(&corpus.examples, &probs)?
+        quotes_csv(&examples, &probs)?
     };
     match &a.out {
-        Some(out) => write_output(out, &csv, &[data, &a.model], "--out"),
+        Some(out) => write_output(out, &csv, &inputs, "--out"),
+        None => stdout_write(&csv),
+    }
+}
+
+fn load_aliases(path: Option<&Path>) -> anyhow::Result<Aliases> {
+    Ok(match path {
+        Some(p) => Aliases::from_path(p).map_err(Error::from)?,
+        None => Aliases::embedded(),
+    })
+}
+
+/// Reads an article: its document id (file name) and UTF-8 text.
+fn read_article(path: &Path) -> anyhow::Result<(String, String)> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(Error::data(path, None, None, "article is empty; expected article text").into());
+    }
+    if bytes.contains(&0) {
+        return Err(Error::data(path, None, None, "article looks binary (NUL bytes); expected UTF-8 text").into());
+    }
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let line = e.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+        Error::data(path, Some(line), None, format!("invalid UTF-8 at byte {at}; expected UTF-8 text"))
+    })?;
+    let doc = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+    Ok((doc, text))
+}
+
+fn extract(a: ExtractArgs) -> anyhow::Result<()> {
+    let aliases = load_aliases(a.aliases.as_deref())?;
+    let mut articles = a.articles.clone();
+    let gold = match &a.eval {
+        None => None,
+        Some(labels) => {
+            let corpus = Corpus::read(labels, ReadOptions::default())?;
+            let mut gold = Vec::new();
+            for e in &corpus.examples {
+                let missing = |c: &str| Error::data(labels, Some(e.line), Some(c), format!("missing '{c}'; --eval needs doc,start,end,actor"));
+                let (start, end) = e.span.ok_or_else(|| missing("start"))?;
+                gold.push(ex::Span {
+                    doc: e.doc.clone().ok_or_else(|| missing("doc"))?,
+                    start,
+                    end,
+                    actor: e.actor.clone().ok_or_else(|| missing("actor"))?,
+                });
+            }
+            if articles.is_empty() {
+                let seeds = a.seeds.clone().unwrap_or_else(|| {
+                    labels.parent().unwrap_or(Path::new(".")).join("..").join("seeds")
+                });
+                let docs: std::collections::BTreeSet<&str> = gold.iter().map(|g| g.doc.as_str()).collect();
+                articles = docs.into_iter().map(|d| seeds.join(d)).collect();
+            }
+            Some(gold)
+        }
+    };
+    if articles.is_empty() {
+        return Err(Error::param("ARTICLE", "expected one or more article files (or --eval LABELS)").into());
+    }
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["doc", "start", "end", "actor", "text"])?;
+    let mut predicted = Vec::new();
+    for path in &articles {
+        let (doc, text) = read_article(path)?;
+        for q in ex::extract(&text, &aliases) {
+            w.write_record([doc.as_str(), &q.start.to_string(), &q.end.to_string(), &q.actor, &q.text])?;
+            predicted.push(ex::Span { doc: doc.clone(), start: q.start, end: q.end, actor: q.actor });
+        }
+    }
+    let csv = w.into_inner()?;
+    if let Some(gold) = gold {
+        let s = ex::evaluate(&gold, &predicted);
+        let summary = format!(
+            "extraction vs {}: {} gold, {} predicted, {} matched\nquote sentences: precision {:.4}  recall {:.4}  f1 {:.4}\nspeaker accuracy on matched: {:.4} ({}/{})\n",
+            a.eval.as_ref().map_or(String::new(), |p| p.display().to_string()),
+            s.gold, s.predicted, s.matched, s.precision, s.recall, s.f1, s.speaker_accuracy, s.speaker_correct, s.matched
+        );
+        if let Some(out) = &a.out {
+            let mut inputs: Vec<&Path> = articles.iter().map(PathBuf::as_path).collect();
+            inputs.extend(a.eval.as_deref());
+            write_output(out, &csv, &inputs, "--out")?;
+        }
+        return stdout_write(summary.as_bytes());
+    }
+    match &a.out {
+        Some(out) => {
+            let inputs: Vec<&Path> = articles.iter().map(PathBuf::as_path).collect();
+            write_output(out, &csv, &inputs, "--out")
+        }
         None => stdout_write(&csv),
     }
 }
@@ -312,28 +463,23 @@ fn quotes_csv(examples: &[Example], probs: &[Probs]) -> anyhow::Result<Vec<u8>> 
     Ok(w.into_inner()?)
 }
 
-/// Mean class probability over each actor's quotes; the stance is its
-/// argmax. Quotes without an actor are grouped under `unknown`.
+/// Per actor: the guide's rule over the predicted labels of the actor's
+/// quotes, the count, the mean class probabilities and a confidence (mean
+/// probability of the chosen stance). Quotes without an actor are grouped
+/// under `unknown`.
 fn by_actor_csv(examples: &[Example], probs: &[Probs]) -> anyhow::Result<Vec<u8>> {
-    let mut sums: std::collections::BTreeMap<&str, (Probs, usize)> = Default::default();
-    for (e, p) in examples.iter().zip(probs) {
-        let s = sums
-            .entry(e.actor.as_deref().unwrap_or("unknown"))
-            .or_insert(([0.0; 3], 0));
-        s.0.iter_mut().zip(p).for_each(|(a, b)| *a += b);
-        s.1 += 1;
-    }
+    let actors: Vec<&str> = examples.iter().map(|e| e.actor.as_deref().unwrap_or("unknown")).collect();
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(["actor", "stance", "n", "p_favor", "p_against", "p_none"])?;
-    for (actor, (sum, n)) in sums {
-        let mean = sum.map(|v| v / n as f64);
+    w.write_record(["actor", "stance", "n", "p_favor", "p_against", "p_none", "confidence"])?;
+    for (actor, p) in aggregate(&actors, probs) {
         w.write_record([
-            actor,
-            argmax(&mean).as_str(),
-            &n.to_string(),
-            &format!("{:.4}", mean[0]),
-            &format!("{:.4}", mean[1]),
-            &format!("{:.4}", mean[2]),
+            actor.as_str(),
+            &p.stance.to_string(),
+            &p.n.to_string(),
+            &format!("{:.4}", p.mean[0]),
+            &format!("{:.4}", p.mean[1]),
+            &format!("{:.4}", p.mean[2]),
+            &format!("{:.4}", p.confidence),
         ])?;
     }
     Ok(w.into_inner()?)
