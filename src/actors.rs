@@ -93,7 +93,15 @@ pub fn aggregate(actors: &[&str], probs: &[Probs]) -> BTreeMap<String, ActorPred
                 ActorStance::Stance(s) => mean[s.index()],
                 ActorStance::Mixed => mean[0].max(mean[1]),
             };
-            (actor, ActorPrediction { n, mean, stance, confidence })
+            (
+                actor,
+                ActorPrediction {
+                    n,
+                    mean,
+                    stance,
+                    confidence,
+                },
+            )
         })
         .collect()
 }
@@ -112,7 +120,10 @@ pub struct ActorScores {
 }
 
 /// Scores predicted actor stances against gold ones.
-pub fn score_actors(gold: &BTreeMap<String, ActorStance>, pred: &BTreeMap<String, ActorStance>) -> ActorScores {
+pub fn score_actors(
+    gold: &BTreeMap<String, ActorStance>,
+    pred: &BTreeMap<String, ActorStance>,
+) -> ActorScores {
     let pairs: Vec<(ActorStance, ActorStance)> = gold
         .iter()
         .filter_map(|(a, g)| pred.get(a).map(|p| (*g, *p)))
@@ -123,13 +134,25 @@ pub fn score_actors(gold: &BTreeMap<String, ActorStance>, pred: &BTreeMap<String
         let tp = pairs.iter().filter(|&&(g, p)| g == l && p == l).count();
         let fp = pairs.iter().filter(|&&(g, p)| g != l && p == l).count();
         let fnn = pairs.iter().filter(|&&(g, p)| g == l && p != l).count();
-        if tp + fp + fnn == 0 { 0.0 } else { 2.0 * tp as f64 / (2 * tp + fp + fnn) as f64 }
+        if tp + fp + fnn == 0 {
+            0.0
+        } else {
+            2.0 * tp as f64 / (2 * tp + fp + fnn) as f64
+        }
     };
     ActorScores {
         n,
         missing: gold.len() - n,
-        accuracy: if n == 0 { 0.0 } else { pairs.iter().filter(|(g, p)| g == p).count() as f64 / n as f64 },
-        macro_f1: if labels.is_empty() { 0.0 } else { labels.iter().map(|&l| f1(l)).sum::<f64>() / labels.len() as f64 },
+        accuracy: if n == 0 {
+            0.0
+        } else {
+            pairs.iter().filter(|(g, p)| g == p).count() as f64 / n as f64
+        },
+        macro_f1: if labels.is_empty() {
+            0.0
+        } else {
+            labels.iter().map(|&l| f1(l)).sum::<f64>() / labels.len() as f64
+        },
     }
 }
 
@@ -141,28 +164,54 @@ pub fn read_actor_labels(path: &Path) -> Result<BTreeMap<String, ActorStance>> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     let mut rdr = csv::Reader::from_reader(bytes);
-    let headers = rdr.headers().map_err(|e| Error::data(path, Some(1), None, e.to_string()))?.clone();
+    let headers = rdr
+        .headers()
+        .map_err(|e| Error::data(path, Some(1), None, e.to_string()))?
+        .clone();
     let col = |name: &str| {
         headers
             .iter()
             .position(|h| h.trim() == name)
-            .ok_or_else(|| Error::data(path, Some(1), None, format!("missing '{name}' column in the header")))
+            .ok_or_else(|| {
+                Error::data(
+                    path,
+                    Some(1),
+                    None,
+                    format!("missing '{name}' column in the header"),
+                )
+            })
     };
     let (ac, sc) = (col("actor")?, col("stance")?);
     let mut out = BTreeMap::new();
     for (i, rec) in rdr.records().enumerate() {
         let line = i as u64 + 2;
-        let rec = rec.map_err(|e| Error::data(path, Some(line), None, format!("malformed CSV: {e}")))?;
+        let rec =
+            rec.map_err(|e| Error::data(path, Some(line), None, format!("malformed CSV: {e}")))?;
         let actor = rec.get(ac).unwrap_or_default().trim().to_owned();
         if actor.is_empty() {
-            return Err(Error::data(path, Some(line), Some("actor"), "empty actor id"));
+            return Err(Error::data(
+                path,
+                Some(line),
+                Some("actor"),
+                "empty actor id",
+            ));
         }
         let raw = rec.get(sc).unwrap_or_default();
         let stance: ActorStance = raw.parse().map_err(|_| {
-            Error::data(path, Some(line), Some("stance"), format!("unknown stance '{raw}'; expected favor|against|none|mixed"))
+            Error::data(
+                path,
+                Some(line),
+                Some("stance"),
+                format!("unknown stance '{raw}'; expected favor|against|none|mixed"),
+            )
         })?;
         if out.insert(actor.clone(), stance).is_some() {
-            return Err(Error::data(path, Some(line), Some("actor"), format!("duplicate actor '{actor}'")));
+            return Err(Error::data(
+                path,
+                Some(line),
+                Some("actor"),
+                format!("duplicate actor '{actor}'"),
+            ));
         }
     }
     Ok(out)
@@ -194,8 +243,9 @@ mod tests {
         assert_eq!(agg["t"].n, 2);
         assert!((agg["t"].confidence - 0.45).abs() < 1e-12);
         assert_eq!(agg["s"].stance, ActorStance::Stance(Against));
-        let gold: BTreeMap<String, ActorStance> =
-            [("t", Favor), ("s", Favor), ("x", None)].map(|(a, s)| (a.to_owned(), ActorStance::Stance(s))).into();
+        let gold: BTreeMap<String, ActorStance> = [("t", Favor), ("s", Favor), ("x", None)]
+            .map(|(a, s)| (a.to_owned(), ActorStance::Stance(s)))
+            .into();
         let pred = agg.into_iter().map(|(a, p)| (a, p.stance)).collect();
         let sc = score_actors(&gold, &pred);
         assert_eq!((sc.n, sc.missing), (2, 1));

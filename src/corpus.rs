@@ -280,12 +280,22 @@ fn read_rows(
                 let num = |c: usize, name: &str| -> Result<usize> {
                     let v = field(c, name)?;
                     v.trim().parse().map_err(|_| {
-                        Error::data(path, Some(line), Some(name), format!("'{v}' is not a byte offset; expected a whole number"))
+                        Error::data(
+                            path,
+                            Some(line),
+                            Some(name),
+                            format!("'{v}' is not a byte offset; expected a whole number"),
+                        )
                     })
                 };
                 let (s, e) = (num(a, "start")?, num(b, "end")?);
                 if s >= e {
-                    return Err(Error::data(path, Some(line), Some("end"), format!("end {e} is not after start {s}")));
+                    return Err(Error::data(
+                        path,
+                        Some(line),
+                        Some("end"),
+                        format!("end {e} is not after start {s}"),
+                    ));
                 }
                 Some((s, e))
             }

@@ -9,11 +9,22 @@ fn compare_with_no_flags_uses_embedded_labels_and_writes_the_report() {
     let o = w.ok(["compare", "--resamples", "200"]);
     assert!(o.stdout.contains("cv: doc (5 folds)"), "{}", o.stdout);
     let (h, rows) = parse_csv(&w.read("reports/compare.csv"));
-    for col in ["model", "n", "accuracy", "macro_f1", "f_avg", "macro_f1_lo", "macro_f1_hi"] {
+    for col in [
+        "model",
+        "n",
+        "accuracy",
+        "macro_f1",
+        "f_avg",
+        "macro_f1_lo",
+        "macro_f1_hi",
+    ] {
         assert!(h.iter().any(|c| c == col), "missing column {col}");
     }
     let score = |m: &str| -> f64 {
-        let r = rows.iter().find(|r| r[0] == m).unwrap_or_else(|| panic!("no row {m}"));
+        let r = rows
+            .iter()
+            .find(|r| r[0] == m)
+            .unwrap_or_else(|| panic!("no row {m}"));
         assert_eq!(get(&h, r, "n"), "88");
         let (lo, x, hi): (f64, f64, f64) = (
             get(&h, r, "macro_f1_lo").parse().unwrap(),
@@ -23,7 +34,10 @@ fn compare_with_no_flags_uses_embedded_labels_and_writes_the_report() {
         assert!(lo <= x && x <= hi, "{m}: {lo} {x} {hi}");
         x
     };
-    assert!(score("logreg") > score("majority"), "logreg must beat the majority baseline");
+    assert!(
+        score("logreg") > score("majority"),
+        "logreg must beat the majority baseline"
+    );
 }
 
 #[test]
@@ -31,21 +45,58 @@ fn compare_is_byte_identical_for_one_seed() {
     let w = Workdir::new();
     let data = quotes();
     let run = |seed: &str, out: &str| {
-        w.ok(["compare", "--data", p(&data), "--cv", "kfold:4", "--seed", seed, "--resamples", "200", "--report", out]);
+        w.ok([
+            "compare",
+            "--data",
+            p(&data),
+            "--cv",
+            "kfold:4",
+            "--seed",
+            seed,
+            "--resamples",
+            "200",
+            "--report",
+            out,
+        ]);
         w.read(out)
     };
     let a = run("7", "a.csv");
     assert_eq!(a, run("7", "b.csv"));
-    assert_ne!(a, run("8", "c.csv"), "another seed changes folds and intervals");
+    assert_ne!(
+        a,
+        run("8", "c.csv"),
+        "another seed changes folds and intervals"
+    );
 }
 
 #[test]
 fn train_then_score_round_trip() {
     let w = Workdir::new();
     let data = quotes();
-    let o = w.ok(["train", "--data", p(&data), "--model", "logreg", "--out", "m.json"]);
-    assert!(o.stdout.contains("trained logreg on 88 quotes"), "{}", o.stdout);
-    let o = w.ok(["score", "--model", "m.json", "--data", p(&data), "--report", "s.csv", "--by-actor"]);
+    let o = w.ok([
+        "train",
+        "--data",
+        p(&data),
+        "--model",
+        "logreg",
+        "--out",
+        "m.json",
+    ]);
+    assert!(
+        o.stdout.contains("trained logreg on 88 quotes"),
+        "{}",
+        o.stdout
+    );
+    let o = w.ok([
+        "score",
+        "--model",
+        "m.json",
+        "--data",
+        p(&data),
+        "--report",
+        "s.csv",
+        "--by-actor",
+    ]);
     assert!(o.stdout.contains("macro_f1"), "{}", o.stdout);
     assert!(o.stdout.contains("actors ("), "{}", o.stdout);
     let (h, rows) = parse_csv(&w.read("s.csv"));
@@ -57,13 +108,27 @@ fn train_then_score_round_trip() {
     // predict on labelled quotes and on raw articles.
     let o = w.ok(["predict", "--model", "m.json", "--data", p(&data)]);
     let (h, rows) = parse_csv(&o.stdout);
-    assert_eq!(h, ["doc", "actor", "text", "stance", "p_favor", "p_against", "p_none"]);
+    assert_eq!(
+        h,
+        [
+            "doc",
+            "actor",
+            "text",
+            "stance",
+            "p_favor",
+            "p_against",
+            "p_none"
+        ]
+    );
     assert_eq!(rows.len(), 88);
     let article = repo().join("seeds/003_a3af21f984c6ba0f.txt");
     let o = w.ok(["predict", "--model", "m.json", p(&article), "--by-actor"]);
     let (h, rows) = parse_csv(&o.stdout);
     assert_eq!(&h[..3], ["actor", "stance", "n"]);
-    let shein = rows.iter().find(|r| r[0] == "claudia_sheinbaum").expect("Sheinbaum is found");
+    let shein = rows
+        .iter()
+        .find(|r| r[0] == "claudia_sheinbaum")
+        .expect("Sheinbaum is found");
     assert_eq!(shein[1], "against");
 }
 
@@ -80,17 +145,35 @@ fn extract_writes_spans_and_scores_against_labels() {
         assert_eq!(&text[s..e], r[4].as_bytes());
     }
     let o = w.ok(["extract", "--eval", p(&quotes())]);
-    assert!(o.stdout.contains("quote sentences: precision"), "{}", o.stdout);
+    assert!(
+        o.stdout.contains("quote sentences: precision"),
+        "{}",
+        o.stdout
+    );
 }
 
 #[test]
 fn featurize_writes_svmlight_and_a_timing_line() {
     let w = Workdir::new();
-    let input = w.write("t.txt", "No invasion, she said.\nWe will strike the cartels.\n");
-    let o = w.ok(["featurize", "--input", p(&input), "--weight", "count", "--no-norm"]);
+    let input = w.write(
+        "t.txt",
+        "No invasion, she said.\nWe will strike the cartels.\n",
+    );
+    let o = w.ok([
+        "featurize",
+        "--input",
+        p(&input),
+        "--weight",
+        "count",
+        "--no-norm",
+    ]);
     let lines: Vec<&str> = o.stdout.lines().collect();
     assert_eq!(lines.len(), 2);
-    assert!(lines[0].starts_with("0 ") && lines[0].contains(":1"), "{}", lines[0]);
+    assert!(
+        lines[0].starts_with("0 ") && lines[0].contains(":1"),
+        "{}",
+        lines[0]
+    );
     let last = o.stderr.lines().last().unwrap();
     assert!(last.starts_with("featurize: 2 docs, 9 tokens, "), "{last}");
 }
@@ -98,11 +181,22 @@ fn featurize_writes_svmlight_and_a_timing_line() {
 #[test]
 fn bad_csv_names_file_and_row_and_exits_1() {
     let w = Workdir::new();
-    let bad = w.write("bad.csv", "text,stance\nok,favor\nfine,against\nnot ok,pro\n");
+    let bad = w.write(
+        "bad.csv",
+        "text,stance\nok,favor\nfine,against\nnot ok,pro\n",
+    );
     let o = w.run(["compare", "--data", p(&bad)]);
     assert_eq!(o.code, 1, "{o:?}");
-    assert!(o.stderr.contains("bad.csv row 4, column 'stance': unknown stance 'pro'"), "{}", o.stderr);
-    assert!(!w.path("reports/compare.csv").exists(), "no report from bad data");
+    assert!(
+        o.stderr
+            .contains("bad.csv row 4, column 'stance': unknown stance 'pro'"),
+        "{}",
+        o.stderr
+    );
+    assert!(
+        !w.path("reports/compare.csv").exists(),
+        "no report from bad data"
+    );
 }
 
 #[test]
@@ -120,12 +214,26 @@ fn usage_errors_exit_2() {
 fn model_file_of_another_version_fails_clearly() {
     let w = Workdir::new();
     let data = quotes();
-    w.ok(["train", "--data", p(&data), "--model", "nb", "--out", "m.json"]);
-    let json = w.read("m.json").replacen("\"version\":1", "\"version\":99", 1);
+    w.ok([
+        "train",
+        "--data",
+        p(&data),
+        "--model",
+        "nb",
+        "--out",
+        "m.json",
+    ]);
+    let json = w
+        .read("m.json")
+        .replacen("\"version\":1", "\"version\":99", 1);
     w.write("old.json", json);
     let o = w.run(["score", "--model", "old.json", "--data", p(&data)]);
     assert_eq!(o.code, 1);
-    assert!(o.stderr.contains("old.json: model file format version 99"), "{}", o.stderr);
+    assert!(
+        o.stderr.contains("old.json: model file format version 99"),
+        "{}",
+        o.stderr
+    );
 }
 
 #[test]
@@ -133,7 +241,9 @@ fn an_output_that_is_an_input_is_refused() {
     let w = Workdir::new();
     let data = w.write("q.csv", std::fs::read(quotes()).unwrap());
     let before = w.read("q.csv");
-    let o = w.run(["train", "--data", "q.csv", "--model", "majority", "--out", "q.csv"]);
+    let o = w.run([
+        "train", "--data", "q.csv", "--model", "majority", "--out", "q.csv",
+    ]);
     assert_eq!(o.code, 2, "{o:?}");
     assert!(o.stderr.contains("is also an input"), "{}", o.stderr);
     assert_eq!(w.read("q.csv"), before);

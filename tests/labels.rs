@@ -16,15 +16,31 @@ fn every_quote_is_the_exact_byte_slice_of_its_article() {
     assert!((80..=100).contains(&rows.len()), "{} rows", rows.len());
     let mut ids = HashSet::new();
     for r in &rows {
-        let (id, doc, start, end, actor, text, stance) = (&r[0], &r[1], &r[2], &r[3], &r[4], &r[5], &r[6]);
+        let (id, doc, start, end, actor, text, stance) =
+            (&r[0], &r[1], &r[2], &r[3], &r[4], &r[5], &r[6]);
         assert!(ids.insert(id.clone()), "duplicate id {id}");
-        let article = std::fs::read(repo().join("seeds").join(doc)).unwrap_or_else(|e| panic!("{id}: {doc}: {e}"));
+        let article = std::fs::read(repo().join("seeds").join(doc))
+            .unwrap_or_else(|e| panic!("{id}: {doc}: {e}"));
         let (s, e): (usize, usize) = (start.parse().unwrap(), end.parse().unwrap());
         assert!(s < e && e <= article.len(), "{id}: bad span {s}..{e}");
-        assert_eq!(&article[s..e], text.as_bytes(), "{id}: text is not seeds/{doc}[{s}..{e}]");
+        assert_eq!(
+            &article[s..e],
+            text.as_bytes(),
+            "{id}: text is not seeds/{doc}[{s}..{e}]"
+        );
         assert_eq!(text.trim(), text, "{id}: untrimmed text");
-        assert!(!actor.is_empty() && actor.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'), "{id}: actor id '{actor}'");
-        assert_eq!(stance.parse::<Stance>().unwrap().as_str(), stance, "{id}: stance '{stance}'");
+        assert!(
+            !actor.is_empty()
+                && actor
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),
+            "{id}: actor id '{actor}'"
+        );
+        assert_eq!(
+            stance.parse::<Stance>().unwrap().as_str(),
+            stance,
+            "{id}: stance '{stance}'"
+        );
     }
     // All five articles are labelled.
     let docs: HashSet<&str> = rows.iter().map(|r| r[1].as_str()).collect();
@@ -34,7 +50,10 @@ fn every_quote_is_the_exact_byte_slice_of_its_article() {
 #[test]
 fn actors_csv_follows_from_quotes_by_the_guide_rule() {
     let (_, rows) = parse_csv(&std::fs::read_to_string(repo().join("labels/quotes.csv")).unwrap());
-    let counts = actor_counts(rows.iter().map(|r| (r[4].as_str(), r[6].parse::<Stance>().unwrap())));
+    let counts = actor_counts(
+        rows.iter()
+            .map(|r| (r[4].as_str(), r[6].parse::<Stance>().unwrap())),
+    );
     let derived = actors_csv(&counts);
     let stored = std::fs::read_to_string(repo().join("labels/actors.csv")).unwrap();
     assert_eq!(stored.replace("\r\n", "\n"), derived);
@@ -51,8 +70,16 @@ fn seeds_are_the_shared_articles_and_labels_are_embedded() {
         for e in std::fs::read_dir(&shared).unwrap() {
             let e = e.unwrap();
             let ours = std::fs::read(repo().join("seeds").join(e.file_name())).unwrap();
-            assert_eq!(ours, std::fs::read(e.path()).unwrap(), "{:?} differs", e.file_name());
+            assert_eq!(
+                ours,
+                std::fs::read(e.path()).unwrap(),
+                "{:?} differs",
+                e.file_name()
+            );
         }
     }
-    assert_eq!(stance::EMBEDDED_QUOTES, std::fs::read_to_string(repo().join("labels/quotes.csv")).unwrap());
+    assert_eq!(
+        stance::EMBEDDED_QUOTES,
+        std::fs::read_to_string(repo().join("labels/quotes.csv")).unwrap()
+    );
 }

@@ -4,4 +4,6 @@
 mod util;
 
 mod cli;
+mod errors;
 mod labels;
+mod props;

@@ -44,7 +44,12 @@ pub fn cross_validate<S: AsRef<str> + Sync>(
     let per_fold: Vec<Result<Vec<Probs>>> = folds
         .par_iter()
         .map(|f| {
-            let wrap = |e: Error| Error::fit(model.name(), format!("fold {}: {e}", f.name));
+            let wrap = |e: Error| match e {
+                Error::Fit { model, message } => {
+                    Error::fit(model, format!("fold {}: {message}", f.name))
+                }
+                other => Error::fit(model.name(), format!("fold {}: {other}", f.name)),
+            };
             if f.train.is_empty() {
                 return Err(wrap(Error::Split("empty training set".into())));
             }

@@ -94,7 +94,10 @@ pub fn parse_csv(s: &str) -> (Vec<String>, Vec<Vec<String>>) {
 
 /// The value of `col` in `row`.
 pub fn get<'a>(header: &[String], row: &'a [String], col: &str) -> &'a str {
-    let i = header.iter().position(|h| h == col).unwrap_or_else(|| panic!("no column {col} in {header:?}"));
+    let i = header
+        .iter()
+        .position(|h| h == col)
+        .unwrap_or_else(|| panic!("no column {col} in {header:?}"));
     &row[i]
 }
 

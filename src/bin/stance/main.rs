@@ -12,14 +12,15 @@ use anyhow::Context;
 use clap::Parser;
 
 use args::{
-    Cli, Command, CompareArgs, ExtractArgs, FeaturizeArgs, InputArgs, PredictArgs, ScoreArgs, TrainArgs,
+    Cli, Command, CompareArgs, ExtractArgs, FeaturizeArgs, InputArgs, PredictArgs, ScoreArgs,
+    TrainArgs,
 };
 use stance::actors::{aggregate, read_actor_labels, score_actors};
 use stance::corpus::{Corpus, Example, ReadOptions};
-use stance::extract::{self as ex, Aliases};
 use stance::eval::metrics::{ConfusionMatrix, Metric, ZeroDivision};
 use stance::eval::split::{self, CvScheme};
 use stance::eval::{self, bootstrap, BootstrapSettings};
+use stance::extract::{self as ex, Aliases};
 use stance::io::{refuse_overwrite, write_atomic};
 use stance::models::{argmax, ModelParams, Probs};
 use stance::pipeline::Pipeline;
@@ -132,6 +133,15 @@ fn compare(a: CompareArgs) -> anyhow::Result<()> {
     });
     let groups = split::group_duplicates(&texts);
     let folds = split::plan(scheme, &docs, &gold, &groups, a.seed)?;
+    for s in Stance::ALL {
+        let n = gold.iter().filter(|&&g| g == s).count();
+        if n < folds.len() {
+            eprintln!(
+                "stance: note: class {s} has {n} examples, fewer than the {} folds; some test folds have none of it",
+                folds.len()
+            );
+        }
+    }
     let n_groups = {
         let mut g = groups.clone();
         g.sort_unstable();
@@ -261,7 +271,10 @@ fn score(a: ScoreArgs) -> anyhow::Result<()> {
             .unwrap_or_else(|| a.data.parent().unwrap_or(Path::new(".")).join("actors.csv"));
         let gold_actors = read_actor_labels(&path)?;
         let actors = quote_actors(&corpus)?;
-        let pred = aggregate(&actors, &probs).into_iter().map(|(k, v)| (k, v.stance)).collect();
+        let pred = aggregate(&actors, &probs)
+            .into_iter()
+            .map(|(k, v)| (k, v.stance))
+            .collect();
         let sc = score_actors(&gold_actors, &pred);
         out.push_str(&format!(
             "\nactors ({}): {} scored, {} without quotes; accuracy {:.4}  macro_f1 {:.4}\n",
@@ -296,7 +309,13 @@ fn quote_actors(corpus: &Corpus) -> anyhow::Result<Vec<&str>> {
         .iter()
         .map(|e| {
             e.actor.as_deref().ok_or_else(|| {
-                Error::data(&corpus.path, Some(e.line), Some("actor"), "missing actor; --by-actor needs an actor on every row").into()
+                Error::data(
+                    &corpus.path,
+                    Some(e.line),
+                    Some("actor"),
+                    "missing actor; --by-actor needs an actor on every row",
+                )
+                .into()
             })
         })
         .collect()
@@ -332,7 +351,9 @@ fn predict(a: PredictArgs) -> anyhow::Result<()> {
             ex
         }
         (None, true) => {
-            return Err(Error::param("--data", "expected --data F or one or more ARTICLE files").into());
+            return Err(
+                Error::param("--data", "expected --data F or one or more ARTICLE files").into(),
+            );
         }
     };
     let texts: Vec<&str> = examples.iter().map(|e| e.text.as_str()).collect();
@@ -359,17 +380,33 @@ fn load_aliases(path: Option<&Path>) -> anyhow::Result<Aliases> {
 fn read_article(path: &Path) -> anyhow::Result<(String, String)> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(Error::data(path, None, None, "article is empty; expected article text").into());
+        return Err(
+            Error::data(path, None, None, "article is empty; expected article text").into(),
+        );
     }
     if bytes.contains(&0) {
-        return Err(Error::data(path, None, None, "article looks binary (NUL bytes); expected UTF-8 text").into());
+        return Err(Error::data(
+            path,
+            None,
+            None,
+            "article looks binary (NUL bytes); expected UTF-8 text",
+        )
+        .into());
     }
     let text = String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
         let line = e.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count() as u64 + 1;
-        Error::data(path, Some(line), None, format!("invalid UTF-8 at byte {at}; expected UTF-8 text"))
+        Error::data(
+            path,
+            Some(line),
+            None,
+            format!("invalid UTF-8 at byte {at}; expected UTF-8 text"),
+        )
     })?;
-    let doc = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let doc = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
     Ok((doc, text))
 }
 
@@ -382,7 +419,14 @@ fn extract(a: ExtractArgs) -> anyhow::Result<()> {
             let corpus = Corpus::read(labels, ReadOptions::default())?;
             let mut gold = Vec::new();
             for e in &corpus.examples {
-                let missing = |c: &str| Error::data(labels, Some(e.line), Some(c), format!("missing '{c}'; --eval needs doc,start,end,actor"));
+                let missing = |c: &str| {
+                    Error::data(
+                        labels,
+                        Some(e.line),
+                        Some(c),
+                        format!("missing '{c}'; --eval needs doc,start,end,actor"),
+                    )
+                };
                 let (start, end) = e.span.ok_or_else(|| missing("start"))?;
                 gold.push(ex::Span {
                     doc: e.doc.clone().ok_or_else(|| missing("doc"))?,
@@ -393,16 +437,25 @@ fn extract(a: ExtractArgs) -> anyhow::Result<()> {
             }
             if articles.is_empty() {
                 let seeds = a.seeds.clone().unwrap_or_else(|| {
-                    labels.parent().unwrap_or(Path::new(".")).join("..").join("seeds")
+                    labels
+                        .parent()
+                        .unwrap_or(Path::new("."))
+                        .join("..")
+                        .join("seeds")
                 });
-                let docs: std::collections::BTreeSet<&str> = gold.iter().map(|g| g.doc.as_str()).collect();
+                let docs: std::collections::BTreeSet<&str> =
+                    gold.iter().map(|g| g.doc.as_str()).collect();
                 articles = docs.into_iter().map(|d| seeds.join(d)).collect();
             }
             Some(gold)
         }
     };
     if articles.is_empty() {
-        return Err(Error::param("ARTICLE", "expected one or more article files (or --eval LABELS)").into());
+        return Err(Error::param(
+            "ARTICLE",
+            "expected one or more article files (or --eval LABELS)",
+        )
+        .into());
     }
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(["doc", "start", "end", "actor", "text"])?;
@@ -410,8 +463,19 @@ fn extract(a: ExtractArgs) -> anyhow::Result<()> {
     for path in &articles {
         let (doc, text) = read_article(path)?;
         for q in ex::extract(&text, &aliases) {
-            w.write_record([doc.as_str(), &q.start.to_string(), &q.end.to_string(), &q.actor, &q.text])?;
-            predicted.push(ex::Span { doc: doc.clone(), start: q.start, end: q.end, actor: q.actor });
+            w.write_record([
+                doc.as_str(),
+                &q.start.to_string(),
+                &q.end.to_string(),
+                &q.actor,
+                &q.text,
+            ])?;
+            predicted.push(ex::Span {
+                doc: doc.clone(),
+                start: q.start,
+                end: q.end,
+                actor: q.actor,
+            });
         }
     }
     let csv = w.into_inner()?;
@@ -468,9 +532,20 @@ fn quotes_csv(examples: &[Example], probs: &[Probs]) -> anyhow::Result<Vec<u8>> 
 /// probability of the chosen stance). Quotes without an actor are grouped
 /// under `unknown`.
 fn by_actor_csv(examples: &[Example], probs: &[Probs]) -> anyhow::Result<Vec<u8>> {
-    let actors: Vec<&str> = examples.iter().map(|e| e.actor.as_deref().unwrap_or("unknown")).collect();
+    let actors: Vec<&str> = examples
+        .iter()
+        .map(|e| e.actor.as_deref().unwrap_or("unknown"))
+        .collect();
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(["actor", "stance", "n", "p_favor", "p_against", "p_none", "confidence"])?;
+    w.write_record([
+        "actor",
+        "stance",
+        "n",
+        "p_favor",
+        "p_against",
+        "p_none",
+        "confidence",
+    ])?;
     for (actor, p) in aggregate(&actors, probs) {
         w.write_record([
             actor.as_str(),
