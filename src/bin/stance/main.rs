@@ -21,6 +21,7 @@ use stance::eval::metrics::{ConfusionMatrix, Metric, ZeroDivision};
 use stance::eval::split::{self, CvScheme};
 use stance::eval::{self, bootstrap, BootstrapSettings};
 use stance::extract::{self as ex, Aliases};
+use stance::features::Weighting;
 use stance::io::{refuse_overwrite, write_atomic};
 use stance::models::{argmax, ModelParams, Probs};
 use stance::pipeline::Pipeline;
@@ -167,7 +168,7 @@ fn compare(a: CompareArgs) -> anyhow::Result<()> {
     let p = fp.params();
     let head = format!(
         "data: {} ({} quotes, {} distinct-quote groups)\ncv: {scheme} ({} folds), seed {}, {} bootstrap resamples\n\
-         features: {}..{}-grams, {:?}, stem {}, min_df {}\n\n",
+         features: {}..{}-grams, {}, stem {}, min_df {}\n\n",
         source.display(),
         corpus.len(),
         n_groups,
@@ -176,12 +177,20 @@ fn compare(a: CompareArgs) -> anyhow::Result<()> {
         a.resamples,
         p.ngram_range.0,
         p.ngram_range.1,
-        p.weight,
+        weight_name(p.weight),
         p.analyzer.stem,
         p.min_df,
     );
     let table = eval::compare_table(&summaries, boot.level);
     stdout_write(format!("{head}{table}\nreport: {}\n", a.report.display()).as_bytes())
+}
+
+fn weight_name(w: Weighting) -> &'static str {
+    match w {
+        Weighting::Binary => "binary",
+        Weighting::Count => "count",
+        Weighting::Tfidf => "tfidf",
+    }
 }
 
 /// labels/quotes.csv in the working folder, else the embedded copy.
