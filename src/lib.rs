@@ -28,6 +28,7 @@ pub mod label;
 pub mod models;
 pub mod pipeline;
 pub mod rng;
+pub mod semeval;
 pub mod text;
 
 pub use error::{Error, Result};

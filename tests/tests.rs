@@ -7,3 +7,4 @@ mod cli;
 mod errors;
 mod labels;
 mod props;
+mod semeval;

@@ -35,6 +35,8 @@ pub enum Command {
     Featurize(FeaturizeArgs),
     /// Find quote sentences and their speakers in raw article text.
     Extract(ExtractArgs),
+    /// SemEval-2016 Task 6: one tuned model per target, official pooled F_avg.
+    Semeval(SemevalArgs),
 }
 
 /// Input format flag.
@@ -293,4 +295,46 @@ pub struct ExtractArgs {
     /// Folder of the labelled articles for --eval (default: seeds/ beside the labels' folder).
     #[arg(long, value_name = "DIR")]
     pub seeds: Option<PathBuf>,
+}
+
+/// `stance semeval`.
+#[derive(Debug, Args)]
+pub struct SemevalArgs {
+    /// Training file (SemEval TSV, or CSV with `id,target,text,stance` via --format csv).
+    #[arg(long, value_name = "F", required_unless_present = "predictions")]
+    pub train: Option<PathBuf>,
+    /// Test file with gold labels.
+    #[arg(long, value_name = "F")]
+    pub test: PathBuf,
+    /// Only score this prediction file (same format as --test) against --test, matched by ID.
+    #[arg(long, value_name = "F", conflicts_with = "train")]
+    pub predictions: Option<PathBuf>,
+    /// Comma-separated models; each is tuned over its regularisation strength.
+    #[arg(
+        long,
+        value_name = "LIST",
+        default_value = "logreg",
+        value_delimiter = ','
+    )]
+    pub models: Vec<String>,
+    /// One joint model with the target as a feature instead of one per target.
+    #[arg(long)]
+    pub joint: bool,
+    /// Inner cross-validation folds for tuning on the training file.
+    #[arg(long, value_name = "K", default_value_t = 5)]
+    pub folds: usize,
+    /// Seed of the inner folds.
+    #[arg(long, value_name = "N", default_value_t = 42)]
+    pub seed: u64,
+    /// Where to write the per-target CSV.
+    #[arg(long, value_name = "F", default_value = "reports/semeval.csv")]
+    pub report: PathBuf,
+    /// Input format of the files.
+    #[arg(long, value_enum, default_value_t = FormatArg::Semeval)]
+    pub format: FormatArg,
+    /// Replace invalid UTF-8 with U+FFFD instead of failing.
+    #[arg(long)]
+    pub lossy: bool,
+    #[command(flatten)]
+    pub feat: FeatArgs,
 }

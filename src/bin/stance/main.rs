@@ -13,7 +13,7 @@ use clap::Parser;
 
 use args::{
     Cli, Command, CompareArgs, ExtractArgs, FeaturizeArgs, InputArgs, PredictArgs, ScoreArgs,
-    TrainArgs,
+    SemevalArgs, TrainArgs,
 };
 use stance::actors::{aggregate, read_actor_labels, score_actors};
 use stance::corpus::{Corpus, Example, ReadOptions};
@@ -62,6 +62,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Predict(a) => predict(a),
         Command::Featurize(a) => with_threads(a.feat.threads, || featurize(a)),
         Command::Extract(a) => extract(a),
+        Command::Semeval(a) => with_threads(a.feat.threads, || semeval(a)),
     }
 }
 
@@ -567,6 +568,99 @@ fn by_actor_csv(examples: &[Example], probs: &[Probs]) -> anyhow::Result<Vec<u8>
         ])?;
     }
     Ok(w.into_inner()?)
+}
+
+fn semeval(a: SemevalArgs) -> anyhow::Result<()> {
+    use stance::semeval::{self as se, Candidate, Settings};
+    let opts = ReadOptions {
+        format: a.format.into(),
+        require_stance: true,
+        lossy: a.lossy,
+    };
+    let test = Corpus::read(&a.test, opts)?;
+    if let Some(pred_path) = &a.predictions {
+        let pred = Corpus::read(pred_path, opts)?;
+        let labels = pred.labels()?;
+        let pairs: Vec<(String, Stance)> = pred
+            .examples
+            .iter()
+            .map(|e| e.id.clone())
+            .zip(labels)
+            .collect();
+        let m = se::score_by_id(&test, &pairs)?;
+        let zd = ZeroDivision::Zero;
+        return stdout_write(
+            format!(
+                "F1(FAVOR) {:.4}  F1(AGAINST) {:.4}  ({} tweets)\nF_avg: {:.4}\n",
+                m.class_scores(Stance::Favor, zd).f1,
+                m.class_scores(Stance::Against, zd).f1,
+                m.total(),
+                m.f_avg(zd)
+            )
+            .as_bytes(),
+        );
+    }
+    let train_path = a
+        .train
+        .as_ref()
+        .ok_or_else(|| Error::param("--train", "expected --train F"))?;
+    let fp = a.feat.to_params()?;
+    if a.folds < 2 {
+        return Err(Error::param("--folds", "must be at least 2").into());
+    }
+    let mut grid = Vec::new();
+    for m in &a.models {
+        for (name, model) in se::strength_grid(&ModelParams::from_name(m.trim())?)? {
+            grid.push(Candidate {
+                name,
+                featurizer: fp.clone(),
+                model,
+            });
+        }
+    }
+    let train = Corpus::read(train_path, opts)?;
+    let started = Instant::now();
+    let r = se::run(
+        &train,
+        &test,
+        &Settings {
+            grid,
+            folds: a.folds,
+            seed: a.seed,
+            joint: a.joint,
+        },
+    )?;
+    let secs = started.elapsed().as_secs_f64();
+    write_output(
+        &a.report,
+        r.to_csv().as_bytes(),
+        &[train_path, &a.test],
+        "--report",
+    )?;
+    let zd = ZeroDivision::Zero;
+    let mut out = format!(
+        "{:<34} {:>6} {:>6}  {:<22} {:>8} {:>8}\n",
+        "target", "train", "test", "chosen (by train CV)", "cv_f_avg", "f_avg"
+    );
+    for t in &r.targets {
+        out.push_str(&format!(
+            "{:<34} {:>6} {:>6}  {:<22} {:>8.4} {:>8.4}\n",
+            t.target,
+            t.n_train,
+            t.n_test,
+            t.chosen,
+            t.cv_f_avg,
+            t.confusion.f_avg(zd)
+        ));
+    }
+    out.push_str(&format!(
+        "\nmean F_avg over targets: {:.4}\nreport: {}  ({:.1} s)\nF_avg: {:.4}\n",
+        r.mean_target_f_avg(),
+        a.report.display(),
+        secs,
+        r.f_avg()
+    ));
+    stdout_write(out.as_bytes())
 }
 
 fn featurize(a: FeaturizeArgs) -> anyhow::Result<()> {
