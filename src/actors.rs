@@ -156,6 +156,44 @@ pub fn score_actors(
     }
 }
 
+/// Actor-level predictions with leave-one-document-out models: for every
+/// labelled document, a featurizer and model are fitted on the other
+/// documents' labelled quotes (minus any sentence carrying the same quote
+/// as the held-out document, see [`crate::eval::split`]) and label
+/// `quotes[doc]`, the `(actor, text)` pairs found in the held-out article
+/// (hand-labelled or extracted). Predictions are then aggregated per actor
+/// over all documents.
+///
+/// # Errors
+/// Split, featurizer or model errors.
+pub fn leave_one_document_out(
+    labelled: &crate::corpus::Corpus,
+    quotes: &BTreeMap<String, Vec<(String, String)>>,
+    featurizer: &crate::features::ValidFeaturizerParams,
+    model: &crate::models::ModelParams,
+) -> Result<BTreeMap<String, ActorPrediction>> {
+    use crate::eval::split;
+    let gold = labelled.labels()?;
+    let texts = labelled.texts();
+    let docs: Vec<Option<&str>> = labelled.examples.iter().map(|e| e.doc.as_deref()).collect();
+    let groups = split::group_duplicates(&texts);
+    let folds = split::plan(split::CvScheme::Doc, &docs, &gold, &groups, 0)?;
+    let mut actors: Vec<&str> = Vec::new();
+    let mut probs: Vec<Probs> = Vec::new();
+    for f in &folds {
+        let Some(found) = quotes.get(&f.name) else {
+            continue;
+        };
+        let train_texts: Vec<&str> = f.train.iter().map(|&i| texts[i]).collect();
+        let train_labels: Vec<Stance> = f.train.iter().map(|&i| gold[i]).collect();
+        let p = crate::pipeline::Pipeline::fit(featurizer, model, &train_texts, &train_labels)?;
+        let test: Vec<&str> = found.iter().map(|(_, t)| t.as_str()).collect();
+        probs.extend(p.predict_proba(&test)?);
+        actors.extend(found.iter().map(|(a, _)| a.as_str()));
+    }
+    Ok(aggregate(&actors, &probs))
+}
+
 /// Reads an `actor,stance` CSV (stance: favor, against, none or mixed).
 ///
 /// # Errors

@@ -295,6 +295,16 @@ pub struct ExtractArgs {
     /// Folder of the labelled articles for --eval (default: seeds/ beside the labels' folder).
     #[arg(long, value_name = "DIR")]
     pub seeds: Option<PathBuf>,
+    /// With --eval: also score actor-level stances end to end, with this
+    /// model trained leave-one-document-out on the labels and applied to
+    /// the extracted quotes (and, for reference, to the hand-labelled ones).
+    #[arg(long, value_name = "NAME", requires = "eval")]
+    pub model: Option<String>,
+    /// Actor-level gold for --model (default: actors.csv beside the labels).
+    #[arg(long, value_name = "F", requires = "model")]
+    pub actors: Option<PathBuf>,
+    #[command(flatten)]
+    pub feat: FeatArgs,
 }
 
 /// `stance semeval`.

@@ -470,9 +470,11 @@ fn extract(a: ExtractArgs) -> anyhow::Result<()> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(["doc", "start", "end", "actor", "text"])?;
     let mut predicted = Vec::new();
+    let mut extracted_texts = Vec::new();
     for path in &articles {
         let (doc, text) = read_article(path)?;
         for q in ex::extract(&text, &aliases) {
+            extracted_texts.push(q.text.clone());
             w.write_record([
                 doc.as_str(),
                 &q.start.to_string(),
@@ -491,7 +493,7 @@ fn extract(a: ExtractArgs) -> anyhow::Result<()> {
     let csv = w.into_inner()?;
     if let Some(gold) = gold {
         let s = ex::evaluate(&gold, &predicted);
-        let summary = format!(
+        let mut summary = format!(
             "extraction vs {}: {} gold, {} predicted, {} matched\nquote sentences: precision {:.4}  recall {:.4}  f1 {:.4}\nspeaker accuracy on matched: {:.4} ({}/{})\n",
             a.eval.as_ref().map_or(String::new(), |p| p.display().to_string()),
             s.gold, s.predicted, s.matched, s.precision, s.recall, s.f1, s.speaker_accuracy, s.speaker_correct, s.matched
@@ -500,6 +502,15 @@ fn extract(a: ExtractArgs) -> anyhow::Result<()> {
             let mut inputs: Vec<&Path> = articles.iter().map(PathBuf::as_path).collect();
             inputs.extend(a.eval.as_deref());
             write_output(out, &csv, &inputs, "--out")?;
+        }
+        if let (Some(name), Some(labels)) = (&a.model, &a.eval) {
+            summary.push_str(&actor_level_lodo(
+                &a,
+                name,
+                labels,
+                &predicted,
+                &extracted_texts,
+            )?);
         }
         return stdout_write(summary.as_bytes());
     }
@@ -568,6 +579,66 @@ fn by_actor_csv(examples: &[Example], probs: &[Probs]) -> anyhow::Result<Vec<u8>
         ])?;
     }
     Ok(w.into_inner()?)
+}
+
+/// Actor-level accuracy of leave-one-document-out models, on extracted and
+/// on hand-labelled quotes, against the actor-level gold.
+fn actor_level_lodo(
+    a: &ExtractArgs,
+    name: &str,
+    labels: &Path,
+    extracted: &[ex::Span],
+    extracted_texts: &[String],
+) -> anyhow::Result<String> {
+    let fp = a.feat.to_params()?;
+    let mp = ModelParams::from_name(name)?;
+    let corpus = Corpus::read(
+        labels,
+        ReadOptions {
+            require_stance: true,
+            ..Default::default()
+        },
+    )?;
+    let actors_path = a
+        .actors
+        .clone()
+        .unwrap_or_else(|| labels.parent().unwrap_or(Path::new(".")).join("actors.csv"));
+    let gold_actors = read_actor_labels(&actors_path)?;
+    let mut from_extracted: std::collections::BTreeMap<String, Vec<(String, String)>> =
+        Default::default();
+    for (s, t) in extracted.iter().zip(extracted_texts) {
+        from_extracted
+            .entry(s.doc.clone())
+            .or_default()
+            .push((s.actor.clone(), t.clone()));
+    }
+    let mut from_gold: std::collections::BTreeMap<String, Vec<(String, String)>> =
+        Default::default();
+    for e in &corpus.examples {
+        if let (Some(d), Some(actor)) = (&e.doc, &e.actor) {
+            from_gold
+                .entry(d.clone())
+                .or_default()
+                .push((actor.clone(), e.text.clone()));
+        }
+    }
+    let mut out = format!(
+        "\nactor-level stance, {name} trained leave-one-document-out, vs {}:\n",
+        actors_path.display()
+    );
+    for (what, quotes) in [
+        ("extracted quotes", &from_extracted),
+        ("hand-labelled quotes", &from_gold),
+    ] {
+        let pred = stance::actors::leave_one_document_out(&corpus, quotes, &fp, &mp)?;
+        let pred = pred.into_iter().map(|(k, v)| (k, v.stance)).collect();
+        let s = score_actors(&gold_actors, &pred);
+        out.push_str(&format!(
+            "  {what:<21} accuracy {:.4}  macro_f1 {:.4}  ({} actors scored, {} not found)\n",
+            s.accuracy, s.macro_f1, s.n, s.missing
+        ));
+    }
+    Ok(out)
 }
 
 fn semeval(a: SemevalArgs) -> anyhow::Result<()> {
