@@ -167,7 +167,7 @@ pub struct CompareArgs {
     #[arg(
         long,
         value_name = "LIST",
-        default_value = "majority,nb,logreg",
+        default_value = "majority,random,lexicon,nb,logreg,svm,tree",
         value_delimiter = ','
     )]
     pub models: Vec<String>,
@@ -196,7 +196,7 @@ pub struct TrainArgs {
     /// Labelled data.
     #[arg(long, value_name = "F")]
     pub data: PathBuf,
-    /// Model name (majority, nb, logreg).
+    /// Model name (majority, random, lexicon, nb, logreg, svm, tree).
     #[arg(long, value_name = "NAME")]
     pub model: String,
     /// Where to write the model file.
