@@ -181,9 +181,19 @@ pub struct CompareArgs {
     /// Bootstrap resamples for intervals and paired tests.
     #[arg(long, value_name = "N", default_value_t = 1000)]
     pub resamples: usize,
-    /// Where to write the CSV report.
-    #[arg(long, value_name = "F", default_value = "reports/compare.csv")]
-    pub report: PathBuf,
+    /// Where to write the CSV report (default: reports/compare.csv, or
+    /// DIR/compare.csv with --report-dir).
+    #[arg(long, value_name = "F")]
+    pub report: Option<PathBuf>,
+    /// Write every report here: compare.csv, per_class.csv, confusion.csv,
+    /// predictions.csv, features.csv, macro_f1.svg, confusion.svg (and
+    /// grid.csv with --grid).
+    #[arg(long, value_name = "DIR")]
+    pub report_dir: Option<PathBuf>,
+    /// Nested cross-validation: pick regularisation, n-gram range and
+    /// min_df per outer fold by inner 3-fold macro-F1 (choices in grid.csv).
+    #[arg(long)]
+    pub grid: bool,
     #[command(flatten)]
     pub input: InputArgs,
     #[command(flatten)]
