@@ -1,1 +1,1 @@
-
+mod compare_reports;

@@ -26,7 +26,7 @@ const FONT: &str = "font-family=\"DejaVu Sans, Arial, Helvetica, sans-serif\"";
 pub fn macro_f1_chart(summaries: &[Summary], level: f64) -> String {
     let mut order: Vec<&Summary> = summaries.iter().collect();
     order.sort_by(|a, b| b.point[1].total_cmp(&a.point[1]));
-    let (left, right, top, row_h) = (150.0, 90.0, 70.0, 34.0);
+    let (left, right, top, row_h) = (150.0, 140.0, 70.0, 34.0);
     let plot_w = 460.0;
     let width = left + plot_w + right;
     let plot_h = row_h * order.len().max(1) as f64;
@@ -42,7 +42,7 @@ pub fn macro_f1_chart(summaries: &[Summary], level: f64) -> String {
          <text x=\"{:.1}\" y=\"28\" font-size=\"17\" text-anchor=\"middle\" font-weight=\"bold\">\
          Macro-F1 by model, {:.0}% bootstrap interval</text>\n\
          <text x=\"{:.1}\" y=\"48\" font-size=\"12\" text-anchor=\"middle\" fill=\"#555\">\
-         out-of-fold predictions on {n} quotes; sorted best first</text>\n",
+         out-of-fold predictions on {n} quotes; best first; dashed line: majority baseline</text>\n",
         width / 2.0,
         level * 100.0,
         width / 2.0,
@@ -122,7 +122,7 @@ pub fn macro_f1_chart(summaries: &[Summary], level: f64) -> String {
 pub fn confusion_heatmap(summary: &Summary) -> String {
     let counts = summary.confusion.counts;
     let max = counts.iter().flatten().copied().max().unwrap_or(0).max(1);
-    let (left, top, cell) = (130.0, 90.0, 100.0);
+    let (left, top, cell) = (130.0, 115.0, 100.0);
     let grid = cell * 3.0;
     let width = left + grid + 130.0;
     let height = top + grid + 70.0;
@@ -157,7 +157,7 @@ pub fn confusion_heatmap(summary: &Summary) -> String {
         esc(&summary.model),
         summary.confusion.total(),
         left + grid / 2.0,
-        top - 28.0,
+        top - 34.0,
         top + grid / 2.0,
     );
     for (k, c) in Stance::ALL.iter().enumerate() {
@@ -180,18 +180,17 @@ pub fn confusion_heatmap(summary: &Summary) -> String {
             let share = if row_total == 0 {
                 String::from("-")
             } else {
-                format!("{:.0}%", 100.0 * c as f64 / row_total as f64)
+                format!("{:.0}% of row", 100.0 * c as f64 / row_total as f64)
             };
             let _ = write!(
                 s,
                 "<rect x=\"{cx:.1}\" y=\"{cy:.1}\" width=\"{cell:.1}\" height=\"{cell:.1}\" fill=\"{fill}\" \
                  stroke=\"#666\"/>\n\
                  <text x=\"{0:.1}\" y=\"{1:.1}\" font-size=\"24\" text-anchor=\"middle\" fill=\"{ink}\">{c}</text>\n\
-                 <text x=\"{0:.1}\" y=\"{2:.1}\" font-size=\"11\" text-anchor=\"middle\" fill=\"{ink}\">{share} of gold {3}</text>\n",
+                 <text x=\"{0:.1}\" y=\"{2:.1}\" font-size=\"11\" text-anchor=\"middle\" fill=\"{ink}\">{share}</text>\n",
                 cx + cell / 2.0,
                 cy + cell / 2.0 + 6.0,
                 cy + cell / 2.0 + 26.0,
-                Stance::ALL[g],
             );
         }
     }
@@ -258,6 +257,6 @@ mod tests {
         assert!(c.find("a&lt;b").unwrap() < c.find("majority (baseline)").unwrap());
         let h = confusion_heatmap(&s[1]);
         assert!(h.contains(">predicted</text>") && h.contains(">gold</text>"));
-        assert!(h.contains("50% of gold none"), "{h}");
+        assert!(h.contains(">50% of row</text>"), "{h}");
     }
 }
