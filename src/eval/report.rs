@@ -10,6 +10,16 @@
 //! | `confusion.csv` | `model,gold,predicted,count` |
 //! | `predictions.csv` | `id,doc,actor,text,gold`, then per model `<model>_pred,<model>_p_favor,<model>_p_against,<model>_p_none` |
 //! | `features.csv` | `model,class,rank,feature,weight` |
+//!
+//! All scores and predictions are out-of-fold (each quote predicted by the
+//! model that did not train on it). `features.csv` is the exception: its
+//! weights come from the linear models (`nb`, `logreg`, `svm`) **fitted
+//! once on all the data** with the command's featurizer settings and
+//! default hyper-parameters (also under `--grid`), since per-fold weights
+//! have no common vocabulary. For `nb` the weight is the class's
+//! log-probability of the feature minus its mean over the classes.
+//! `grid.csv` is built by [`crate::eval::grid::grid_csv`] and the two
+//! pictures by [`crate::eval::svg`].
 
 use crate::corpus::Example;
 use crate::error::{Error, Result};

@@ -186,8 +186,9 @@ pub struct CompareArgs {
     #[arg(long, value_name = "F")]
     pub report: Option<PathBuf>,
     /// Write every report here: compare.csv, per_class.csv, confusion.csv,
-    /// predictions.csv, features.csv, macro_f1.svg, confusion.svg (and
-    /// grid.csv with --grid).
+    /// predictions.csv (out-of-fold), features.csv (top weights of nb,
+    /// logreg and svm fitted once on all the data), macro_f1.svg,
+    /// confusion.svg (best model), and grid.csv with --grid.
     #[arg(long, value_name = "DIR")]
     pub report_dir: Option<PathBuf>,
     /// Nested cross-validation: pick regularisation, n-gram range and
