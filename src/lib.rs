@@ -7,7 +7,7 @@
 //!                                   ▼
 //!                text ─▶ features (tokenize, stem, n-grams, TF-IDF, L2) ─▶ CsrMatrix
 //!                                   ▼
-//!                models (majority, nb, logreg) ─▶ class probabilities
+//!   models (majority, random, lexicon, nb, logreg, svm, tree) ─▶ class probabilities
 //!                                   ▼
 //!                eval::metrics + eval::bootstrap ─▶ reports
 //! ```

@@ -8,7 +8,7 @@ use std::path::Path;
 use crate::error::{Error, Result};
 use crate::features::{Featurizer, FeaturizerParams, ValidFeaturizerParams};
 use crate::label::Stance;
-use crate::models::{Classifier, FittedModel, ModelParams, Probs};
+use crate::models::{FittedModel, ModelParams, Probs};
 
 /// Value of the `format` field of every model file.
 pub const FORMAT: &str = "stance-model";
@@ -52,7 +52,8 @@ impl Pipeline {
     /// # Errors
     /// Model errors.
     pub fn predict_proba<S: AsRef<str> + Sync>(&self, texts: &[S]) -> Result<Vec<Probs>> {
-        self.model.predict_proba(&self.featurizer.transform(texts))
+        self.model
+            .predict_proba_texts(&self.featurizer.transform(texts), texts)
     }
 
     /// Serialises to the model-file JSON.
@@ -117,8 +118,12 @@ impl Pipeline {
             FittedModel::Majority(_) => true,
             FittedModel::Nb(m) => m.feature_log_prob.iter().all(|w| w.len() == n),
             FittedModel::Logreg(m) => m.weights.iter().all(|w| w.len() == n),
+            FittedModel::Svm(m) => m.weights.iter().all(|w| w.len() == n),
+            FittedModel::Tree(m) => m.is_well_formed(n),
+            FittedModel::Random(m) => m.priors.iter().all(|p| p.is_finite()),
+            FittedModel::Lexicon(m) => m.phrases.iter().all(|p| !p.terms.is_empty()),
         };
-        if !dims_ok || file.params.name() != model_kind(&file.model) {
+        if !dims_ok || file.params.name() != file.model.name() {
             return Err(err(format!(
                 "model weights do not match the {n}-feature vocabulary or the settings"
             )));
@@ -128,14 +133,6 @@ impl Pipeline {
             params: file.params,
             model: file.model,
         })
-    }
-}
-
-fn model_kind(m: &FittedModel) -> &'static str {
-    match m {
-        FittedModel::Majority(_) => "majority",
-        FittedModel::Nb(_) => "nb",
-        FittedModel::Logreg(_) => "logreg",
     }
 }
 
@@ -183,6 +180,36 @@ mod tests {
         let t = ["no invasion", "strike", "unseen words"];
         assert_eq!(p.predict_proba(&t).unwrap(), q.predict_proba(&t).unwrap());
         assert_eq!(q.to_json(), p.to_json());
+    }
+
+    #[test]
+    fn every_model_round_trips_through_json() {
+        let texts = [
+            "no invasion ever",
+            "we will strike them",
+            "talks on tariffs",
+            "there will be no invasion",
+            "strike the cartels",
+            "tariff talks",
+        ];
+        let labels = [Against, Favor, None, Against, Favor, None];
+        for name in crate::models::MODEL_NAMES {
+            let p = Pipeline::fit(
+                &FeaturizerParams::default().check().unwrap(),
+                &ModelParams::from_name(name).unwrap(),
+                &texts,
+                &labels,
+            )
+            .unwrap();
+            let q = Pipeline::from_json(Path::new("m.json"), &p.to_json()).unwrap();
+            let t = ["no invasion", "strike", "unseen words"];
+            assert_eq!(
+                p.predict_proba(&t).unwrap(),
+                q.predict_proba(&t).unwrap(),
+                "{name}"
+            );
+            assert_eq!(q.to_json(), p.to_json(), "{name}");
+        }
     }
 
     #[test]

@@ -4,6 +4,7 @@
 mod util;
 
 mod cli;
+mod compare_reports;
 mod errors;
 mod labels;
 mod props;

@@ -9,7 +9,11 @@
 
 pub mod baseline;
 pub mod bayes;
+pub mod lexicon;
 pub mod logistic;
+pub mod random;
+pub mod svm;
+pub mod tree;
 
 use crate::error::{Error, Result};
 use crate::features::CsrMatrix;
@@ -59,7 +63,9 @@ pub fn argmax(p: &Probs) -> Stance {
 }
 
 /// Names of the models the CLI knows, in report order.
-pub const MODEL_NAMES: [&str; 3] = ["majority", "nb", "logreg"];
+pub const MODEL_NAMES: [&str; 7] = [
+    "majority", "random", "lexicon", "nb", "logreg", "svm", "tree",
+];
 
 /// Checked settings of any model.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -67,10 +73,18 @@ pub const MODEL_NAMES: [&str; 3] = ["majority", "nb", "logreg"];
 pub enum ModelParams {
     /// Majority-class baseline.
     Majority(baseline::MajorityParams),
+    /// Seeded stratified random baseline.
+    Random(random::RandomParams),
+    /// Keyword lexicon baseline.
+    Lexicon(lexicon::ValidLexiconParams),
     /// linfa-bayes multinomial naive Bayes.
     Nb(bayes::ValidNbParams),
     /// linfa-logistic multinomial logistic regression.
     Logreg(logistic::ValidLogRegParams),
+    /// linfa-svm linear SVM, one versus rest.
+    Svm(svm::ValidSvmParams),
+    /// linfa-trees decision tree.
+    Tree(tree::ValidTreeParams),
 }
 
 impl ModelParams {
@@ -81,6 +95,14 @@ impl ModelParams {
     pub fn from_name(name: &str) -> Result<ModelParams> {
         match name {
             "majority" => Ok(ModelParams::Majority(baseline::MajorityParams)),
+            "random" => Ok(ModelParams::Random(
+                random::RandomParams::default().check()?,
+            )),
+            "lexicon" => Ok(ModelParams::Lexicon(
+                lexicon::LexiconParams::embedded()?.check()?,
+            )),
+            "svm" => Ok(ModelParams::Svm(svm::SvmParams::default().check()?)),
+            "tree" => Ok(ModelParams::Tree(tree::TreeParams::default().check()?)),
             "nb" => Ok(ModelParams::Nb(bayes::NbParams::default().check()?)),
             "logreg" => Ok(ModelParams::Logreg(
                 logistic::LogRegParams::default().check()?,
@@ -99,8 +121,12 @@ impl ModelParams {
     pub fn name(&self) -> &'static str {
         match self {
             ModelParams::Majority(_) => "majority",
+            ModelParams::Random(_) => "random",
+            ModelParams::Lexicon(_) => "lexicon",
             ModelParams::Nb(_) => "nb",
             ModelParams::Logreg(_) => "logreg",
+            ModelParams::Svm(_) => "svm",
+            ModelParams::Tree(_) => "tree",
         }
     }
 
@@ -119,6 +145,10 @@ impl ModelParams {
             ModelParams::Majority(p) => FittedModel::Majority(p.fit(x, y)?),
             ModelParams::Nb(p) => FittedModel::Nb(p.fit(x, y)?),
             ModelParams::Logreg(p) => FittedModel::Logreg(p.fit(x, y)?),
+            ModelParams::Random(p) => FittedModel::Random(p.fit(x, y)?),
+            ModelParams::Lexicon(p) => FittedModel::Lexicon(p.fit(x, y)?),
+            ModelParams::Svm(p) => FittedModel::Svm(p.fit(x, y)?),
+            ModelParams::Tree(p) => FittedModel::Tree(p.fit(x, y)?),
         })
     }
 }
@@ -133,6 +163,15 @@ pub enum FittedModel {
     Nb(bayes::NbModel),
     /// Multinomial logistic regression.
     Logreg(logistic::LogRegModel),
+    /// Seeded stratified random baseline.
+    Random(random::RandomBaseline),
+    /// Keyword lexicon baseline (scores texts, see
+    /// [`FittedModel::predict_proba_texts`]).
+    Lexicon(lexicon::LexiconModel),
+    /// One-vs-rest linear SVM.
+    Svm(svm::SvmModel),
+    /// Decision tree.
+    Tree(tree::TreeModel),
 }
 
 impl FittedModel {
@@ -142,7 +181,40 @@ impl FittedModel {
         match self {
             FittedModel::Logreg(m) => Some(&m.weights),
             FittedModel::Nb(m) => Some(&m.feature_log_prob),
-            FittedModel::Majority(_) => None,
+            FittedModel::Svm(m) => Some(&m.weights),
+            FittedModel::Majority(_)
+            | FittedModel::Random(_)
+            | FittedModel::Lexicon(_)
+            | FittedModel::Tree(_) => None,
+        }
+    }
+
+    /// The model's name as the CLI spells it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            FittedModel::Majority(_) => "majority",
+            FittedModel::Random(_) => "random",
+            FittedModel::Lexicon(_) => "lexicon",
+            FittedModel::Nb(_) => "nb",
+            FittedModel::Logreg(_) => "logreg",
+            FittedModel::Svm(_) => "svm",
+            FittedModel::Tree(_) => "tree",
+        }
+    }
+
+    /// Class probabilities of `texts`, whose feature rows are `x`: the
+    /// lexicon model reads the texts, every other model the rows.
+    ///
+    /// # Errors
+    /// As [`Classifier::predict_proba`].
+    pub fn predict_proba_texts<S: AsRef<str>>(
+        &self,
+        x: &CsrMatrix,
+        texts: &[S],
+    ) -> Result<Vec<Probs>> {
+        match self {
+            FittedModel::Lexicon(m) => Ok(m.predict_texts(texts)),
+            other => other.predict_proba(x),
         }
     }
 }
@@ -153,6 +225,10 @@ impl Classifier for FittedModel {
             FittedModel::Majority(m) => m.predict_proba(x),
             FittedModel::Nb(m) => m.predict_proba(x),
             FittedModel::Logreg(m) => m.predict_proba(x),
+            FittedModel::Random(m) => m.predict_proba(x),
+            FittedModel::Lexicon(m) => m.predict_proba(x),
+            FittedModel::Svm(m) => m.predict_proba(x),
+            FittedModel::Tree(m) => m.predict_proba(x),
         }
     }
 }
@@ -183,7 +259,7 @@ mod tests {
         let e = ModelParams::from_name("bert").unwrap_err();
         assert_eq!(
             e.to_string(),
-            "invalid setting --model: unknown model 'bert'; expected one of majority, nb, logreg"
+            "invalid setting --model: unknown model 'bert'; expected one of majority, random, lexicon, nb, logreg, svm, tree"
         );
     }
 

@@ -171,7 +171,7 @@ pub struct CompareArgs {
     #[arg(
         long,
         value_name = "LIST",
-        default_value = "majority,nb,logreg",
+        default_value = "majority,random,lexicon,nb,logreg,svm,tree",
         value_delimiter = ','
     )]
     pub models: Vec<String>,
@@ -185,9 +185,20 @@ pub struct CompareArgs {
     /// Bootstrap resamples for intervals and paired tests.
     #[arg(long, value_name = "N", default_value_t = 1000)]
     pub resamples: usize,
-    /// Where to write the CSV report.
-    #[arg(long, value_name = "F", default_value = "reports/compare.csv")]
-    pub report: PathBuf,
+    /// Where to write the CSV report (default: reports/compare.csv, or
+    /// DIR/compare.csv with --report-dir).
+    #[arg(long, value_name = "F")]
+    pub report: Option<PathBuf>,
+    /// Write every report here: compare.csv, per_class.csv, confusion.csv,
+    /// predictions.csv (out-of-fold), features.csv (top weights of nb,
+    /// logreg and svm fitted once on all the data), macro_f1.svg,
+    /// confusion.svg (best model), and grid.csv with --grid.
+    #[arg(long, value_name = "DIR")]
+    pub report_dir: Option<PathBuf>,
+    /// Nested cross-validation: pick regularisation, n-gram range and
+    /// min_df per outer fold by inner 3-fold macro-F1 (choices in grid.csv).
+    #[arg(long)]
+    pub grid: bool,
     #[command(flatten)]
     pub input: InputArgs,
     #[command(flatten)]
@@ -200,7 +211,7 @@ pub struct TrainArgs {
     /// Labelled data.
     #[arg(long, value_name = "F")]
     pub data: PathBuf,
-    /// Model name (majority, nb, logreg).
+    /// Model name (majority, random, lexicon, nb, logreg, svm, tree).
     #[arg(long, value_name = "NAME")]
     pub model: String,
     /// Where to write the model file.

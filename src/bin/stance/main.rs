@@ -19,7 +19,7 @@ use stance::actors::{aggregate, read_actor_labels, score_actors};
 use stance::corpus::{Corpus, Example, ReadOptions};
 use stance::eval::metrics::{ConfusionMatrix, Metric, ZeroDivision};
 use stance::eval::split::{self, CvScheme};
-use stance::eval::{self, bootstrap, BootstrapSettings};
+use stance::eval::{self, bootstrap, report, svg, BootstrapSettings};
 use stance::extract::{self as ex, Aliases};
 use stance::features::Weighting;
 use stance::io::{refuse_overwrite, write_atomic};
@@ -150,25 +150,89 @@ fn compare(a: CompareArgs) -> anyhow::Result<()> {
         g.dedup();
         g.len()
     };
-    let runs = models
-        .iter()
-        .map(|m| eval::cross_validate(&texts, &gold, &folds, &fp, m))
-        .collect::<stance::Result<Vec<_>>>()?;
+    let mut choices = Vec::new();
+    let mut runs = Vec::with_capacity(models.len());
+    for m in &models {
+        if a.grid {
+            let (run, c) = eval::grid::nested_cross_validate(
+                &texts,
+                &gold,
+                &groups,
+                &folds,
+                fp.params(),
+                m,
+                a.seed,
+            )?;
+            runs.push(run);
+            choices.extend(c);
+        } else {
+            runs.push(eval::cross_validate(&texts, &gold, &folds, &fp, m)?);
+        }
+    }
     let boot = BootstrapSettings {
         resamples: a.resamples,
         level: 0.95,
         seed: a.seed,
     };
-    let summaries = eval::summarize(&gold, &runs, ZeroDivision::Zero, boot)?;
-    write_output(
-        &a.report,
-        eval::compare_csv(&summaries).as_bytes(),
-        &[&source],
-        "--report",
-    )?;
+    let zd = ZeroDivision::Zero;
+    let summaries = eval::summarize(&gold, &runs, zd, boot)?;
+    let compare_csv = eval::compare_csv(&summaries);
+    let mut written: Vec<PathBuf> = Vec::new();
+    let report = match (&a.report, &a.report_dir) {
+        (Some(r), _) => Some(r.clone()),
+        (None, None) => Some(PathBuf::from("reports/compare.csv")),
+        (None, Some(_)) => None,
+    };
+    if let Some(r) = &report {
+        write_output(r, compare_csv.as_bytes(), &[&source], "--report")?;
+        written.push(r.clone());
+    }
+    if let Some(dir) = &a.report_dir {
+        // Linear models refitted on all the data, for features.csv.
+        let mut fitted = Vec::new();
+        for m in &models {
+            if matches!(m.name(), "nb" | "logreg" | "svm") {
+                fitted.push(Pipeline::fit(&fp, m, &texts, &gold)?);
+            }
+        }
+        let feats: Vec<(&str, &stance::models::FittedModel, &[String])> = fitted
+            .iter()
+            .map(|p| (p.params.name(), &p.model, p.featurizer.names()))
+            .collect();
+        // Best by macro-F1, ties to the earlier model (as in summarize).
+        let best = (0..summaries.len()).reduce(|b, i| {
+            if summaries[i].point[1] > summaries[b].point[1] {
+                i
+            } else {
+                b
+            }
+        });
+        let mut files: Vec<(&str, String)> = vec![
+            ("compare.csv", compare_csv.clone()),
+            ("per_class.csv", report::per_class_csv(&summaries, zd)),
+            ("confusion.csv", report::confusion_csv(&summaries)),
+            (
+                "predictions.csv",
+                report::predictions_csv(&corpus.examples, &gold, &runs)?,
+            ),
+            ("features.csv", report::features_csv(&feats)?),
+            ("macro_f1.svg", svg::macro_f1_chart(&summaries, boot.level)),
+        ];
+        if let Some(b) = best {
+            files.push(("confusion.svg", svg::confusion_heatmap(&summaries[b])));
+        }
+        if a.grid {
+            files.push(("grid.csv", eval::grid::grid_csv(&choices)));
+        }
+        for (name, body) in files {
+            let path = dir.join(name);
+            write_output(&path, body.as_bytes(), &[&source], "--report-dir")?;
+            written.push(path);
+        }
+    }
     let p = fp.params();
     let head = format!(
-        "data: {} ({} quotes, {} distinct-quote groups)\ncv: {scheme} ({} folds), seed {}, {} bootstrap resamples\n\
+        "data: {} ({} quotes, {} distinct-quote groups)\ncv: {scheme} ({} folds), seed {}, {} bootstrap resamples{}\n\
          features: {}..{}-grams, {}, stem {}, min_df {}\n\n",
         source.display(),
         corpus.len(),
@@ -176,6 +240,11 @@ fn compare(a: CompareArgs) -> anyhow::Result<()> {
         folds.len(),
         a.seed,
         a.resamples,
+        if a.grid {
+            ", nested grid search (inner kfold:3)"
+        } else {
+            ""
+        },
         p.ngram_range.0,
         p.ngram_range.1,
         weight_name(p.weight),
@@ -183,7 +252,21 @@ fn compare(a: CompareArgs) -> anyhow::Result<()> {
         p.min_df,
     );
     let table = eval::compare_table(&summaries, boot.level);
-    stdout_write(format!("{head}{table}\nreport: {}\n", a.report.display()).as_bytes())
+    let mut out = format!("{head}{table}");
+    if a.grid {
+        out.push_str("\ngrid choices (model, outer fold: settings, inner macro-F1):\n");
+        for c in &choices {
+            out.push_str(&format!(
+                "  {:<7} {:<28} {:<34} {:.4}\n",
+                c.model, c.fold, c.settings, c.inner_macro_f1
+            ));
+        }
+    }
+    out.push_str("\np-values: approximate randomisation test of macro-F1 differences\n");
+    for w in &written {
+        out.push_str(&format!("report: {}\n", w.display()));
+    }
+    stdout_write(out.as_bytes())
 }
 
 fn weight_name(w: Weighting) -> &'static str {

@@ -1,0 +1,289 @@
+//! Model selection by nested cross-validation (`stance compare --grid`).
+//!
+//! For every outer fold, an inner cross-validation on the outer training
+//! part scores each point of a small grid; the point with the best pooled
+//! inner out-of-fold macro-F1 (ties: the first in grid order) is refitted
+//! on the whole outer training part and predicts the outer test fold. The
+//! outer test fold is never seen by the selection, so the outer scores
+//! are an honest estimate of "tune, then train" on this data.
+//!
+//! Inner folds: seeded stratified group k-fold ([`INNER_FOLDS`] folds,
+//! [`split::plan`] with [`split::CvScheme::KFold`]) over the outer training
+//! part, keeping the duplicate-quote groups of [`split::group_duplicates`]
+//! whole.
+//!
+//! The grid, in order (n-gram range slowest, then `min_df`, then the
+//! model's strength, smallest first):
+//!
+//! | model | strength | values |
+//! |---|---|---|
+//! | `nb` | `alpha` (smoothing) | 0.1, 0.5, 1 |
+//! | `logreg` | `alpha` (L2 penalty) | 0.1, 1, 10 |
+//! | `svm` | `c` (margin penalty) | 0.1, 1, 10 |
+//! | `tree` | `max_depth` | 3, 10, 30 |
+//!
+//! × `ngrams` 1..1, 1..2 × `min_df` 1, 2 (other featurizer settings come
+//! from the command line): 12 points per model. Models without
+//! hyper-parameters (`majority`, `random`, `lexicon`) are cross-validated
+//! as usual. A grid point whose inner fit fails (e.g. logreg does not
+//! converge, or `min_df` leaves no feature) is skipped; if every point
+//! fails, the first error is returned.
+
+use rayon::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::eval::metrics::{ConfusionMatrix, ZeroDivision};
+use crate::eval::split::{self, CvScheme, Fold};
+use crate::eval::{cross_validate, CvPredictions};
+use crate::features::{FeaturizerParams, ValidFeaturizerParams};
+use crate::label::Stance;
+use crate::models::{argmax, bayes, ModelParams, Probs};
+use crate::pipeline::Pipeline;
+
+/// Number of inner folds.
+pub const INNER_FOLDS: usize = 3;
+
+/// One point of a grid.
+#[derive(Debug, Clone)]
+pub struct GridPoint {
+    /// The settings as written in `grid.csv`, e.g. `c=1;ngrams=1..2;min_df=1`.
+    pub label: String,
+    /// Featurizer settings.
+    pub featurizer: ValidFeaturizerParams,
+    /// Model settings.
+    pub model: ModelParams,
+}
+
+/// The setting chosen for one outer fold.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GridChoice {
+    /// Model name.
+    pub model: String,
+    /// Outer fold name.
+    pub fold: String,
+    /// The chosen grid point's label.
+    pub settings: String,
+    /// Its pooled inner out-of-fold macro-F1.
+    pub inner_macro_f1: f64,
+}
+
+/// The grid of `model` around the featurizer settings `base`, or `None`
+/// for models without hyper-parameters.
+///
+/// # Errors
+/// [`Error::InvalidParam`] if a grid point fails its check (a bug).
+pub fn model_grid(base: &FeaturizerParams, model: &ModelParams) -> Result<Option<Vec<GridPoint>>> {
+    let strengths: Vec<(String, ModelParams)> = match model {
+        ModelParams::Nb(_) => [0.1, 0.5, 1.0]
+            .into_iter()
+            .map(|a| {
+                Ok((
+                    format!("alpha={a}"),
+                    ModelParams::Nb(bayes::NbParams { alpha: a }.check()?),
+                ))
+            })
+            .collect::<Result<_>>()?,
+        ModelParams::Logreg(p) => [0.1, 1.0, 10.0]
+            .into_iter()
+            .map(|a| {
+                Ok((
+                    format!("alpha={a}"),
+                    ModelParams::Logreg(p.params().clone().alpha(a).check()?),
+                ))
+            })
+            .collect::<Result<_>>()?,
+        ModelParams::Svm(p) => [0.1, 1.0, 10.0]
+            .into_iter()
+            .map(|c| {
+                Ok((
+                    format!("c={c}"),
+                    ModelParams::Svm(p.params().clone().c(c).check()?),
+                ))
+            })
+            .collect::<Result<_>>()?,
+        ModelParams::Tree(p) => [3, 10, 30]
+            .into_iter()
+            .map(|d| {
+                Ok((
+                    format!("max_depth={d}"),
+                    ModelParams::Tree(p.params().clone().max_depth(d).check()?),
+                ))
+            })
+            .collect::<Result<_>>()?,
+        _ => return Ok(None),
+    };
+    let mut out = Vec::new();
+    for (lo, hi) in [(1, 1), (1, 2)] {
+        for min_df in [1, 2] {
+            let featurizer = base.clone().ngram_range(lo, hi).min_df(min_df).check()?;
+            for (label, model) in &strengths {
+                out.push(GridPoint {
+                    label: format!("{label};ngrams={lo}..{hi};min_df={min_df}"),
+                    featurizer: featurizer.clone(),
+                    model: model.clone(),
+                });
+            }
+        }
+    }
+    Ok(Some(out))
+}
+
+/// Nested cross-validation of `model` over the outer `folds` (see the
+/// module doc). `groups` are the duplicate groups of all examples; `base`
+/// the featurizer settings the grid varies; `seed` seeds the inner folds.
+/// Returns the out-of-fold predictions and, for models with a grid, the
+/// choice made in every outer fold (in fold order).
+///
+/// # Errors
+/// Split errors (an outer training part with fewer than
+/// [`INNER_FOLDS`] groups), and fit errors when every grid point fails.
+pub fn nested_cross_validate<S: AsRef<str> + Sync>(
+    texts: &[S],
+    labels: &[Stance],
+    groups: &[usize],
+    folds: &[Fold],
+    base: &FeaturizerParams,
+    model: &ModelParams,
+    seed: u64,
+) -> Result<(CvPredictions, Vec<GridChoice>)> {
+    let Some(grid) = model_grid(base, model)? else {
+        let fp = base.clone().check()?;
+        return Ok((
+            cross_validate(texts, labels, folds, &fp, model)?,
+            Vec::new(),
+        ));
+    };
+    let per_fold: Vec<Result<(Vec<Probs>, GridChoice)>> = folds
+        .par_iter()
+        .map(|f| {
+            let wrap = |e: Error| Error::fit(model.name(), format!("fold {}: {e}", f.name));
+            let tr_texts: Vec<&str> = f.train.iter().map(|&i| texts[i].as_ref()).collect();
+            let tr_labels: Vec<Stance> = f.train.iter().map(|&i| labels[i]).collect();
+            let tr_groups: Vec<usize> = f.train.iter().map(|&i| groups[i]).collect();
+            let inner = split::plan(
+                CvScheme::KFold(INNER_FOLDS),
+                &vec![None; tr_texts.len()],
+                &tr_labels,
+                &tr_groups,
+                seed,
+            )
+            .map_err(wrap)?;
+            let mut best: Option<(usize, f64)> = None;
+            let mut first_err = None;
+            for (k, g) in grid.iter().enumerate() {
+                match cross_validate(&tr_texts, &tr_labels, &inner, &g.featurizer, &g.model) {
+                    Ok(run) => {
+                        let f1 = ConfusionMatrix::new(&tr_labels, &run.predicted)
+                            .macro_f1(ZeroDivision::Zero);
+                        if best.is_none_or(|(_, b)| f1 > b) {
+                            best = Some((k, f1));
+                        }
+                    }
+                    Err(e) => {
+                        first_err.get_or_insert(e);
+                    }
+                }
+            }
+            let Some((k, f1)) = best else {
+                return Err(wrap(
+                    first_err.unwrap_or_else(|| Error::fit(model.name(), "empty grid")),
+                ));
+            };
+            let g = &grid[k];
+            let test: Vec<&str> = f.test.iter().map(|&i| texts[i].as_ref()).collect();
+            let p = Pipeline::fit(&g.featurizer, &g.model, &tr_texts, &tr_labels)
+                .and_then(|p| p.predict_proba(&test))
+                .map_err(wrap)?;
+            Ok((
+                p,
+                GridChoice {
+                    model: model.name().to_owned(),
+                    fold: f.name.clone(),
+                    settings: g.label.clone(),
+                    inner_macro_f1: f1,
+                },
+            ))
+        })
+        .collect();
+    let mut probs = vec![[0.0; 3]; labels.len()];
+    let mut tested = vec![false; labels.len()];
+    let mut choices = Vec::new();
+    for (f, res) in folds.iter().zip(per_fold) {
+        let (p, choice) = res?;
+        for (&i, p) in f.test.iter().zip(p) {
+            probs[i] = p;
+            tested[i] = true;
+        }
+        choices.push(choice);
+    }
+    if let Some(i) = tested.iter().position(|t| !t) {
+        return Err(Error::Split(format!(
+            "example {} is in no test fold",
+            i + 1
+        )));
+    }
+    Ok((
+        CvPredictions {
+            model: model.name().to_owned(),
+            predicted: probs.iter().map(argmax).collect(),
+            probs,
+        },
+        choices,
+    ))
+}
+
+/// `grid.csv`: `model,fold,settings,inner_macro_f1`, one row per tuned
+/// model and outer fold.
+pub fn grid_csv(choices: &[GridChoice]) -> String {
+    let mut s = String::from("model,fold,settings,inner_macro_f1\n");
+    for c in choices {
+        s.push_str(&format!(
+            "{},{},{},{:.4}\n",
+            c.model, c.fold, c.settings, c.inner_macro_f1
+        ));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grids_have_twelve_points_and_nested_cv_tests_everything() {
+        let base = FeaturizerParams::default();
+        for name in ["nb", "logreg", "svm", "tree"] {
+            let g = model_grid(&base, &ModelParams::from_name(name).unwrap())
+                .unwrap()
+                .unwrap();
+            assert_eq!(g.len(), 12, "{name}");
+        }
+        assert!(
+            model_grid(&base, &ModelParams::from_name("lexicon").unwrap())
+                .unwrap()
+                .is_none()
+        );
+        let texts: Vec<String> = (0..36)
+            .map(|i| match i % 3 {
+                0 => format!("we will strike the cartels w{i}"),
+                1 => format!("there will be no invasion w{i}"),
+                _ => format!("talks on tariffs continue w{i}"),
+            })
+            .collect();
+        let gold: Vec<Stance> = (0..36).map(|i| Stance::ALL[i % 3]).collect();
+        let groups: Vec<usize> = (0..36).collect();
+        let folds = split::plan(CvScheme::KFold(3), &vec![None; 36], &gold, &groups, 1).unwrap();
+        let m = ModelParams::from_name("svm").unwrap();
+        let (run, choices) =
+            nested_cross_validate(&texts, &gold, &groups, &folds, &base, &m, 7).unwrap();
+        assert_eq!(run.predicted, gold);
+        assert_eq!(choices.len(), 3);
+        assert!(choices.iter().all(|c| c.inner_macro_f1 == 1.0));
+        // Ties go to the first grid point.
+        assert_eq!(choices[0].settings, "c=0.1;ngrams=1..1;min_df=1");
+        let again = nested_cross_validate(&texts, &gold, &groups, &folds, &base, &m, 7).unwrap();
+        assert_eq!(again.1, choices);
+        let csv = grid_csv(&choices);
+        assert!(csv.starts_with("model,fold,settings,inner_macro_f1\nsvm,fold"));
+    }
+}

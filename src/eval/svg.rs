@@ -1,0 +1,262 @@
+//! Two pictures for the compare report, written as plain SVG text (no
+//! drawing dependency, no fonts needed at build time; viewers pick a
+//! sans-serif font): the macro-F1 of every model with its bootstrap
+//! interval, and the confusion matrix of one model as a heat map.
+//! Numbers are printed with fixed decimals, so the same summaries give
+//! byte-identical files.
+
+use std::fmt::Write;
+
+use crate::eval::Summary;
+use crate::label::Stance;
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+const FONT: &str = "font-family=\"DejaVu Sans, Arial, Helvetica, sans-serif\"";
+
+/// Horizontal dot-and-error-bar chart of macro-F1 per model, best at the
+/// top (ties keep the input order); `majority` is drawn in grey and
+/// labelled as the baseline, with a dashed line at its score. `level` is
+/// the interval level (e.g. 0.95) for the title.
+pub fn macro_f1_chart(summaries: &[Summary], level: f64) -> String {
+    let mut order: Vec<&Summary> = summaries.iter().collect();
+    order.sort_by(|a, b| b.point[1].total_cmp(&a.point[1]));
+    let (left, right, top, row_h) = (150.0, 140.0, 70.0, 34.0);
+    let plot_w = 460.0;
+    let width = left + plot_w + right;
+    let plot_h = row_h * order.len().max(1) as f64;
+    let height = top + plot_h + 60.0;
+    let x = |v: f64| left + v.clamp(0.0, 1.0) * plot_w;
+    let n = summaries.first().map_or(0, |s| s.confusion.total());
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width:.0}\" height=\"{height:.0}\" \
+         viewBox=\"0 0 {width:.0} {height:.0}\" {FONT}>\n\
+         <rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n\
+         <text x=\"{:.1}\" y=\"28\" font-size=\"17\" text-anchor=\"middle\" font-weight=\"bold\">\
+         Macro-F1 by model, {:.0}% bootstrap interval</text>\n\
+         <text x=\"{:.1}\" y=\"48\" font-size=\"12\" text-anchor=\"middle\" fill=\"#555\">\
+         out-of-fold predictions on {n} quotes; best first; dashed line: majority baseline</text>\n",
+        width / 2.0,
+        level * 100.0,
+        width / 2.0,
+    );
+    // Grid and x axis.
+    for k in 0..=10 {
+        let v = k as f64 / 10.0;
+        let _ = writeln!(
+            s,
+            "<line x1=\"{0:.1}\" y1=\"{top:.1}\" x2=\"{0:.1}\" y2=\"{1:.1}\" stroke=\"#e3e3e3\"/>",
+            x(v),
+            top + plot_h
+        );
+        if k % 2 == 0 {
+            let _ = writeln!(
+                s,
+                "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\" text-anchor=\"middle\">{v:.1}</text>",
+                x(v),
+                top + plot_h + 18.0
+            );
+        }
+    }
+    let _ = writeln!(
+        s,
+        "<line x1=\"{left:.1}\" y1=\"{0:.1}\" x2=\"{1:.1}\" y2=\"{0:.1}\" stroke=\"#333\"/>\n\
+         <text x=\"{2:.1}\" y=\"{3:.1}\" font-size=\"13\" text-anchor=\"middle\">macro-F1</text>",
+        top + plot_h,
+        left + plot_w,
+        left + plot_w / 2.0,
+        top + plot_h + 42.0
+    );
+    if let Some(m) = order.iter().find(|r| r.model == "majority") {
+        let _ = writeln!(
+            s,
+            "<line x1=\"{0:.1}\" y1=\"{top:.1}\" x2=\"{0:.1}\" y2=\"{1:.1}\" stroke=\"#999\" \
+             stroke-dasharray=\"4 3\"/>",
+            x(m.point[1]),
+            top + plot_h
+        );
+    }
+    for (i, r) in order.iter().enumerate() {
+        let y = top + row_h * (i as f64 + 0.5);
+        let base = r.model == "majority";
+        let color = if base { "#8a8a8a" } else { "#1f5fa8" };
+        let label = if base {
+            format!("{} (baseline)", esc(&r.model))
+        } else {
+            esc(&r.model)
+        };
+        let (lo, hi, p) = (r.interval[1].lo, r.interval[1].hi, r.point[1]);
+        let _ = write!(
+            s,
+            "<text x=\"{0:.1}\" y=\"{1:.1}\" font-size=\"13\" text-anchor=\"end\" fill=\"{color}\">{label}</text>\n\
+             <line x1=\"{2:.1}\" y1=\"{y:.1}\" x2=\"{3:.1}\" y2=\"{y:.1}\" stroke=\"{color}\" stroke-width=\"2\"/>\n\
+             <line x1=\"{2:.1}\" y1=\"{4:.1}\" x2=\"{2:.1}\" y2=\"{5:.1}\" stroke=\"{color}\" stroke-width=\"2\"/>\n\
+             <line x1=\"{3:.1}\" y1=\"{4:.1}\" x2=\"{3:.1}\" y2=\"{5:.1}\" stroke=\"{color}\" stroke-width=\"2\"/>\n\
+             <circle cx=\"{6:.1}\" cy=\"{y:.1}\" r=\"5\" fill=\"{color}\"/>\n\
+             <text x=\"{7:.1}\" y=\"{1:.1}\" font-size=\"12\" fill=\"#333\">{p:.3} [{lo:.2}, {hi:.2}]</text>\n",
+            left - 10.0,
+            y + 4.5,
+            x(lo),
+            x(hi),
+            y - 6.0,
+            y + 6.0,
+            x(p),
+            left + plot_w + 8.0,
+        );
+    }
+    s.push_str("</svg>\n");
+    s
+}
+
+/// Heat map of one model's confusion matrix: rows are gold classes,
+/// columns predicted classes, cell shade by count (white to dark blue,
+/// scaled to the largest cell), count and row share written in each cell,
+/// with a colour legend.
+pub fn confusion_heatmap(summary: &Summary) -> String {
+    let counts = summary.confusion.counts;
+    let max = counts.iter().flatten().copied().max().unwrap_or(0).max(1);
+    let (left, top, cell) = (130.0, 115.0, 100.0);
+    let grid = cell * 3.0;
+    let width = left + grid + 130.0;
+    let height = top + grid + 70.0;
+    let shade = |c: u64| {
+        let t = c as f64 / max as f64;
+        // White (247, 251, 255) to dark blue (8, 48, 107).
+        let mix = |a: f64, b: f64| (a + (b - a) * t).round() as u8;
+        (
+            format!(
+                "#{:02x}{:02x}{:02x}",
+                mix(247.0, 8.0),
+                mix(251.0, 48.0),
+                mix(255.0, 107.0)
+            ),
+            t > 0.5,
+        )
+    };
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width:.0}\" height=\"{height:.0}\" \
+         viewBox=\"0 0 {width:.0} {height:.0}\" {FONT}>\n\
+         <rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n\
+         <text x=\"{0:.1}\" y=\"28\" font-size=\"17\" text-anchor=\"middle\" font-weight=\"bold\">\
+         Confusion matrix: {1}</text>\n\
+         <text x=\"{0:.1}\" y=\"48\" font-size=\"12\" text-anchor=\"middle\" fill=\"#555\">\
+         out-of-fold predictions on {2} quotes</text>\n\
+         <text x=\"{3:.1}\" y=\"{4:.1}\" font-size=\"14\" text-anchor=\"middle\" font-weight=\"bold\">predicted</text>\n\
+         <text x=\"24\" y=\"{5:.1}\" font-size=\"14\" text-anchor=\"middle\" font-weight=\"bold\" \
+         transform=\"rotate(-90 24 {5:.1})\">gold</text>\n",
+        width / 2.0,
+        esc(&summary.model),
+        summary.confusion.total(),
+        left + grid / 2.0,
+        top - 34.0,
+        top + grid / 2.0,
+    );
+    for (k, c) in Stance::ALL.iter().enumerate() {
+        let _ = write!(
+            s,
+            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"13\" text-anchor=\"middle\">{c}</text>\n\
+             <text x=\"{:.1}\" y=\"{:.1}\" font-size=\"13\" text-anchor=\"end\">{c}</text>\n",
+            left + cell * (k as f64 + 0.5),
+            top - 8.0,
+            left - 10.0,
+            top + cell * (k as f64 + 0.5) + 4.5,
+        );
+    }
+    for (g, row) in counts.iter().enumerate() {
+        let row_total: u64 = row.iter().sum();
+        for (p, &c) in row.iter().enumerate() {
+            let (fill, dark) = shade(c);
+            let ink = if dark { "white" } else { "#111" };
+            let (cx, cy) = (left + cell * p as f64, top + cell * g as f64);
+            let share = if row_total == 0 {
+                String::from("-")
+            } else {
+                format!("{:.0}% of row", 100.0 * c as f64 / row_total as f64)
+            };
+            let _ = write!(
+                s,
+                "<rect x=\"{cx:.1}\" y=\"{cy:.1}\" width=\"{cell:.1}\" height=\"{cell:.1}\" fill=\"{fill}\" \
+                 stroke=\"#666\"/>\n\
+                 <text x=\"{0:.1}\" y=\"{1:.1}\" font-size=\"24\" text-anchor=\"middle\" fill=\"{ink}\">{c}</text>\n\
+                 <text x=\"{0:.1}\" y=\"{2:.1}\" font-size=\"11\" text-anchor=\"middle\" fill=\"{ink}\">{share}</text>\n",
+                cx + cell / 2.0,
+                cy + cell / 2.0 + 6.0,
+                cy + cell / 2.0 + 26.0,
+            );
+        }
+    }
+    // Legend: a vertical bar from 0 (bottom) to max (top).
+    let lx = left + grid + 40.0;
+    let steps = 10;
+    for k in 0..steps {
+        let v = (max as f64 * (steps - k) as f64 / steps as f64).round() as u64;
+        let (fill, _) = shade(v);
+        let _ = writeln!(
+            s,
+            "<rect x=\"{lx:.1}\" y=\"{:.1}\" width=\"20\" height=\"{:.1}\" fill=\"{fill}\"/>",
+            top + grid * k as f64 / steps as f64,
+            grid / steps as f64 + 0.5
+        );
+    }
+    let _ = write!(
+        s,
+        "<rect x=\"{lx:.1}\" y=\"{top:.1}\" width=\"20\" height=\"{grid:.1}\" fill=\"none\" stroke=\"#666\"/>\n\
+         <text x=\"{0:.1}\" y=\"{1:.1}\" font-size=\"12\">{max}</text>\n\
+         <text x=\"{0:.1}\" y=\"{2:.1}\" font-size=\"12\">0</text>\n\
+         <text x=\"{3:.1}\" y=\"{4:.1}\" font-size=\"12\" text-anchor=\"middle\">count</text>\n</svg>\n",
+        lx + 26.0,
+        top + 10.0,
+        top + grid,
+        lx + 10.0,
+        top - 8.0,
+    );
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::eval::metrics::ZeroDivision;
+    use crate::eval::{summarize, BootstrapSettings, CvPredictions};
+    use Stance::*;
+
+    #[test]
+    fn charts_are_svg_and_name_every_model() {
+        let gold = vec![Favor, Against, None, None];
+        let runs: Vec<CvPredictions> = [
+            ("majority", [None; 4]),
+            ("a<b", [Favor, Against, None, Favor]),
+        ]
+        .into_iter()
+        .map(|(m, p)| CvPredictions {
+            model: m.into(),
+            probs: vec![[1.0, 0.0, 0.0]; 4],
+            predicted: p.to_vec(),
+        })
+        .collect();
+        let s = summarize(
+            &gold,
+            &runs,
+            ZeroDivision::Zero,
+            BootstrapSettings::default(),
+        )
+        .unwrap();
+        let c = macro_f1_chart(&s, 0.95);
+        assert!(c.starts_with("<svg") && c.ends_with("</svg>\n"));
+        assert!(c.contains("majority (baseline)") && c.contains("a&lt;b"));
+        // Best first.
+        assert!(c.find("a&lt;b").unwrap() < c.find("majority (baseline)").unwrap());
+        let h = confusion_heatmap(&s[1]);
+        assert!(h.contains(">predicted</text>") && h.contains(">gold</text>"));
+        assert!(h.contains(">50% of row</text>"), "{h}");
+    }
+}

@@ -1,0 +1,357 @@
+//! `lexicon`: a transparent keyword baseline.
+//!
+//! The word list lives in `data/lexicon.csv` (columns `term,stance`; a term
+//! may be a phrase such as `off the table`), embedded in the binary with
+//! `include_str!`. It was written by hand from general knowledge of how
+//! support for and opposition to military action are usually phrased
+//! (and from the annotation guide's definitions), **not** tuned on the
+//! labelled quotes; it is a floor that any learned model should beat, and
+//! a readable one.
+//!
+//! Matching: the lexicon terms and every text go through the same
+//! [`crate::text::Analyzer`] (word tokenizer, lowercase, Snowball English
+//! stemmer, no stopword removal), so `strikes` in a text matches the entry
+//! `strike` and `Off the table` matches `off the table`. Entries that stem
+//! to the same term sequence are merged. Each occurrence of an entry's
+//! term sequence (contiguous) in the text adds 1 to its class's count.
+//! The model ignores the featurizer's matrix: it scores texts (see
+//! [`crate::models::FittedModel::predict_proba_texts`]).
+//!
+//! Probabilities: `p(c) ∝ count(c) + smoothing × prior(c)`, with `prior`
+//! the training class frequencies. A text with no match gets the priors, so
+//! its prediction is the training majority class; with `smoothing ≤ 1` a
+//! single match outweighs any prior.
+//!
+//! | setting | default | meaning |
+//! |---|---|---|
+//! | `smoothing` | `1.0` | weight of the training prior added to the counts, `> 0` and finite |
+//! | `entries` | `data/lexicon.csv` | `(term, stance)` pairs; terms non-empty, no term in two classes |
+
+use crate::error::{Error, Result};
+use crate::features::CsrMatrix;
+use crate::label::{Stance, N_CLASSES};
+use crate::text::{Analyzer, AnalyzerSettings, TokenizerKind};
+
+use super::{Classifier, Learner, Probs};
+
+/// The default lexicon, `data/lexicon.csv`.
+pub const DEFAULT_LEXICON: &str = include_str!("../../data/lexicon.csv");
+
+/// One lexicon entry.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Entry {
+    /// The word or phrase as written in the lexicon.
+    pub term: String,
+    /// The stance it signals.
+    #[serde(with = "stance_serde")]
+    pub stance: Stance,
+}
+
+/// Serde as the lowercase class name (the label type itself has no serde).
+mod stance_serde {
+    use crate::label::Stance;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(s: &Stance, ser: S) -> Result<S::Ok, S::Error> {
+        ser.serialize_str(s.as_str())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(de: D) -> Result<Stance, D::Error> {
+        let s = String::deserialize(de)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// A stemmed entry: the term sequence and its class.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Phrase {
+    /// Stemmed terms, matched as a contiguous run.
+    pub terms: Vec<String>,
+    /// The class the entry signals.
+    #[serde(with = "stance_serde")]
+    pub stance: Stance,
+}
+
+/// Unchecked settings.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct LexiconParams {
+    /// Weight of the training prior added to the counts.
+    pub smoothing: f64,
+    /// The word list.
+    pub entries: Vec<Entry>,
+}
+
+impl LexiconParams {
+    /// The default settings with the embedded `data/lexicon.csv`.
+    ///
+    /// # Errors
+    /// As [`parse_lexicon`] (the embedded file is tested to parse).
+    pub fn embedded() -> Result<LexiconParams> {
+        Ok(LexiconParams {
+            smoothing: 1.0,
+            entries: parse_lexicon("data/lexicon.csv", DEFAULT_LEXICON)?,
+        })
+    }
+
+    /// Sets `smoothing`.
+    pub fn smoothing(mut self, s: f64) -> Self {
+        self.smoothing = s;
+        self
+    }
+
+    /// Validates the settings and stems the entries.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParam`] for a smoothing that is not finite and `> 0`,
+    /// an empty lexicon, a term with no words, or a term that stems to
+    /// the same words as a term of another class.
+    pub fn check(self) -> Result<ValidLexiconParams> {
+        if !(self.smoothing.is_finite() && self.smoothing > 0.0) {
+            return Err(Error::param(
+                "lexicon smoothing",
+                format!("{} must be finite and > 0", self.smoothing),
+            ));
+        }
+        if self.entries.is_empty() {
+            return Err(Error::param("lexicon", "no entries"));
+        }
+        let mut analyzer = Analyzer::new(analyzer_settings());
+        let mut phrases: Vec<Phrase> = Vec::new();
+        for e in &self.entries {
+            let terms = analyzer.terms_of(&e.term);
+            if terms.is_empty() {
+                return Err(Error::param(
+                    "lexicon",
+                    format!("term '{}' has no words", e.term),
+                ));
+            }
+            match phrases.iter().find(|p| p.terms == terms) {
+                Some(p) if p.stance != e.stance => {
+                    return Err(Error::param(
+                        "lexicon",
+                        format!(
+                            "term '{}' (stemmed '{}') is listed as both {} and {}",
+                            e.term,
+                            terms.join(" "),
+                            p.stance,
+                            e.stance
+                        ),
+                    ))
+                }
+                Some(_) => {}
+                None => phrases.push(Phrase {
+                    terms,
+                    stance: e.stance,
+                }),
+            }
+        }
+        Ok(ValidLexiconParams {
+            params: self,
+            phrases,
+        })
+    }
+}
+
+/// Checked settings with the stemmed entries.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ValidLexiconParams {
+    params: LexiconParams,
+    phrases: Vec<Phrase>,
+}
+
+impl ValidLexiconParams {
+    /// The settings.
+    pub fn params(&self) -> &LexiconParams {
+        &self.params
+    }
+}
+
+/// The analyzer settings used for both lexicon and texts.
+fn analyzer_settings() -> AnalyzerSettings {
+    AnalyzerSettings {
+        tokenizer: TokenizerKind::Words,
+        stem: true,
+        stopwords: false,
+    }
+}
+
+/// Parses a lexicon CSV (`term,stance` header; stance favor|against|none).
+///
+/// # Errors
+/// [`Error::Data`] naming `name`, the line and the column.
+pub fn parse_lexicon(name: &str, csv_text: &str) -> Result<Vec<Entry>> {
+    let mut r = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(csv_text.as_bytes());
+    let headers = r
+        .headers()
+        .map_err(|e| Error::data(name, Some(1), None, e.to_string()))?
+        .clone();
+    let col = |c: &str| {
+        headers.iter().position(|h| h == c).ok_or_else(|| {
+            Error::data(
+                name,
+                Some(1),
+                None,
+                format!("no '{c}' column; expected the header term,stance"),
+            )
+        })
+    };
+    let (ti, si) = (col("term")?, col("stance")?);
+    let mut out = Vec::new();
+    for rec in r.records() {
+        let rec = rec.map_err(|e| {
+            let line = e.position().map(|p| p.line());
+            Error::data(name, line, None, e.to_string())
+        })?;
+        let line = rec.position().map(|p| p.line());
+        let term = rec.get(ti).unwrap_or("").to_owned();
+        if term.is_empty() {
+            return Err(Error::data(name, line, Some("term"), "empty term"));
+        }
+        let s = rec.get(si).unwrap_or("");
+        let stance: Stance = s.parse().map_err(|_| {
+            Error::data(
+                name,
+                line,
+                Some("stance"),
+                format!("unknown stance '{s}'; expected favor|against|none"),
+            )
+        })?;
+        out.push(Entry { term, stance });
+    }
+    Ok(out)
+}
+
+/// A fitted lexicon model.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct LexiconModel {
+    /// Stemmed term sequences and their class.
+    pub phrases: Vec<Phrase>,
+    /// Training class frequencies.
+    pub priors: [f64; N_CLASSES],
+    /// Weight of the priors.
+    pub smoothing: f64,
+}
+
+impl Learner for ValidLexiconParams {
+    type Fitted = LexiconModel;
+
+    fn fit(&self, _x: &CsrMatrix, y: &[Stance]) -> Result<LexiconModel> {
+        if y.is_empty() {
+            return Err(Error::fit("lexicon", "no training examples"));
+        }
+        let mut counts = [0usize; N_CLASSES];
+        for s in y {
+            counts[s.index()] += 1;
+        }
+        let n = y.len() as f64;
+        Ok(LexiconModel {
+            phrases: self.phrases.clone(),
+            priors: counts.map(|c| c as f64 / n),
+            smoothing: self.params.smoothing,
+        })
+    }
+}
+
+impl LexiconModel {
+    /// Match counts per class for every text.
+    pub fn counts<S: AsRef<str>>(&self, texts: &[S]) -> Vec<[usize; N_CLASSES]> {
+        let mut analyzer = Analyzer::new(analyzer_settings());
+        texts
+            .iter()
+            .map(|t| {
+                let terms = analyzer.terms_of(t.as_ref());
+                let mut c = [0usize; N_CLASSES];
+                for p in &self.phrases {
+                    c[p.stance.index()] += terms
+                        .windows(p.terms.len())
+                        .filter(|w| *w == p.terms.as_slice())
+                        .count();
+                }
+                c
+            })
+            .collect()
+    }
+
+    /// Class probabilities of `texts` (see the module doc).
+    pub fn predict_texts<S: AsRef<str>>(&self, texts: &[S]) -> Vec<Probs> {
+        self.counts(texts)
+            .into_iter()
+            .map(|c| {
+                let mut p: Probs =
+                    std::array::from_fn(|k| c[k] as f64 + self.smoothing * self.priors[k]);
+                let s: f64 = p.iter().sum();
+                p.iter_mut().for_each(|v| *v /= s);
+                p
+            })
+            .collect()
+    }
+}
+
+impl Classifier for LexiconModel {
+    /// The lexicon scores texts, not feature rows: this always fails; use
+    /// [`LexiconModel::predict_texts`] (the pipeline does).
+    fn predict_proba(&self, _x: &CsrMatrix) -> Result<Vec<Probs>> {
+        Err(Error::fit(
+            "lexicon",
+            "the lexicon model scores texts, not feature rows",
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Stance::*;
+
+    fn model() -> LexiconModel {
+        LexiconParams::embedded()
+            .unwrap()
+            .check()
+            .unwrap()
+            .fit(&CsrMatrix::new(1), &[None, None, Against, Favor])
+            .unwrap()
+    }
+
+    #[test]
+    fn embedded_lexicon_parses_and_matches_stemmed_phrases() {
+        let m = model();
+        let c = m.counts(&[
+            "We will launch Strikes on the cartels, they are terrorists.",
+            "An invasion is off the table; we reject it.",
+            "Talks on trade continued.",
+        ]);
+        assert_eq!(c[0], [2, 0, 0]);
+        assert_eq!(c[1], [0, 3, 0]);
+        assert_eq!(c[2], [0, 0, 1]);
+        let p = m.predict_texts(&["nothing relevant here"]);
+        assert_eq!(p[0], [0.25, 0.25, 0.5]);
+        let p = m.predict_texts(&["there will be no invasion"]);
+        assert_eq!(crate::models::argmax(&p[0]), Against);
+        assert!((p[0].iter().sum::<f64>() - 1.0).abs() < 1e-12);
+        assert!(m.predict_proba(&CsrMatrix::new(1)).is_err());
+    }
+
+    #[test]
+    fn bad_lexicons_and_settings_are_refused() {
+        let e = parse_lexicon("l.csv", "term,stance\nstrike,pro\n").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "l.csv row 2, column 'stance': unknown stance 'pro'; expected favor|against|none"
+        );
+        assert!(parse_lexicon("l.csv", "word,stance\n").is_err());
+        let p = LexiconParams {
+            smoothing: 1.0,
+            entries: parse_lexicon("l.csv", "term,stance\nstrike,favor\nstrikes,against\n")
+                .unwrap(),
+        };
+        let e = p.check().unwrap_err();
+        assert!(e.to_string().contains("both favor and against"), "{e}");
+        assert!(LexiconParams::embedded()
+            .unwrap()
+            .smoothing(0.0)
+            .check()
+            .is_err());
+    }
+}

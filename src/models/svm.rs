@@ -1,0 +1,288 @@
+//! `svm`: a linear support vector machine fitted by `linfa-svm`, one
+//! versus the rest over the three classes.
+//!
+//! linfa-svm is binary only, so for every class seen in training we fit one
+//! C-SVC (linear kernel, SMO solver) that separates that class from the
+//! others. For the linear kernel the decision function is
+//! `f(x) = w·x − ρ` with `w = Σᵢ αᵢyᵢxᵢ`; linfa returns the signed dual
+//! coefficients `αᵢyᵢ` and `ρ`, and we build `w` from them and the sparse
+//! training rows, so the model file stores one weight vector per class and
+//! prediction is a sparse dot product (the support vectors are not kept).
+//!
+//! Prediction: the class with the largest decision value. Probabilities are
+//! the **softmax of the three decision values** (a monotone, uncalibrated
+//! squashing: they rank classes like the SVM does but are not calibrated
+//! probabilities; no Platt scaling is fitted). A class absent from training
+//! gets probability 0; with a single training class that class gets 1.
+//!
+//! Memory: linfa-svm builds a dense `N × N` kernel matrix (`N × N × 8`
+//! bytes: 0.8 GB at N = 10,000, 3.2 GB at 20,000) and a dense copy of the
+//! training rows (`N × features × 8` bytes), so the fit refuses more than
+//! `max_train` examples (default [`MAX_TRAIN`]) and more than
+//! [`MAX_DENSE_CELLS`] dense cells, with an error saying so.
+//!
+//! | setting | default | meaning |
+//! |---|---|---|
+//! | `c` | `1.0` | soft-margin penalty C (both classes), finite and `> 0` |
+//! | `eps` | `1e-3` | SMO stopping tolerance on the KKT conditions, finite and `> 0` |
+//! | `max_train` | `20000` | largest training set accepted (dense N × N kernel), `≥ 1` |
+
+use linfa::prelude::*;
+use linfa_svm::Svm;
+use ndarray::Array1;
+
+use crate::error::{Error, Result};
+use crate::features::CsrMatrix;
+use crate::label::{Stance, N_CLASSES};
+
+use super::{softmax, Classifier, Learner, Probs};
+
+/// Default largest training set (the kernel alone is 3.2 GB there).
+pub const MAX_TRAIN: usize = 20_000;
+
+/// Largest dense training matrix handed to linfa (`rows × features`):
+/// 2^28 cells = 2 GiB of `f64`.
+pub const MAX_DENSE_CELLS: usize = 1 << 28;
+
+/// Unchecked settings (see the module table).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SvmParams {
+    /// Soft-margin penalty.
+    pub c: f64,
+    /// SMO tolerance.
+    pub eps: f64,
+    /// Largest training set accepted.
+    pub max_train: usize,
+}
+
+impl Default for SvmParams {
+    fn default() -> Self {
+        SvmParams {
+            c: 1.0,
+            eps: 1e-3,
+            max_train: MAX_TRAIN,
+        }
+    }
+}
+
+/// Checked settings.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ValidSvmParams(SvmParams);
+
+impl SvmParams {
+    /// Sets `c`.
+    pub fn c(mut self, c: f64) -> Self {
+        self.c = c;
+        self
+    }
+
+    /// Validates the settings.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParam`] for a `c` or `eps` that is not finite and
+    /// `> 0`, or `max_train = 0`.
+    pub fn check(self) -> Result<ValidSvmParams> {
+        for (name, v) in [("svm c", self.c), ("svm eps", self.eps)] {
+            if !(v.is_finite() && v > 0.0) {
+                return Err(Error::param(name, format!("{v} must be finite and > 0")));
+            }
+        }
+        if self.max_train == 0 {
+            return Err(Error::param("svm max_train", "must be at least 1"));
+        }
+        Ok(ValidSvmParams(self))
+    }
+}
+
+impl ValidSvmParams {
+    /// The settings.
+    pub fn params(&self) -> &SvmParams {
+        &self.0
+    }
+}
+
+/// A fitted one-vs-rest linear SVM.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SvmModel {
+    /// `[class][feature]` primal weights `w` in [`Stance::ALL`] order
+    /// (zeros for a class absent from training).
+    pub weights: [Vec<f64>; N_CLASSES],
+    /// `−ρ` per class: decision value `w·x + intercept`.
+    pub intercept: [f64; N_CLASSES],
+    /// Which classes were seen in training.
+    pub present: [bool; N_CLASSES],
+}
+
+impl Learner for ValidSvmParams {
+    type Fitted = SvmModel;
+
+    fn fit(&self, x: &CsrMatrix, y: &[Stance]) -> Result<SvmModel> {
+        let p = &self.0;
+        let n = y.len();
+        if n == 0 {
+            return Err(Error::fit("svm", "no training examples"));
+        }
+        if n > p.max_train {
+            return Err(Error::fit(
+                "svm",
+                format!(
+                    "{n} training examples; linfa-svm builds a dense {n} x {n} kernel \
+                     ({:.1} GB), so the limit is {} (use logreg or nb on data this large)",
+                    (n as f64) * (n as f64) * 8.0 / 1e9,
+                    p.max_train
+                ),
+            ));
+        }
+        if n.saturating_mul(x.n_cols()) > MAX_DENSE_CELLS {
+            return Err(Error::fit(
+                "svm",
+                format!(
+                    "{n} x {} dense training matrix exceeds {MAX_DENSE_CELLS} cells \
+                     (lower --max-features)",
+                    x.n_cols()
+                ),
+            ));
+        }
+        let mut present = [false; N_CLASSES];
+        y.iter().for_each(|s| present[s.index()] = true);
+        let mut model = SvmModel {
+            weights: std::array::from_fn(|_| vec![0.0; x.n_cols()]),
+            intercept: [0.0; N_CLASSES],
+            present,
+        };
+        if present.iter().filter(|p| **p).count() < 2 {
+            // One class only: it wins every time (intercept 0, others absent).
+            return Ok(model);
+        }
+        let dense = x.to_dense();
+        let params = Svm::<f64, bool>::params()
+            .pos_neg_weights(p.c, p.c)
+            .linear_kernel()
+            .eps(p.eps);
+        for c in (0..N_CLASSES).filter(|&c| present[c]) {
+            let targets = Array1::from_iter(y.iter().map(|s| s.index() == c));
+            let ds = Dataset::new(dense.clone(), targets);
+            let fitted = params
+                .fit(&ds)
+                .map_err(|e| Error::fit("svm", format!("linfa-svm ({}): {e}", Stance::ALL[c])))?;
+            if fitted.to_string().starts_with("Reached maximal iterations") {
+                return Err(Error::fit(
+                    "svm",
+                    format!("SMO did not converge for class {}", Stance::ALL[c]),
+                ));
+            }
+            // w = Σ (αᵢyᵢ) xᵢ over the sparse rows; linfa's alpha is already signed.
+            let w = &mut model.weights[c];
+            for (i, &a) in fitted.alpha.iter().enumerate() {
+                if a != 0.0 {
+                    let (cols, vals) = x.row(i);
+                    for (&j, &v) in cols.iter().zip(vals) {
+                        w[j as usize] += a * v;
+                    }
+                }
+            }
+            model.intercept[c] = -fitted.rho;
+        }
+        Ok(model)
+    }
+}
+
+impl SvmModel {
+    /// Decision values of row `i` (`-inf` for absent classes).
+    pub fn decision(&self, x: &CsrMatrix, i: usize) -> Probs {
+        std::array::from_fn(|c| {
+            if self.present[c] {
+                x.row_dot(i, &self.weights[c]) + self.intercept[c]
+            } else {
+                f64::NEG_INFINITY
+            }
+        })
+    }
+}
+
+impl Classifier for SvmModel {
+    fn predict_proba(&self, x: &CsrMatrix) -> Result<Vec<Probs>> {
+        if x.n_cols() != self.weights[0].len() {
+            return Err(Error::fit(
+                "svm",
+                format!(
+                    "input has {} features; the model has {}",
+                    x.n_cols(),
+                    self.weights[0].len()
+                ),
+            ));
+        }
+        Ok((0..x.n_rows())
+            .map(|i| {
+                let mut z = self.decision(x, i);
+                softmax(&mut z);
+                z
+            })
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Stance::*;
+
+    fn toy() -> (CsrMatrix, Vec<Stance>) {
+        let mut x = CsrMatrix::new(3);
+        let rows: [&[(u32, f64)]; 6] = [
+            &[(0, 1.0)],
+            &[(0, 0.8), (2, 0.2)],
+            &[(1, 1.0)],
+            &[(1, 0.9), (2, 0.1)],
+            &[(2, 1.0)],
+            &[(0, 0.1), (2, 0.7)],
+        ];
+        for r in rows {
+            x.push_row(r.iter().copied());
+        }
+        (x, vec![Favor, Favor, Against, Against, None, None])
+    }
+
+    #[test]
+    fn primal_weights_match_linfa_decisions_and_separate_the_toy() {
+        let (x, y) = toy();
+        let m = SvmParams::default().check().unwrap().fit(&x, &y).unwrap();
+        assert_eq!(m.predict(&x).unwrap(), y);
+        // Our sparse decision equals linfa's own weighted sum minus rho.
+        let dense = x.to_dense();
+        let targets = Array1::from_iter(y.iter().map(|s| *s == Against));
+        let lm = Svm::<f64, bool>::params()
+            .pos_neg_weights(1.0, 1.0)
+            .linear_kernel()
+            .eps(1e-3)
+            .fit(&Dataset::new(dense.clone(), targets))
+            .unwrap();
+        for i in 0..x.n_rows() {
+            let theirs = lm.weighted_sum(&dense.row(i)) - lm.rho;
+            assert!((m.decision(&x, i)[1] - theirs).abs() < 1e-9);
+        }
+        let p = m.predict_proba(&x).unwrap();
+        assert!(p
+            .iter()
+            .all(|r| (r.iter().sum::<f64>() - 1.0).abs() < 1e-12));
+    }
+
+    #[test]
+    fn limits_single_class_and_bad_params() {
+        let (x, y) = toy();
+        let small = SvmParams {
+            max_train: 5,
+            ..Default::default()
+        };
+        let e = small.check().unwrap().fit(&x, &y).unwrap_err();
+        assert!(e.to_string().contains("dense 6 x 6 kernel"), "{e}");
+        let m = SvmParams::default()
+            .check()
+            .unwrap()
+            .fit(&x.select_rows(&[0, 1]), &y[..2])
+            .unwrap();
+        assert!(m.predict(&x).unwrap().iter().all(|s| *s == Favor));
+        assert!(SvmParams::default().c(0.0).check().is_err());
+        assert!(SvmParams::default().c(f64::NAN).check().is_err());
+    }
+}
