@@ -64,14 +64,15 @@ pub struct ActorPrediction {
     pub n: usize,
     /// Mean class probabilities over the quotes.
     pub mean: Probs,
-    /// The guide's rule applied to the quotes' predicted labels.
+    /// The class with the highest mean probability (ties go to favor,
+    /// then against).
     pub stance: ActorStance,
-    /// Mean probability of the chosen stance over the quotes (for `mixed`,
-    /// the larger of favor and against).
+    /// That class's mean probability.
     pub confidence: f64,
 }
 
-/// Aggregates quote predictions per actor (sorted by actor id).
+/// Aggregates quote predictions per actor (sorted by actor id): the mean
+/// class probability over the actor's quotes, and its most probable class.
 ///
 /// # Panics
 /// If `actors` and `probs` differ in length (a caller bug).
@@ -275,11 +276,12 @@ mod tests {
 
     #[test]
     fn aggregates_and_scores_actors() {
-        let probs = [[0.7, 0.2, 0.1], [0.2, 0.2, 0.6], [0.1, 0.8, 0.1]];
+        let probs = [[0.7, 0.2, 0.1], [0.3, 0.2, 0.5], [0.1, 0.8, 0.1]];
         let agg = aggregate(&["t", "t", "s"], &probs);
+        // Mean of t: [0.5, 0.2, 0.3] -> favor with confidence 0.5.
         assert_eq!(agg["t"].stance, ActorStance::Stance(Favor));
         assert_eq!(agg["t"].n, 2);
-        assert!((agg["t"].confidence - 0.45).abs() < 1e-12);
+        assert!((agg["t"].confidence - 0.5).abs() < 1e-12);
         assert_eq!(agg["s"].stance, ActorStance::Stance(Against));
         let gold: BTreeMap<String, ActorStance> = [("t", Favor), ("s", Favor), ("x", None)]
             .map(|(a, s)| (a.to_owned(), ActorStance::Stance(s)))
