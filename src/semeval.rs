@@ -278,44 +278,20 @@ fn choose<'a>(
     best.ok_or_else(|| Error::param("--models", "empty grid"))
 }
 
-/// The regularisation strengths tried for a model in the default grid
-/// (`alpha` of `logreg` and `nb`); other models have one setting.
-pub const STRENGTHS: [f64; 4] = [0.1, 0.3, 1.0, 3.0];
-
-/// Copies of `model` over [`STRENGTHS`], named `model(alpha=…)`, or the
-/// model alone when it has no strength to tune.
+/// Candidates for `model`: its regularisation settings from
+/// [`crate::eval::grid::strengths`], named `model(setting)`, or the model
+/// alone when it has nothing to tune.
 ///
 /// # Errors
-/// Parameter check errors (none for the built-in strengths).
+/// Parameter check errors (none for the built-in settings).
 pub fn strength_grid(model: &ModelParams) -> Result<Vec<(String, ModelParams)>> {
-    use crate::models::{bayes::NbParams, logistic::LogRegParams};
-    match model {
-        ModelParams::Logreg(p) => STRENGTHS
-            .iter()
-            .map(|&a| {
-                Ok((
-                    format!("logreg(alpha={a})"),
-                    ModelParams::Logreg(
-                        LogRegParams {
-                            alpha: a,
-                            ..p.params().clone()
-                        }
-                        .check()?,
-                    ),
-                ))
-            })
+    Ok(match crate::eval::grid::strengths(model)? {
+        Some(list) => list
+            .into_iter()
+            .map(|(label, m)| (format!("{}({label})", model.name()), m))
             .collect(),
-        ModelParams::Nb(_) => STRENGTHS
-            .iter()
-            .map(|&a| {
-                Ok((
-                    format!("nb(alpha={a})"),
-                    ModelParams::Nb(NbParams { alpha: a }.check()?),
-                ))
-            })
-            .collect(),
-        other => Ok(vec![(other.name().to_owned(), other.clone())]),
-    }
+        None => vec![(model.name().to_owned(), model.clone())],
+    })
 }
 
 /// Pooled confusion matrix of `predicted` against `gold`, matched by ID.

@@ -67,13 +67,14 @@ pub struct GridChoice {
     pub inner_macro_f1: f64,
 }
 
-/// The grid of `model` around the featurizer settings `base`, or `None`
-/// for models without hyper-parameters.
+/// The regularisation settings tried for `model` (see the module table),
+/// each with its label (e.g. `alpha=0.1`), or `None` for models without
+/// hyper-parameters. Also used by the SemEval protocol's per-target tuning.
 ///
 /// # Errors
-/// [`Error::InvalidParam`] if a grid point fails its check (a bug).
-pub fn model_grid(base: &FeaturizerParams, model: &ModelParams) -> Result<Option<Vec<GridPoint>>> {
-    let strengths: Vec<(String, ModelParams)> = match model {
+/// [`Error::InvalidParam`] if a setting fails its check (a bug).
+pub fn strengths(model: &ModelParams) -> Result<Option<Vec<(String, ModelParams)>>> {
+    let list: Vec<(String, ModelParams)> = match model {
         ModelParams::Nb(_) => [0.1, 0.5, 1.0]
             .into_iter()
             .map(|a| {
@@ -111,6 +112,18 @@ pub fn model_grid(base: &FeaturizerParams, model: &ModelParams) -> Result<Option
             })
             .collect::<Result<_>>()?,
         _ => return Ok(None),
+    };
+    Ok(Some(list))
+}
+
+/// The grid of `model` around the featurizer settings `base`, or `None`
+/// for models without hyper-parameters.
+///
+/// # Errors
+/// [`Error::InvalidParam`] if a grid point fails its check (a bug).
+pub fn model_grid(base: &FeaturizerParams, model: &ModelParams) -> Result<Option<Vec<GridPoint>>> {
+    let Some(strengths) = strengths(model)? else {
+        return Ok(None);
     };
     let mut out = Vec::new();
     for (lo, hi) in [(1, 1), (1, 2)] {
