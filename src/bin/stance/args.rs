@@ -71,6 +71,9 @@ pub struct FeatArgs {
     /// Word n-gram range, MIN..MAX (e.g. 1..2).
     #[arg(long, value_name = "MIN..MAX", default_value = "1..1", value_parser = parse_range)]
     pub ngrams: (usize, usize),
+    /// Also character n-grams within word boundaries, MIN..MAX (1..8; e.g. 2..5).
+    #[arg(long, value_name = "MIN..MAX", value_parser = parse_range)]
+    pub char_ngrams: Option<(usize, usize)>,
     /// Feature values.
     #[arg(long, value_enum, default_value_t = WeightArg::Tfidf)]
     pub weight: WeightArg,
@@ -148,7 +151,8 @@ impl FeatArgs {
             .max_df(self.max_df)
             .max_features(self.max_features)
             .sublinear_tf(self.sublinear_tf)
-            .norm(!self.no_norm);
+            .norm(!self.no_norm)
+            .char_ngrams(self.char_ngrams);
         p.analyzer.tokenizer = match self.tokenizer {
             TokenizerArg::Words => TokenizerKind::Words,
             TokenizerArg::Tweet => TokenizerKind::Tweet,
