@@ -7,7 +7,7 @@
 //!                                   ▼
 //!                text ─▶ features (tokenize, stem, n-grams, TF-IDF, L2) ─▶ CsrMatrix
 //!                                   ▼
-//!                models (majority, nb, logreg) ─▶ class probabilities
+//!                models (majority, nb, logreg, sparse-logreg) ─▶ class probabilities
 //!                                   ▼
 //!                eval::metrics + eval::bootstrap ─▶ reports
 //! ```
@@ -27,6 +27,7 @@ pub mod label;
 pub mod models;
 pub mod pipeline;
 pub mod rng;
+pub mod synth;
 pub mod text;
 
 pub use error::{Error, Result};

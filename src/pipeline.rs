@@ -116,7 +116,9 @@ impl Pipeline {
         let dims_ok = match &file.model {
             FittedModel::Majority(_) => true,
             FittedModel::Nb(m) => m.feature_log_prob.iter().all(|w| w.len() == n),
-            FittedModel::Logreg(m) => m.weights.iter().all(|w| w.len() == n),
+            FittedModel::Logreg(m) | FittedModel::SparseLogreg(m) => {
+                m.weights.iter().all(|w| w.len() == n)
+            }
         };
         if !dims_ok || file.params.name() != model_kind(&file.model) {
             return Err(err(format!(
@@ -136,6 +138,7 @@ fn model_kind(m: &FittedModel) -> &'static str {
         FittedModel::Majority(_) => "majority",
         FittedModel::Nb(_) => "nb",
         FittedModel::Logreg(_) => "logreg",
+        FittedModel::SparseLogreg(_) => "sparse-logreg",
     }
 }
 

@@ -10,6 +10,7 @@
 pub mod baseline;
 pub mod bayes;
 pub mod logistic;
+pub mod sparse_logistic;
 
 use crate::error::{Error, Result};
 use crate::features::CsrMatrix;
@@ -59,7 +60,7 @@ pub fn argmax(p: &Probs) -> Stance {
 }
 
 /// Names of the models the CLI knows, in report order.
-pub const MODEL_NAMES: [&str; 3] = ["majority", "nb", "logreg"];
+pub const MODEL_NAMES: [&str; 4] = ["majority", "nb", "logreg", "sparse-logreg"];
 
 /// Checked settings of any model.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -71,6 +72,9 @@ pub enum ModelParams {
     Nb(bayes::ValidNbParams),
     /// linfa-logistic multinomial logistic regression.
     Logreg(logistic::ValidLogRegParams),
+    /// Multinomial logistic regression fitted on sparse rows by our L-BFGS.
+    #[serde(rename = "sparse-logreg")]
+    SparseLogreg(sparse_logistic::ValidSparseLogRegParams),
 }
 
 impl ModelParams {
@@ -84,6 +88,9 @@ impl ModelParams {
             "nb" => Ok(ModelParams::Nb(bayes::NbParams::default().check()?)),
             "logreg" => Ok(ModelParams::Logreg(
                 logistic::LogRegParams::default().check()?,
+            )),
+            "sparse-logreg" => Ok(ModelParams::SparseLogreg(
+                sparse_logistic::SparseLogRegParams::default().check()?,
             )),
             _ => Err(Error::param(
                 "--model",
@@ -101,6 +108,7 @@ impl ModelParams {
             ModelParams::Majority(_) => "majority",
             ModelParams::Nb(_) => "nb",
             ModelParams::Logreg(_) => "logreg",
+            ModelParams::SparseLogreg(_) => "sparse-logreg",
         }
     }
 
@@ -119,6 +127,7 @@ impl ModelParams {
             ModelParams::Majority(p) => FittedModel::Majority(p.fit(x, y)?),
             ModelParams::Nb(p) => FittedModel::Nb(p.fit(x, y)?),
             ModelParams::Logreg(p) => FittedModel::Logreg(p.fit(x, y)?),
+            ModelParams::SparseLogreg(p) => FittedModel::SparseLogreg(p.fit(x, y)?),
         })
     }
 }
@@ -133,6 +142,9 @@ pub enum FittedModel {
     Nb(bayes::NbModel),
     /// Multinomial logistic regression.
     Logreg(logistic::LogRegModel),
+    /// Multinomial logistic regression fitted on sparse rows.
+    #[serde(rename = "sparse-logreg")]
+    SparseLogreg(logistic::LogRegModel),
 }
 
 impl FittedModel {
@@ -140,7 +152,7 @@ impl FittedModel {
     /// `[class][feature]` in [`Stance::ALL`] order.
     pub fn linear_weights(&self) -> Option<&[Vec<f64>; N_CLASSES]> {
         match self {
-            FittedModel::Logreg(m) => Some(&m.weights),
+            FittedModel::Logreg(m) | FittedModel::SparseLogreg(m) => Some(&m.weights),
             FittedModel::Nb(m) => Some(&m.feature_log_prob),
             FittedModel::Majority(_) => None,
         }
@@ -152,7 +164,7 @@ impl Classifier for FittedModel {
         match self {
             FittedModel::Majority(m) => m.predict_proba(x),
             FittedModel::Nb(m) => m.predict_proba(x),
-            FittedModel::Logreg(m) => m.predict_proba(x),
+            FittedModel::Logreg(m) | FittedModel::SparseLogreg(m) => m.predict_proba(x),
         }
     }
 }
@@ -183,7 +195,7 @@ mod tests {
         let e = ModelParams::from_name("bert").unwrap_err();
         assert_eq!(
             e.to_string(),
-            "invalid setting --model: unknown model 'bert'; expected one of majority, nb, logreg"
+            "invalid setting --model: unknown model 'bert'; expected one of majority, nb, logreg, sparse-logreg"
         );
     }
 
