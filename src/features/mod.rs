@@ -362,7 +362,7 @@ impl ValidFeaturizerParams {
                 .zip(&remaps)
                 .map(|(c, r)| f.chunk_rows(c, r))
                 .collect();
-            concat(f.n_features(), &parts)
+            concat(f.n_features(), parts)
         });
         Ok((f, x, tokens))
     }
@@ -459,13 +459,18 @@ fn split_chunks<S: AsRef<str>>(texts: &[S]) -> Vec<&[S]> {
     out
 }
 
-fn concat(n_cols: usize, parts: &[CsrMatrix]) -> CsrMatrix {
+fn concat(n_cols: usize, mut parts: Vec<CsrMatrix>) -> CsrMatrix {
+    if parts.len() == 1 {
+        if let Some(m) = parts.pop() {
+            return m;
+        }
+    }
     let mut out = CsrMatrix::new(n_cols);
     out.reserve(
         parts.iter().map(CsrMatrix::n_rows).sum(),
         parts.iter().map(CsrMatrix::nnz).sum(),
     );
-    for m in parts {
+    for m in &parts {
         out.append(m);
     }
     out
@@ -723,7 +728,7 @@ impl Featurizer {
             .collect();
         let tokens = parts.iter().map(|p| p.1).sum();
         let mats: Vec<CsrMatrix> = parts.into_iter().map(|p| p.0).collect();
-        (concat(self.n_features(), &mats), tokens)
+        (concat(self.n_features(), mats), tokens)
     }
 
     fn transform_chunk<S: AsRef<str>>(&self, texts: &[S]) -> (CsrMatrix, usize) {

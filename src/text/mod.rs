@@ -70,6 +70,9 @@ pub struct Analyzer {
     stop: FxHashSet<&'static str>,
     /// Lowercased token → index into `entries`.
     cache: FxHashMap<Box<str>, u32>,
+    /// The same for short ASCII tokens, keyed by their lowercased bytes
+    /// packed in a `u128` ([`small_key`]): no copy, no string compare.
+    small: FxHashMap<u128, u32>,
     entries: Vec<Entry>,
     /// Character n-gram term ids of all cached tokens, back to back.
     char_ids: Vec<u32>,
@@ -106,6 +109,7 @@ impl Analyzer {
                 FxHashSet::default()
             },
             cache: FxHashMap::default(),
+            small: FxHashMap::default(),
             entries: Vec::new(),
             char_ids: Vec::new(),
             term_ids: FxHashMap::default(),
@@ -157,6 +161,7 @@ impl Analyzer {
             stemmer,
             stop,
             cache,
+            small,
             entries,
             char_ids,
             term_ids,
@@ -166,9 +171,19 @@ impl Analyzer {
         } = self;
         for_each_token(text, kind, |tok, _, _| {
             n_tokens += 1;
+            let key = small_key(tok.as_bytes());
+            if let Some(&i) = key.and_then(|k| small.get(&k)) {
+                f(char_ids, entries[i as usize]);
+                return;
+            }
             lowercase_into(tok, buf);
             let e = match cache.get(buf.as_str()) {
-                Some(&i) => entries[i as usize],
+                Some(&i) => {
+                    if let Some(k) = key {
+                        small.insert(k, i);
+                    }
+                    entries[i as usize]
+                }
                 None => {
                     let word = if stop.contains(buf.as_str()) {
                         DROPPED
@@ -192,7 +207,11 @@ impl Analyzer {
                         word,
                         chars: (to_u32(start), to_u32(char_ids.len())),
                     };
-                    cache.insert(buf.as_str().into(), to_u32(entries.len()));
+                    let i = to_u32(entries.len());
+                    cache.insert(buf.as_str().into(), i);
+                    if let Some(k) = key {
+                        small.insert(k, i);
+                    }
                     entries.push(e);
                     e
                 }
@@ -231,6 +250,23 @@ impl Analyzer {
     pub fn n_terms(&self) -> usize {
         self.terms.len()
     }
+}
+
+/// The lowercased bytes of a token of at most 16 ASCII bytes (none NUL),
+/// packed little-endian in a `u128`; distinct such tokens give distinct keys.
+#[inline]
+fn small_key(b: &[u8]) -> Option<u128> {
+    if b.len() > 16 {
+        return None;
+    }
+    let mut k = 0u128;
+    for (i, &c) in b.iter().enumerate() {
+        if c == 0 || c >= 0x80 {
+            return None;
+        }
+        k |= u128::from(c.to_ascii_lowercase()) << (8 * i);
+    }
+    Some(k)
 }
 
 /// Calls `f` with every character n-gram of `token` (lowercased; no
