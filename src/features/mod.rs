@@ -433,10 +433,10 @@ fn key_name(k: Key, terms: &[&str]) -> String {
 }
 
 /// Splits `texts` into contiguous chunks of about equal byte size: one
-/// chunk for one thread, else two per thread (for load balance).
+/// chunk per thread (more chunks would repeat the per-chunk stemming).
 fn split_chunks<S: AsRef<str>>(texts: &[S]) -> Vec<&[S]> {
     let threads = rayon::current_num_threads();
-    let k = if threads <= 1 { 1 } else { 2 * threads };
+    let k = threads.max(1);
     let k = k.min(texts.len().div_ceil(64)).max(1);
     if k == 1 {
         return vec![texts];
