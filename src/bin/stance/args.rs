@@ -262,3 +262,39 @@ pub struct FeaturizeArgs {
     #[command(flatten)]
     pub feat: FeatArgs,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn featurize_flags_reach_the_settings() {
+        let cli = Cli::try_parse_from([
+            "stance",
+            "featurize",
+            "--input",
+            "x.txt",
+            "--char-ngrams",
+            "2..5",
+            "--ngrams",
+            "1..2",
+            "--threads",
+            "2",
+        ])
+        .unwrap();
+        let Command::Featurize(a) = cli.command else {
+            panic!("not featurize")
+        };
+        let p = a.feat.to_params().unwrap();
+        assert_eq!(p.params().char_ngrams, Some((2, 5)));
+        assert_eq!(p.params().ngram_range, (1, 2));
+        assert_eq!(a.feat.threads, Some(2));
+        let e = FeatArgs {
+            char_ngrams: Some((3, 9)),
+            ..a.feat
+        }
+        .to_params()
+        .unwrap_err();
+        assert!(e.to_string().contains("--char-ngrams"), "{e}");
+    }
+}
