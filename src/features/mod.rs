@@ -310,11 +310,7 @@ impl ValidFeaturizerParams {
             .collect();
         drop(sharded);
         // 4. Vocabulary order: df descending, then n-gram text ascending.
-        let mut kept: Vec<(u32, String, Key)> = kept
-            .into_par_iter()
-            .flatten()
-            .map(|(n, k)| (n, key_name(k, &gterms), k))
-            .collect();
+        let kept: Vec<(u32, Key)> = kept.into_iter().flatten().collect();
         if kept.is_empty() {
             return Err(Error::param(
                 "--min-df",
@@ -324,7 +320,32 @@ impl ValidFeaturizerParams {
                 ),
             ));
         }
-        kept.par_sort_unstable_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        let mut kept: Vec<(u32, String, Key)> = match term_ranks(&gterms) {
+            // Fast path: integer keys whose order is the names' order; names
+            // are built only for the features kept.
+            Some(rank) => {
+                let mut order: Vec<(u32, u128, Key)> = kept
+                    .into_par_iter()
+                    .map(|(n, k)| (n, rank_key(k, &rank), k))
+                    .collect();
+                order.par_sort_unstable_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+                if let Some(m) = p.max_features {
+                    order.truncate(m);
+                }
+                order
+                    .into_par_iter()
+                    .map(|(n, _, k)| (n, key_name(k, &gterms), k))
+                    .collect()
+            }
+            None => {
+                let mut v: Vec<(u32, String, Key)> = kept
+                    .into_par_iter()
+                    .map(|(n, k)| (n, key_name(k, &gterms), k))
+                    .collect();
+                v.par_sort_unstable_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+                v
+            }
+        };
         if let Some(m) = p.max_features {
             kept.truncate(m);
         }
@@ -419,6 +440,38 @@ fn to_u32(n: usize) -> u32 {
     // Fewer than 2^32 terms, n-grams and features is an invariant of any
     // corpus that fits in memory.
     u32::try_from(n).expect("fewer than 2^32 terms and n-grams")
+}
+
+/// Rank of every term in string order, if comparing n-grams term by term
+/// by rank orders them as their names (terms joined by a space) do: true
+/// when no word term contains a character `<= ' '` (character n-gram terms,
+/// which contain spaces, are only ever single-term keys).
+fn term_ranks(terms: &[&str]) -> Option<Vec<u32>> {
+    if terms.len() >= u32::MAX as usize
+        || terms
+            .iter()
+            .any(|t| !t.starts_with(CHAR_PREFIX) && t.bytes().any(|b| b <= b' '))
+    {
+        return None;
+    }
+    let mut idx: Vec<u32> = (0..to_u32(terms.len())).collect();
+    idx.par_sort_unstable_by(|&a, &b| terms[a as usize].cmp(terms[b as usize]));
+    let mut rank = vec![0; terms.len()];
+    for (r, &i) in idx.iter().enumerate() {
+        rank[i as usize] = to_u32(r);
+    }
+    Some(rank)
+}
+
+/// `k` as term ranks + 1, first term in the most significant lane and 0
+/// for unused lanes, so integer order is the names' order.
+#[inline]
+fn rank_key(k: Key, rank: &[u32]) -> u128 {
+    let mut r = 0u128;
+    for (i, id) in key_parts(k).enumerate() {
+        r |= u128::from(rank[id as usize] + 1) << (32 * (MAX_NGRAM - 1 - i));
+    }
+    r
 }
 
 fn key_name(k: Key, terms: &[&str]) -> String {
@@ -1002,6 +1055,27 @@ mod tests {
             .check()
             .unwrap();
         let (f1, x1, t1) = pool(1).install(|| p.fit_transform(&texts)).unwrap();
+        // Vocabulary order is (df desc, name asc), with and without char n-grams.
+        for q in [
+            p.clone(),
+            FeaturizerParams::default()
+                .ngram_range(1, 4)
+                .check()
+                .unwrap(),
+        ] {
+            let f = q.fit(&texts).unwrap();
+            let y = f.transform(&texts);
+            let mut df = vec![0u32; f.n_features()];
+            for i in 0..y.n_rows() {
+                y.row(i).0.iter().for_each(|&j| df[j as usize] += 1);
+            }
+            for (j, w) in f.names().windows(2).enumerate() {
+                assert!(
+                    df[j] > df[j + 1] || (df[j] == df[j + 1] && w[0] < w[1]),
+                    "{w:?}"
+                );
+            }
+        }
         for n in [2, 3, 7] {
             let (f, x, t) = pool(n).install(|| p.fit_transform(&texts)).unwrap();
             assert_eq!(f.names(), f1.names(), "{n} threads");
