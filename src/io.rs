@@ -14,6 +14,19 @@ use crate::error::{Error, Result};
 /// # Errors
 /// [`Error::Io`] naming `path` (or its temporary file).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_atomic_with(path, |w| w.write_all(bytes))
+}
+
+/// Streams output to `path` atomically: `write` gets a buffered writer on
+/// a temporary file in the target folder, which is flushed, synced and
+/// renamed over `path` only if `write` succeeds.
+///
+/// # Errors
+/// [`Error::Io`] naming `path` (or its temporary file).
+pub fn write_atomic_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_owned(),
         _ => PathBuf::from("."),
@@ -28,9 +41,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         std::process::id()
     ));
     let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()
+        let mut f = std::io::BufWriter::with_capacity(1 << 16, std::fs::File::create(&tmp)?);
+        write(&mut f)?;
+        f.into_inner().map_err(|e| e.into_error())?.sync_all()
     })();
     if let Err(e) = result {
         let _ = std::fs::remove_file(&tmp);

@@ -7,7 +7,7 @@
 //!                                   ▼
 //!                text ─▶ features (tokenize, stem, n-grams, TF-IDF, L2) ─▶ CsrMatrix
 //!                                   ▼
-//!   models (majority, random, lexicon, nb, logreg, svm, tree) ─▶ class probabilities
+//!   models (majority, random, lexicon, nb, logreg, sparse-logreg, svm, tree) ─▶ class probabilities
 //!                                   ▼
 //!                eval::metrics + eval::bootstrap ─▶ reports
 //! ```
@@ -29,6 +29,7 @@ pub mod models;
 pub mod pipeline;
 pub mod rng;
 pub mod semeval;
+pub mod synth;
 pub mod text;
 
 pub use error::{Error, Result};

@@ -117,7 +117,9 @@ impl Pipeline {
         let dims_ok = match &file.model {
             FittedModel::Majority(_) => true,
             FittedModel::Nb(m) => m.feature_log_prob.iter().all(|w| w.len() == n),
-            FittedModel::Logreg(m) => m.weights.iter().all(|w| w.len() == n),
+            FittedModel::Logreg(m) | FittedModel::SparseLogreg(m) => {
+                m.weights.iter().all(|w| w.len() == n)
+            }
             FittedModel::Svm(m) => m.weights.iter().all(|w| w.len() == n),
             FittedModel::Tree(m) => m.is_well_formed(n),
             FittedModel::Random(m) => m.priors.iter().all(|p| p.is_finite()),

@@ -18,7 +18,7 @@
 //! | model | strength | values |
 //! |---|---|---|
 //! | `nb` | `alpha` (smoothing) | 0.1, 0.5, 1 |
-//! | `logreg` | `alpha` (L2 penalty) | 0.1, 1, 10 |
+//! | `logreg`, `sparse-logreg` | `alpha` (L2 penalty) | 0.1, 1, 10 |
 //! | `svm` | `c` (margin penalty) | 0.1, 1, 10 |
 //! | `tree` | `max_depth` | 3, 10, 30 |
 //!
@@ -90,6 +90,15 @@ pub fn strengths(model: &ModelParams) -> Result<Option<Vec<(String, ModelParams)
                 Ok((
                     format!("alpha={a}"),
                     ModelParams::Logreg(p.params().clone().alpha(a).check()?),
+                ))
+            })
+            .collect::<Result<_>>()?,
+        ModelParams::SparseLogreg(p) => [0.1, 1.0, 10.0]
+            .into_iter()
+            .map(|a| {
+                Ok((
+                    format!("alpha={a}"),
+                    ModelParams::SparseLogreg(p.params().clone().alpha(a).check()?),
                 ))
             })
             .collect::<Result<_>>()?,

@@ -15,11 +15,26 @@
 //! | `max_features` | none | keep only the most frequent n-grams |
 //! | `norm` | `true` | scale each row to unit L2 norm |
 //! | `analyzer` | stem, no stopwords | see [`AnalyzerSettings`] |
+//! | `char_ngrams` | none | character n-gram lengths within word boundaries, `1 ≤ min ≤ max ≤ 8` |
+//!
+//! Character n-grams are scikit-learn's `char_wb`: each lowercased token
+//! the stopword filter keeps (before stemming) is padded with a space on
+//! both sides. Their feature names start with `c:` (`c: ab`), so they never
+//! collide with word n-grams, and they share `min_df`, `max_df`,
+//! `max_features` and the weighting with them.
 //!
 //! IDF is the smoothed `ln((1 + n) / (1 + df)) + 1` (as scikit-learn's
 //! default). Vocabulary indices are sorted by document frequency descending,
 //! then n-gram text ascending, so the same training texts always give the
 //! same vocabulary.
+//!
+//! Fitting and transforming run in parallel over chunks of documents
+//! (rayon): each chunk is analysed with its own interner and n-gram table;
+//! the chunks' term strings are then merged into global ids and their
+//! document frequencies summed (sharded by n-gram hash), so the result is
+//! the same for any number of threads. N-grams are tuples of term ids packed
+//! in a `u128`; memory is proportional to the vocabulary and the non-zeros,
+//! never to documents × vocabulary.
 
 pub mod sparse;
 
@@ -27,7 +42,7 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use crate::error::{Error, Result};
-use crate::text::{Analyzer, AnalyzerSettings};
+use crate::text::{Analyzer, AnalyzerSettings, CHAR_PREFIX, MAX_CHAR_NGRAM};
 pub use sparse::CsrMatrix;
 
 /// Longest supported word n-gram.
@@ -80,6 +95,10 @@ pub struct FeaturizerParams {
     pub max_features: Option<usize>,
     /// L2-normalise each row.
     pub norm: bool,
+    /// Character n-gram lengths within word boundaries (`char_wb`), or
+    /// none. Absent in older model files, hence the serde default.
+    #[serde(default)]
+    pub char_ngrams: Option<(usize, usize)>,
 }
 
 impl Default for FeaturizerParams {
@@ -93,6 +112,7 @@ impl Default for FeaturizerParams {
             max_df: 1.0,
             max_features: None,
             norm: true,
+            char_ngrams: None,
         }
     }
 }
@@ -142,6 +162,11 @@ impl FeaturizerParams {
         self.sublinear_tf = on;
         self
     }
+    /// Sets the character n-gram range (`None`: word n-grams only).
+    pub fn char_ngrams(mut self, range: Option<(usize, usize)>) -> Self {
+        self.char_ngrams = range;
+        self
+    }
     /// Turns L2 normalisation on or off.
     pub fn norm(mut self, on: bool) -> Self {
         self.norm = on;
@@ -152,7 +177,8 @@ impl FeaturizerParams {
     ///
     /// # Errors
     /// [`Error::InvalidParam`] naming the flag for an n-gram range outside
-    /// `1 ≤ min ≤ max ≤ 4`, `min_df = 0`, `max_df` outside `(0, 1]` or
+    /// `1 ≤ min ≤ max ≤ 4`, a character n-gram range outside
+    /// `1 ≤ min ≤ max ≤ 8`, `min_df = 0`, `max_df` outside `(0, 1]` or
     /// `max_features = 0`.
     pub fn check(self) -> Result<ValidFeaturizerParams> {
         let (lo, hi) = self.ngram_range;
@@ -161,6 +187,14 @@ impl FeaturizerParams {
                 "--ngrams",
                 format!("{lo}..{hi} is not a valid range; expected MIN..MAX with 1 <= MIN <= MAX <= {MAX_NGRAM}"),
             ));
+        }
+        if let Some((lo, hi)) = self.char_ngrams {
+            if lo == 0 || lo > hi || hi > MAX_CHAR_NGRAM {
+                return Err(Error::param(
+                    "--char-ngrams",
+                    format!("{lo}..{hi} is not a valid range; expected MIN..MAX with 1 <= MIN <= MAX <= {MAX_CHAR_NGRAM}"),
+                ));
+            }
         }
         if self.min_df == 0 {
             return Err(Error::param("--min-df", "must be at least 1"));
@@ -187,35 +221,96 @@ impl ValidFeaturizerParams {
         &self.0
     }
 
-    /// Learns the vocabulary (and IDF) from `texts`.
+    /// Learns the vocabulary (and IDF) from `texts`, in parallel over
+    /// chunks of documents (the result does not depend on the number of
+    /// threads).
     ///
     /// # Errors
     /// [`Error::InvalidParam`] if no n-gram survives `min_df`/`max_df`.
-    pub fn fit<S: AsRef<str>>(&self, texts: &[S]) -> Result<Featurizer> {
+    pub fn fit<S: AsRef<str> + Sync>(&self, texts: &[S]) -> Result<Featurizer> {
+        Ok(self.fit_impl(texts, false)?.0)
+    }
+
+    /// Fits on `texts` and featurizes them in the same pass (each text is
+    /// analysed once); equal to `fit` followed by
+    /// [`Featurizer::transform_counted`]. Returns the featurizer, the
+    /// matrix and the number of tokens read.
+    ///
+    /// # Errors
+    /// As [`ValidFeaturizerParams::fit`].
+    pub fn fit_transform<S: AsRef<str> + Sync>(
+        &self,
+        texts: &[S],
+    ) -> Result<(Featurizer, CsrMatrix, usize)> {
+        let (f, x, tokens) = self.fit_impl(texts, true)?;
+        let x = x.unwrap_or_else(|| CsrMatrix::new(f.n_features()));
+        Ok((f, x, tokens))
+    }
+
+    fn fit_impl<S: AsRef<str> + Sync>(
+        &self,
+        texts: &[S],
+        keep_rows: bool,
+    ) -> Result<(Featurizer, Option<CsrMatrix>, usize)> {
         let p = &self.0;
         let n_docs = texts.len();
-        let mut analyzer = Analyzer::new(p.analyzer);
-        let mut ids = Vec::new();
-        // n-gram key → (document frequency, last document counted).
-        let mut df: FxHashMap<Key, (u32, u32)> = FxHashMap::default();
-        for (d, t) in texts.iter().enumerate() {
-            ids.clear();
-            analyzer.terms_into(t.as_ref(), &mut ids);
-            let d = d as u32;
-            for_each_ngram(&ids, p.ngram_range, |k| {
-                let e = df.entry(k).or_insert((0, u32::MAX));
-                if e.1 != d {
-                    e.0 += 1;
-                    e.1 = d;
-                }
-            });
-        }
-        let max_df = (p.max_df * n_docs as f64).floor() as u32;
-        let mut kept: Vec<(u32, String)> = df
-            .into_iter()
-            .filter(|&(_, (n, _))| n as usize >= p.min_df && n <= max_df.max(1))
-            .map(|(k, (n, _))| (n, key_name(&k, &analyzer)))
+        // 1. Parallel per-chunk analysis into local interners and n-gram tables.
+        let chunks = split_chunks(texts);
+        let stats: Vec<ChunkStats> = chunks
+            .par_iter()
+            .map(|c| ChunkStats::analyze(p, c, keep_rows))
             .collect();
+        let tokens = stats.iter().map(|s| s.tokens).sum();
+        // 2. Deterministic merge of the term strings into global ids.
+        let mut global: FxHashMap<&str, u32> = FxHashMap::default();
+        let mut gterms: Vec<&str> = Vec::new();
+        let remaps: Vec<Vec<u32>> = stats
+            .iter()
+            .map(|c| {
+                c.terms
+                    .iter()
+                    .map(|t| {
+                        *global.entry(&**t).or_insert_with(|| {
+                            gterms.push(t);
+                            to_u32(gterms.len() - 1)
+                        })
+                    })
+                    .collect()
+            })
+            .collect();
+        drop(global);
+        // 3. Sum document frequencies, sharded by n-gram hash.
+        let sharded: Vec<Vec<Vec<(Key, u32)>>> = stats
+            .par_iter()
+            .zip(&remaps)
+            .map(|(c, r)| {
+                let mut s: Vec<Vec<(Key, u32)>> = (0..SHARDS).map(|_| Vec::new()).collect();
+                for (&k, &df) in c.keys.iter().zip(&c.df) {
+                    let g = remap_key(k, r);
+                    s[shard_of(g)].push((g, df));
+                }
+                s
+            })
+            .collect();
+        let max_df = ((p.max_df * n_docs as f64).floor() as u32).max(1);
+        let kept: Vec<Vec<(u32, Key)>> = (0..SHARDS)
+            .into_par_iter()
+            .map(|s| {
+                let mut m: FxHashMap<Key, u32> = FxHashMap::default();
+                for c in &sharded {
+                    for &(k, d) in &c[s] {
+                        *m.entry(k).or_insert(0) += d;
+                    }
+                }
+                m.into_iter()
+                    .filter(|&(_, n)| n as usize >= p.min_df && n <= max_df)
+                    .map(|(k, n)| (n, k))
+                    .collect()
+            })
+            .collect();
+        drop(sharded);
+        // 4. Vocabulary order: df descending, then n-gram text ascending.
+        let kept: Vec<(u32, Key)> = kept.into_iter().flatten().collect();
         if kept.is_empty() {
             return Err(Error::param(
                 "--min-df",
@@ -225,50 +320,334 @@ impl ValidFeaturizerParams {
                 ),
             ));
         }
-        kept.sort_unstable_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        let mut kept: Vec<(u32, String, Key)> = match term_ranks(&gterms) {
+            // Fast path: integer keys whose order is the names' order; names
+            // are built only for the features kept.
+            Some(rank) => {
+                let mut order: Vec<(u32, u128, Key)> = kept
+                    .into_par_iter()
+                    .map(|(n, k)| (n, rank_key(k, &rank), k))
+                    .collect();
+                order.par_sort_unstable_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+                if let Some(m) = p.max_features {
+                    order.truncate(m);
+                }
+                order
+                    .into_par_iter()
+                    .map(|(n, _, k)| (n, key_name(k, &gterms), k))
+                    .collect()
+            }
+            None => {
+                let mut v: Vec<(u32, String, Key)> = kept
+                    .into_par_iter()
+                    .map(|(n, k)| (n, key_name(k, &gterms), k))
+                    .collect();
+                v.par_sort_unstable_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+                v
+            }
+        };
         if let Some(m) = p.max_features {
             kept.truncate(m);
         }
         let idf = match p.weight {
             Weighting::Tfidf => kept
                 .iter()
-                .map(|&(n, _)| ((1.0 + n_docs as f64) / (1.0 + n as f64)).ln() + 1.0)
+                .map(|&(n, _, _)| ((1.0 + n_docs as f64) / (1.0 + n as f64)).ln() + 1.0)
                 .collect(),
             _ => Vec::new(),
         };
-        let names = kept.into_iter().map(|(_, s)| s).collect();
-        Featurizer::from_parts(self.clone(), names, idf)
+        // 5. The fitted featurizer uses the global term ids of the kept n-grams.
+        let mut features: FxHashMap<Key, u32> = FxHashMap::default();
+        features.reserve(kept.len());
+        let mut term_ids: FxHashMap<Box<str>, u32> = FxHashMap::default();
+        let mut used = vec![false; gterms.len()];
+        for (i, &(_, _, k)) in kept.iter().enumerate() {
+            features.insert(k, to_u32(i));
+            for g in key_parts(k) {
+                if !std::mem::replace(&mut used[g as usize], true) {
+                    term_ids.insert(gterms[g as usize].into(), g);
+                }
+            }
+        }
+        let f = Featurizer {
+            params: self.clone(),
+            term_ids,
+            features,
+            names: kept.into_iter().map(|(_, s, _)| s).collect(),
+            idf,
+        };
+        // 6. Rows of the training texts, from the per-chunk counts.
+        let x = keep_rows.then(|| {
+            let parts: Vec<CsrMatrix> = stats
+                .par_iter()
+                .zip(&remaps)
+                .map(|(c, r)| f.chunk_rows(c, r))
+                .collect();
+            concat(f.n_features(), parts)
+        });
+        Ok((f, x, tokens))
     }
 }
 
-/// An n-gram as up to [`MAX_NGRAM`] term ids, padded with `u32::MAX`.
-type Key = [u32; MAX_NGRAM];
+/// An n-gram: up to [`MAX_NGRAM`] term ids packed in 32-bit lanes (first
+/// term in the low lane), unused lanes [`PAD`]. A character n-gram is a
+/// single term (its `c:` string).
+type Key = u128;
 
 const PAD: u32 = u32::MAX;
+/// No feature / no slot.
+const NONE: u32 = u32::MAX;
+/// Number of shards of the document-frequency merge.
+const SHARDS: usize = 64;
 
+/// Packs a window of term ids (at most [`MAX_NGRAM`]).
 #[inline]
-fn for_each_ngram(ids: &[u32], (lo, hi): (usize, usize), mut f: impl FnMut(Key)) {
-    for n in lo..=hi {
-        for w in ids.windows(n) {
-            if w.contains(&PAD) {
-                continue;
-            }
-            let mut k = [PAD; MAX_NGRAM];
-            k[..n].copy_from_slice(w);
-            f(k);
-        }
+fn pack(w: &[u32]) -> Key {
+    let mut k = u128::MAX;
+    for (i, &id) in w.iter().enumerate() {
+        k &= !(u128::from(u32::MAX) << (32 * i));
+        k |= u128::from(id) << (32 * i);
     }
+    k
 }
 
-fn key_name(k: &Key, a: &Analyzer) -> String {
+/// The term ids of `k`, in order.
+#[inline]
+fn key_parts(k: Key) -> impl Iterator<Item = u32> {
+    (0..MAX_NGRAM)
+        .map(move |i| (k >> (32 * i)) as u32)
+        .take_while(|&id| id != PAD)
+}
+
+#[inline]
+fn remap_key(k: Key, r: &[u32]) -> Key {
+    let mut w = [PAD; MAX_NGRAM];
+    let mut n = 0;
+    for id in key_parts(k) {
+        w[n] = r[id as usize];
+        n += 1;
+    }
+    pack(&w[..n])
+}
+
+#[inline]
+fn shard_of(k: Key) -> usize {
+    let h = ((k as u64) ^ ((k >> 64) as u64).rotate_left(29)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    (h >> 58) as usize % SHARDS
+}
+
+fn to_u32(n: usize) -> u32 {
+    // Fewer than 2^32 terms, n-grams and features is an invariant of any
+    // corpus that fits in memory.
+    u32::try_from(n).expect("fewer than 2^32 terms and n-grams")
+}
+
+/// Rank of every term in string order, if comparing n-grams term by term
+/// by rank orders them as their names (terms joined by a space) do: true
+/// when no word term contains a character `<= ' '` (character n-gram terms,
+/// which contain spaces, are only ever single-term keys).
+fn term_ranks(terms: &[&str]) -> Option<Vec<u32>> {
+    if terms.len() >= u32::MAX as usize
+        || terms
+            .iter()
+            .any(|t| !t.starts_with(CHAR_PREFIX) && t.bytes().any(|b| b <= b' '))
+    {
+        return None;
+    }
+    let mut idx: Vec<u32> = (0..to_u32(terms.len())).collect();
+    idx.par_sort_unstable_by(|&a, &b| terms[a as usize].cmp(terms[b as usize]));
+    let mut rank = vec![0; terms.len()];
+    for (r, &i) in idx.iter().enumerate() {
+        rank[i as usize] = to_u32(r);
+    }
+    Some(rank)
+}
+
+/// `k` as term ranks + 1, first term in the most significant lane and 0
+/// for unused lanes, so integer order is the names' order.
+#[inline]
+fn rank_key(k: Key, rank: &[u32]) -> u128 {
+    let mut r = 0u128;
+    for (i, id) in key_parts(k).enumerate() {
+        r |= u128::from(rank[id as usize] + 1) << (32 * (MAX_NGRAM - 1 - i));
+    }
+    r
+}
+
+fn key_name(k: Key, terms: &[&str]) -> String {
     let mut s = String::new();
-    for &id in k.iter().take_while(|&&id| id != PAD) {
+    for id in key_parts(k) {
         if !s.is_empty() {
             s.push(' ');
         }
-        s.push_str(a.term(id));
+        s.push_str(terms[id as usize]);
     }
     s
+}
+
+/// Splits `texts` into contiguous chunks of about equal byte size: one
+/// chunk per thread (more chunks would repeat the per-chunk stemming).
+fn split_chunks<S: AsRef<str>>(texts: &[S]) -> Vec<&[S]> {
+    let threads = rayon::current_num_threads();
+    let k = threads.max(1);
+    let k = k.min(texts.len().div_ceil(64)).max(1);
+    if k == 1 {
+        return vec![texts];
+    }
+    let total: usize = texts.iter().map(|t| t.as_ref().len() + 1).sum();
+    let per = total.div_ceil(k);
+    let mut out = Vec::with_capacity(k);
+    let (mut start, mut acc) = (0, 0);
+    for (i, t) in texts.iter().enumerate() {
+        acc += t.as_ref().len() + 1;
+        if acc >= per {
+            out.push(&texts[start..=i]);
+            start = i + 1;
+            acc = 0;
+        }
+    }
+    if start < texts.len() {
+        out.push(&texts[start..]);
+    }
+    out
+}
+
+fn concat(n_cols: usize, mut parts: Vec<CsrMatrix>) -> CsrMatrix {
+    if parts.len() == 1 {
+        if let Some(m) = parts.pop() {
+            return m;
+        }
+    }
+    let mut out = CsrMatrix::new(n_cols);
+    out.reserve(
+        parts.iter().map(CsrMatrix::n_rows).sum(),
+        parts.iter().map(CsrMatrix::nnz).sum(),
+    );
+    for m in &parts {
+        out.append(m);
+    }
+    out
+}
+
+/// Local n-gram table of one chunk: n-gram → slot, with document
+/// frequencies; unigrams and character n-grams (single terms) are indexed
+/// by term id without hashing.
+#[derive(Default)]
+struct NgramTable {
+    index: FxHashMap<Key, u32>,
+    uni: Vec<u32>,
+    keys: Vec<Key>,
+    df: Vec<u32>,
+    last: Vec<u32>,
+    pos: Vec<u32>,
+}
+
+impl NgramTable {
+    #[inline]
+    fn new_slot(&mut self, k: Key) -> u32 {
+        let s = to_u32(self.keys.len());
+        self.keys.push(k);
+        self.df.push(0);
+        self.last.push(NONE);
+        self.pos.push(0);
+        s
+    }
+
+    #[inline]
+    fn uni_slot(&mut self, term: u32) -> u32 {
+        let t = term as usize;
+        if t >= self.uni.len() {
+            self.uni.resize(t + 1, NONE);
+        }
+        if self.uni[t] == NONE {
+            self.uni[t] = self.new_slot(pack(&[term]));
+        }
+        self.uni[t]
+    }
+
+    #[inline]
+    fn slot(&mut self, k: Key) -> u32 {
+        if let Some(&s) = self.index.get(&k) {
+            return s;
+        }
+        let s = self.new_slot(k);
+        self.index.insert(k, s);
+        s
+    }
+
+    /// Counts slot `s` in document `d`, whose (slot, count) pairs are `row`.
+    #[inline]
+    fn count(&mut self, s: u32, d: u32, row: &mut Vec<(u32, u32)>) {
+        let i = s as usize;
+        if self.last[i] != d {
+            self.last[i] = d;
+            self.df[i] += 1;
+            self.pos[i] = to_u32(row.len());
+            row.push((s, 1));
+        } else {
+            row[self.pos[i] as usize].1 += 1;
+        }
+    }
+}
+
+/// What fitting learns from one chunk of documents.
+struct ChunkStats {
+    /// Local term strings by local term id.
+    terms: Vec<Box<str>>,
+    /// Local n-gram keys (local term ids) and document frequencies by slot.
+    keys: Vec<Key>,
+    df: Vec<u32>,
+    /// Per-document (slot, count) rows, if kept.
+    indptr: Vec<usize>,
+    slots: Vec<(u32, u32)>,
+    tokens: usize,
+}
+
+impl ChunkStats {
+    fn analyze<S: AsRef<str>>(p: &FeaturizerParams, texts: &[S], keep_rows: bool) -> ChunkStats {
+        let mut an = Analyzer::with_char_ngrams(p.analyzer, p.char_ngrams);
+        let mut table = NgramTable::default();
+        let (lo, hi) = p.ngram_range;
+        let (mut words, mut chars, mut row) = (Vec::new(), Vec::new(), Vec::new());
+        let mut indptr = vec![0];
+        let mut slots = Vec::new();
+        let mut tokens = 0;
+        for (d, t) in texts.iter().enumerate() {
+            let d = to_u32(d);
+            words.clear();
+            chars.clear();
+            row.clear();
+            tokens += an.analyze_into(t.as_ref(), &mut words, &mut chars);
+            if lo == 1 {
+                for &w in &words {
+                    let s = table.uni_slot(w);
+                    table.count(s, d, &mut row);
+                }
+            }
+            for n in lo.max(2)..=hi {
+                for w in words.windows(n) {
+                    let s = table.slot(pack(w));
+                    table.count(s, d, &mut row);
+                }
+            }
+            for &c in &chars {
+                let s = table.uni_slot(c);
+                table.count(s, d, &mut row);
+            }
+            if keep_rows {
+                slots.extend_from_slice(&row);
+                indptr.push(slots.len());
+            }
+        }
+        ChunkStats {
+            terms: an.into_terms(),
+            keys: table.keys,
+            df: table.df,
+            indptr,
+            slots,
+            tokens,
+        }
+    }
 }
 
 /// A fitted featurizer: frozen vocabulary and IDF.
@@ -285,8 +664,8 @@ pub struct Featurizer {
 
 impl Featurizer {
     /// Rebuilds a featurizer from its feature names (terms joined by a
-    /// space, in index order) and IDF (empty unless TF-IDF); used by
-    /// fitting and by model files.
+    /// space, in index order; character n-grams as `c:` + the characters)
+    /// and IDF (empty unless TF-IDF); used by model files.
     ///
     /// # Errors
     /// [`Error::InvalidParam`] if the names or IDF do not fit the settings.
@@ -308,30 +687,50 @@ impl Featurizer {
                 "IDF values must be finite and positive",
             ));
         }
+        if u32::try_from(names.len()).is_err() {
+            return Err(Error::param("vocabulary", "more than 2^32 - 1 features"));
+        }
         let mut term_ids: FxHashMap<Box<str>, u32> = FxHashMap::default();
         let mut features = FxHashMap::default();
         let (lo, hi) = params.0.ngram_range;
+        let mut intern = |part: &str| {
+            let next = to_u32(term_ids.len());
+            *term_ids.entry(part.into()).or_insert(next)
+        };
         for (i, name) in names.iter().enumerate() {
-            let mut k = [PAD; MAX_NGRAM];
-            let mut n = 0;
-            for part in name.split(' ') {
-                if n == MAX_NGRAM || part.is_empty() {
+            let k = if let Some(chars) = name.strip_prefix(CHAR_PREFIX) {
+                let n = chars.chars().count();
+                match params.0.char_ngrams {
+                    Some((_, chi)) if (1..=chi).contains(&n) => pack(&[intern(name)]),
+                    _ => {
+                        return Err(Error::param(
+                            "vocabulary",
+                            format!("character n-gram feature '{name}' does not fit --char-ngrams"),
+                        ))
+                    }
+                }
+            } else {
+                let mut w = [PAD; MAX_NGRAM];
+                let mut n = 0;
+                for part in name.split(' ') {
+                    if n == MAX_NGRAM || part.is_empty() {
+                        return Err(Error::param(
+                            "vocabulary",
+                            format!("bad feature name '{name}'"),
+                        ));
+                    }
+                    w[n] = intern(part);
+                    n += 1;
+                }
+                if n < lo || n > hi {
                     return Err(Error::param(
                         "vocabulary",
-                        format!("bad feature name '{name}'"),
+                        format!("feature '{name}' is not a {lo}..{hi}-gram"),
                     ));
                 }
-                let next = term_ids.len() as u32;
-                k[n] = *term_ids.entry(part.into()).or_insert(next);
-                n += 1;
-            }
-            if n < lo || n > hi {
-                return Err(Error::param(
-                    "vocabulary",
-                    format!("feature '{name}' is not a {lo}..{hi}-gram"),
-                ));
-            }
-            if features.insert(k, i as u32).is_some() {
+                pack(&w[..n])
+            };
+            if features.insert(k, to_u32(i)).is_some() {
                 return Err(Error::param(
                     "vocabulary",
                     format!("duplicate feature '{name}'"),
@@ -376,69 +775,120 @@ impl Featurizer {
 
     /// As [`Featurizer::transform`], also returning the number of tokens read.
     pub fn transform_counted<S: AsRef<str> + Sync>(&self, texts: &[S]) -> (CsrMatrix, usize) {
-        const CHUNK: usize = 2048;
-        let parts: Vec<(CsrMatrix, usize)> = texts
-            .par_chunks(CHUNK)
+        let parts: Vec<(CsrMatrix, usize)> = split_chunks(texts)
+            .par_iter()
             .map(|chunk| self.transform_chunk(chunk))
             .collect();
-        let mut out = CsrMatrix::new(self.n_features());
-        let mut tokens = 0;
-        for (m, t) in &parts {
-            out.append(m);
-            tokens += t;
-        }
-        (out, tokens)
+        let tokens = parts.iter().map(|p| p.1).sum();
+        let mats: Vec<CsrMatrix> = parts.into_iter().map(|p| p.0).collect();
+        (concat(self.n_features(), mats), tokens)
     }
 
     fn transform_chunk<S: AsRef<str>>(&self, texts: &[S]) -> (CsrMatrix, usize) {
         let p = &self.params.0;
-        let mut analyzer = Analyzer::new(p.analyzer);
-        // Analyzer term id → our term id (PAD when not in the vocabulary).
-        let mut local: Vec<u32> = Vec::new();
-        let mut ids = Vec::new();
+        let (lo, hi) = p.ngram_range;
+        let mut an = Analyzer::with_char_ngrams(p.analyzer, p.char_ngrams);
+        // Analyzer term id → (our term id or PAD, its single-term feature or NONE).
+        let mut local: Vec<(u32, u32)> = Vec::new();
+        let (mut words, mut chars) = (Vec::new(), Vec::new());
         let mut feats: Vec<u32> = Vec::new();
+        let mut counts: Vec<(u32, u32)> = Vec::new();
         let mut row: Vec<(u32, f64)> = Vec::new();
         let mut out = CsrMatrix::new(self.n_features());
         let mut tokens = 0;
         for t in texts {
-            ids.clear();
-            tokens += analyzer.terms_into(t.as_ref(), &mut ids);
-            for id in ids.iter_mut() {
-                let i = *id as usize;
-                while local.len() <= i {
-                    let term = analyzer.term(local.len() as u32);
-                    local.push(self.term_ids.get(term).copied().unwrap_or(PAD));
-                }
-                *id = local[i];
-            }
+            words.clear();
+            chars.clear();
             feats.clear();
-            for_each_ngram(&ids, p.ngram_range, |k| {
-                if let Some(&f) = self.features.get(&k) {
-                    feats.push(f);
-                }
-            });
-            feats.sort_unstable();
-            row.clear();
-            for run in feats.chunk_by(|a, b| a == b) {
-                let f = run[0];
-                let tf = run.len() as f64;
-                let tf = if p.sublinear_tf { 1.0 + tf.ln() } else { tf };
-                let v = match p.weight {
-                    Weighting::Binary => 1.0,
-                    Weighting::Count => tf,
-                    Weighting::Tfidf => tf * self.idf[f as usize],
+            tokens += an.analyze_into(t.as_ref(), &mut words, &mut chars);
+            while local.len() < an.n_terms() {
+                let term = an.term(to_u32(local.len()));
+                let tid = self.term_ids.get(term).copied().unwrap_or(PAD);
+                let f = if tid == PAD {
+                    NONE
+                } else {
+                    self.features.get(&pack(&[tid])).copied().unwrap_or(NONE)
                 };
-                row.push((f, v));
+                local.push((tid, f));
             }
-            if p.norm {
-                let norm = row.iter().map(|(_, v)| v * v).sum::<f64>().sqrt();
-                if norm > 0.0 {
-                    row.iter_mut().for_each(|(_, v)| *v /= norm);
+            let single = |id: &u32| local[*id as usize].1;
+            if lo == 1 {
+                feats.extend(words.iter().map(single).filter(|&f| f != NONE));
+            }
+            feats.extend(chars.iter().map(single).filter(|&f| f != NONE));
+            if hi >= 2 {
+                words.iter_mut().for_each(|w| *w = local[*w as usize].0);
+                for n in lo.max(2)..=hi {
+                    for w in words.windows(n) {
+                        if w.contains(&PAD) {
+                            continue;
+                        }
+                        if let Some(&f) = self.features.get(&pack(w)) {
+                            feats.push(f);
+                        }
+                    }
                 }
             }
-            out.push_row(row.iter().copied());
+            feats.sort_unstable();
+            counts.clear();
+            counts.extend(
+                feats
+                    .chunk_by(|a, b| a == b)
+                    .map(|run| (run[0], to_u32(run.len()))),
+            );
+            self.push_weighted(&counts, &mut row, &mut out);
         }
         (out, tokens)
+    }
+
+    /// The training rows of one fitted chunk (`r`: its local → global term ids).
+    fn chunk_rows(&self, c: &ChunkStats, r: &[u32]) -> CsrMatrix {
+        let slot_feature: Vec<u32> = c
+            .keys
+            .iter()
+            .map(|&k| self.features.get(&remap_key(k, r)).copied().unwrap_or(NONE))
+            .collect();
+        let mut out = CsrMatrix::new(self.n_features());
+        out.reserve(c.indptr.len() - 1, c.slots.len());
+        let mut counts: Vec<(u32, u32)> = Vec::new();
+        let mut row: Vec<(u32, f64)> = Vec::new();
+        for w in c.indptr.windows(2) {
+            counts.clear();
+            counts.extend(
+                c.slots[w[0]..w[1]]
+                    .iter()
+                    .map(|&(s, n)| (slot_feature[s as usize], n))
+                    .filter(|&(f, _)| f != NONE),
+            );
+            counts.sort_unstable_by_key(|&(f, _)| f);
+            self.push_weighted(&counts, &mut row, &mut out);
+        }
+        out
+    }
+
+    /// Appends the row of `(feature, count)` pairs (features increasing),
+    /// weighted and normalised as the settings say.
+    #[inline]
+    fn push_weighted(&self, counts: &[(u32, u32)], row: &mut Vec<(u32, f64)>, out: &mut CsrMatrix) {
+        let p = &self.params.0;
+        row.clear();
+        row.extend(counts.iter().map(|&(f, n)| {
+            let tf = f64::from(n);
+            let tf = if p.sublinear_tf { 1.0 + tf.ln() } else { tf };
+            let v = match p.weight {
+                Weighting::Binary => 1.0,
+                Weighting::Count => tf,
+                Weighting::Tfidf => tf * self.idf[f as usize],
+            };
+            (f, v)
+        }));
+        if p.norm {
+            let norm = row.iter().map(|(_, v)| v * v).sum::<f64>().sqrt();
+            if norm > 0.0 {
+                row.iter_mut().for_each(|(_, v)| *v /= norm);
+            }
+        }
+        out.push_sorted_row(row);
     }
 }
 
@@ -572,5 +1022,105 @@ mod tests {
             .unwrap();
         let b = pool.install(|| g.transform(&texts));
         assert_eq!(a, b);
+    }
+
+    fn pool(n: usize) -> rayon::ThreadPool {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build()
+            .unwrap()
+    }
+
+    fn corpus() -> Vec<String> {
+        (0..3000)
+            .map(|i| {
+                format!(
+                    "Word{} w{} the Strikes striking {} common-{}",
+                    i % 97,
+                    (i * 7) % 131,
+                    if i % 3 == 0 { "Mexico’s" } else { "tariffs" },
+                    i % 5
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn output_is_identical_for_any_number_of_threads() {
+        let texts = corpus();
+        let p = FeaturizerParams::default()
+            .ngram_range(1, 3)
+            .char_ngrams(Some((2, 4)))
+            .min_df(2)
+            .check()
+            .unwrap();
+        let (f1, x1, t1) = pool(1).install(|| p.fit_transform(&texts)).unwrap();
+        // Vocabulary order is (df desc, name asc), with and without char n-grams.
+        for q in [
+            p.clone(),
+            FeaturizerParams::default()
+                .ngram_range(1, 4)
+                .check()
+                .unwrap(),
+        ] {
+            let f = q.fit(&texts).unwrap();
+            let y = f.transform(&texts);
+            let mut df = vec![0u32; f.n_features()];
+            for i in 0..y.n_rows() {
+                y.row(i).0.iter().for_each(|&j| df[j as usize] += 1);
+            }
+            for (j, w) in f.names().windows(2).enumerate() {
+                assert!(
+                    df[j] > df[j + 1] || (df[j] == df[j + 1] && w[0] < w[1]),
+                    "{w:?}"
+                );
+            }
+        }
+        for n in [2, 3, 7] {
+            let (f, x, t) = pool(n).install(|| p.fit_transform(&texts)).unwrap();
+            assert_eq!(f.names(), f1.names(), "{n} threads");
+            assert_eq!(f.idf(), f1.idf());
+            assert_eq!((&x, t), (&x1, t1));
+            assert_eq!(pool(n).install(|| f1.transform(&texts)), x1);
+        }
+        // fit_transform equals fit then transform.
+        let f = pool(3).install(|| p.fit(&texts)).unwrap();
+        assert_eq!(f.names(), f1.names());
+        assert_eq!(f.transform_counted(&texts), (x1, t1));
+    }
+
+    #[test]
+    fn char_ngrams_are_prefixed_shared_and_round_trip() {
+        let p = FeaturizerParams::default()
+            .stem(false)
+            .weight(Weighting::Count)
+            .norm(false)
+            .char_ngrams(Some((2, 2)));
+        let f = fit(p.clone(), &["ab ab", "ab"]);
+        // Word "ab" and char n-grams " a", "ab", "b " all in both docs; name order.
+        assert_eq!(f.names(), ["ab", "c: a", "c:ab", "c:b "]);
+        let x = f.transform(&["ab ab x"]);
+        assert_eq!(x.row(0), (&[0u32, 1, 2, 3][..], &[2.0, 2.0, 2.0, 2.0][..]));
+        let g = Featurizer::from_parts(f.params().clone(), f.names().to_vec(), f.idf().to_vec())
+            .unwrap();
+        assert_eq!(g.transform(&["ab ab x"]), x);
+        // min_df applies to character n-grams too.
+        let f = fit(p.clone().min_df(2), &["ab cd", "ab"]);
+        assert_eq!(f.names(), ["ab", "c: a", "c:ab", "c:b "]);
+        // Old model files without the field still parse.
+        let json = serde_json::to_string(&FeaturizerParams::default()).unwrap();
+        let old = json.replace(",\"char_ngrams\":null", "");
+        assert_ne!(old, json);
+        let back: FeaturizerParams = serde_json::from_str(&old).unwrap();
+        assert_eq!(back, FeaturizerParams::default());
+        // Ranges are checked; char names need char n-grams on.
+        assert!(p.clone().char_ngrams(Some((0, 2))).check().is_err());
+        let e = p.clone().char_ngrams(Some((2, 9))).check().unwrap_err();
+        assert!(
+            e.to_string().starts_with("invalid setting --char-ngrams"),
+            "{e}"
+        );
+        let words = FeaturizerParams::default().check().unwrap();
+        assert!(Featurizer::from_parts(words, vec!["c:ab".into()], vec![1.0]).is_err());
     }
 }

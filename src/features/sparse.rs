@@ -46,6 +46,24 @@ impl CsrMatrix {
         self.indptr.push(self.indices.len());
     }
 
+    /// Appends a row of `(column, value)` pairs whose columns are strictly
+    /// increasing and below `n_cols` (checked in debug builds only; the
+    /// featurizer's fast path).
+    pub(crate) fn push_sorted_row(&mut self, row: &[(u32, f64)]) {
+        debug_assert!(row.windows(2).all(|w| w[0].0 < w[1].0));
+        debug_assert!(row.iter().all(|&(c, _)| (c as usize) < self.n_cols));
+        self.indices.extend(row.iter().map(|&(c, _)| c));
+        self.values.extend(row.iter().map(|&(_, v)| v));
+        self.indptr.push(self.indices.len());
+    }
+
+    /// Reserves room for `rows` more rows and `nnz` more entries.
+    pub fn reserve(&mut self, rows: usize, nnz: usize) {
+        self.indptr.reserve(rows);
+        self.indices.reserve(nnz);
+        self.values.reserve(nnz);
+    }
+
     /// Appends all rows of `other` (same column count).
     ///
     /// # Panics
@@ -107,6 +125,37 @@ impl CsrMatrix {
         a
     }
 
+    /// Writes the rows as svmlight/libsvm lines: `label col:value ...`
+    /// with 1-based columns and the shortest round-trip form of each value
+    /// (`ryu`); `label(i)` gives the label of row `i`. Writes through `w`
+    /// as it goes (pass a buffered writer).
+    ///
+    /// # Errors
+    /// Any error of `w`.
+    pub fn write_svmlight<W: std::io::Write + ?Sized>(
+        &self,
+        mut label: impl FnMut(usize) -> usize,
+        w: &mut W,
+    ) -> std::io::Result<()> {
+        let mut ints = itoa::Buffer::new();
+        let mut floats = ryu::Buffer::new();
+        let mut line: Vec<u8> = Vec::with_capacity(256);
+        for i in 0..self.n_rows() {
+            line.clear();
+            line.extend_from_slice(ints.format(label(i)).as_bytes());
+            let (c, v) = self.row(i);
+            for (&j, &x) in c.iter().zip(v) {
+                line.push(b' ');
+                line.extend_from_slice(ints.format(j + 1).as_bytes());
+                line.push(b':');
+                line.extend_from_slice(floats.format(x).as_bytes());
+            }
+            line.push(b'\n');
+            w.write_all(&line)?;
+        }
+        Ok(())
+    }
+
     /// Dot product of row `i` with a dense vector `w` of length `n_cols`.
     pub fn row_dot(&self, i: usize, w: &[f64]) -> f64 {
         let (c, v) = self.row(i);
@@ -136,6 +185,12 @@ mod tests {
         assert_eq!(a.n_rows(), 5);
         assert_eq!(a.row(2), m.row(0));
         assert_eq!(m.row_dot(0, &[1.0, 1.0, 0.5]), 2.0);
+        let mut out = Vec::new();
+        m.write_svmlight(|i| i % 2, &mut out).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "0 1:1.0 3:2.0\n1\n0 2:3.0\n"
+        );
     }
 
     #[test]

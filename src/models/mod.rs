@@ -12,6 +12,7 @@ pub mod bayes;
 pub mod lexicon;
 pub mod logistic;
 pub mod random;
+pub mod sparse_logistic;
 pub mod svm;
 pub mod tree;
 
@@ -63,8 +64,15 @@ pub fn argmax(p: &Probs) -> Stance {
 }
 
 /// Names of the models the CLI knows, in report order.
-pub const MODEL_NAMES: [&str; 7] = [
-    "majority", "random", "lexicon", "nb", "logreg", "svm", "tree",
+pub const MODEL_NAMES: [&str; 8] = [
+    "majority",
+    "random",
+    "lexicon",
+    "nb",
+    "logreg",
+    "sparse-logreg",
+    "svm",
+    "tree",
 ];
 
 /// Checked settings of any model.
@@ -85,6 +93,9 @@ pub enum ModelParams {
     Svm(svm::ValidSvmParams),
     /// linfa-trees decision tree.
     Tree(tree::ValidTreeParams),
+    /// Multinomial logistic regression fitted on sparse rows by our L-BFGS.
+    #[serde(rename = "sparse-logreg")]
+    SparseLogreg(sparse_logistic::ValidSparseLogRegParams),
 }
 
 impl ModelParams {
@@ -107,6 +118,9 @@ impl ModelParams {
             "logreg" => Ok(ModelParams::Logreg(
                 logistic::LogRegParams::default().check()?,
             )),
+            "sparse-logreg" => Ok(ModelParams::SparseLogreg(
+                sparse_logistic::SparseLogRegParams::default().check()?,
+            )),
             _ => Err(Error::param(
                 "--model",
                 format!(
@@ -127,6 +141,7 @@ impl ModelParams {
             ModelParams::Logreg(_) => "logreg",
             ModelParams::Svm(_) => "svm",
             ModelParams::Tree(_) => "tree",
+            ModelParams::SparseLogreg(_) => "sparse-logreg",
         }
     }
 
@@ -149,6 +164,7 @@ impl ModelParams {
             ModelParams::Lexicon(p) => FittedModel::Lexicon(p.fit(x, y)?),
             ModelParams::Svm(p) => FittedModel::Svm(p.fit(x, y)?),
             ModelParams::Tree(p) => FittedModel::Tree(p.fit(x, y)?),
+            ModelParams::SparseLogreg(p) => FittedModel::SparseLogreg(p.fit(x, y)?),
         })
     }
 }
@@ -172,6 +188,9 @@ pub enum FittedModel {
     Svm(svm::SvmModel),
     /// Decision tree.
     Tree(tree::TreeModel),
+    /// Multinomial logistic regression fitted on sparse rows.
+    #[serde(rename = "sparse-logreg")]
+    SparseLogreg(logistic::LogRegModel),
 }
 
 impl FittedModel {
@@ -179,7 +198,7 @@ impl FittedModel {
     /// `[class][feature]` in [`Stance::ALL`] order.
     pub fn linear_weights(&self) -> Option<&[Vec<f64>; N_CLASSES]> {
         match self {
-            FittedModel::Logreg(m) => Some(&m.weights),
+            FittedModel::Logreg(m) | FittedModel::SparseLogreg(m) => Some(&m.weights),
             FittedModel::Nb(m) => Some(&m.feature_log_prob),
             FittedModel::Svm(m) => Some(&m.weights),
             FittedModel::Majority(_)
@@ -197,6 +216,7 @@ impl FittedModel {
             FittedModel::Lexicon(_) => "lexicon",
             FittedModel::Nb(_) => "nb",
             FittedModel::Logreg(_) => "logreg",
+            FittedModel::SparseLogreg(_) => "sparse-logreg",
             FittedModel::Svm(_) => "svm",
             FittedModel::Tree(_) => "tree",
         }
@@ -224,7 +244,7 @@ impl Classifier for FittedModel {
         match self {
             FittedModel::Majority(m) => m.predict_proba(x),
             FittedModel::Nb(m) => m.predict_proba(x),
-            FittedModel::Logreg(m) => m.predict_proba(x),
+            FittedModel::Logreg(m) | FittedModel::SparseLogreg(m) => m.predict_proba(x),
             FittedModel::Random(m) => m.predict_proba(x),
             FittedModel::Lexicon(m) => m.predict_proba(x),
             FittedModel::Svm(m) => m.predict_proba(x),
@@ -259,7 +279,7 @@ mod tests {
         let e = ModelParams::from_name("bert").unwrap_err();
         assert_eq!(
             e.to_string(),
-            "invalid setting --model: unknown model 'bert'; expected one of majority, random, lexicon, nb, logreg, svm, tree"
+            "invalid setting --model: unknown model 'bert'; expected one of majority, random, lexicon, nb, logreg, sparse-logreg, svm, tree"
         );
     }
 

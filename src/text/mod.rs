@@ -39,17 +39,43 @@ impl Default for AnalyzerSettings {
 /// Marks a cached token that the stopword filter drops.
 const DROPPED: u32 = u32::MAX;
 
+/// Longest supported character n-gram.
+pub const MAX_CHAR_NGRAM: usize = 8;
+
+/// Prefix of every character n-gram term, so that character n-grams can
+/// never collide with word terms (no word token contains `:` followed by
+/// a space, and no word term starts with `c:`).
+pub const CHAR_PREFIX: &str = "c:";
+
+/// What the cache knows about one distinct lowercased token.
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    /// Word term id, or [`DROPPED`].
+    word: u32,
+    /// Range of its character n-gram term ids in `Analyzer::char_ids`.
+    chars: (u32, u32),
+}
+
 /// Turns texts into term ids, interning each distinct term once.
 ///
 /// Term ids are dense (`0..n_terms()`) in order of first appearance; they
 /// are private to this analyzer (the featurizer maps them to vocabulary
-/// indices).
+/// indices). With character n-grams on ([`Analyzer::with_char_ngrams`]),
+/// the n-gram strings (prefixed with [`CHAR_PREFIX`]) are interned in the
+/// same table, computed once per distinct token.
 pub struct Analyzer {
     settings: AnalyzerSettings,
+    char_ngrams: Option<(usize, usize)>,
     stemmer: Option<Stemmer>,
     stop: FxHashSet<&'static str>,
-    /// Lowercased token → term id (or [`DROPPED`]).
+    /// Lowercased token → index into `entries`.
     cache: FxHashMap<Box<str>, u32>,
+    /// The same for short ASCII tokens, keyed by their lowercased bytes
+    /// packed in a `u128` ([`small_key`]): no copy, no string compare.
+    small: FxHashMap<u128, u32>,
+    entries: Vec<Entry>,
+    /// Character n-gram term ids of all cached tokens, back to back.
+    char_ids: Vec<u32>,
     /// Term string → id.
     term_ids: FxHashMap<Box<str>, u32>,
     /// Id → term string.
@@ -59,10 +85,23 @@ pub struct Analyzer {
 }
 
 impl Analyzer {
-    /// A new analyzer with an empty cache.
+    /// A new analyzer with an empty cache (word terms only).
     pub fn new(settings: AnalyzerSettings) -> Analyzer {
+        Analyzer::with_char_ngrams(settings, None)
+    }
+
+    /// A new analyzer that also produces character n-grams of lengths
+    /// `min..=max` (see [`char_wb_ngrams`]).
+    ///
+    /// Precondition: `1 <= min <= max <= MAX_CHAR_NGRAM` (checked by the
+    /// featurizer settings; other values give no character n-grams).
+    pub fn with_char_ngrams(
+        settings: AnalyzerSettings,
+        char_ngrams: Option<(usize, usize)>,
+    ) -> Analyzer {
         Analyzer {
             settings,
+            char_ngrams,
             stemmer: settings.stem.then(|| Stemmer::create(Algorithm::English)),
             stop: if settings.stopwords {
                 stopwords::ENGLISH.iter().copied().collect()
@@ -70,6 +109,9 @@ impl Analyzer {
                 FxHashSet::default()
             },
             cache: FxHashMap::default(),
+            small: FxHashMap::default(),
+            entries: Vec::new(),
+            char_ids: Vec::new(),
             term_ids: FxHashMap::default(),
             terms: Vec::new(),
             buf: String::new(),
@@ -84,13 +126,44 @@ impl Analyzer {
     /// Appends the term ids of `text` to `out`; returns the number of
     /// tokens seen (including dropped stopwords).
     pub fn terms_into(&mut self, text: &str, out: &mut Vec<u32>) -> usize {
+        self.analyze(text, |_, e| {
+            if e.word != DROPPED {
+                out.push(e.word);
+            }
+        })
+    }
+
+    /// Appends the word term ids of `text` to `words` and the character
+    /// n-gram term ids of its (kept) tokens to `chars`; returns the number
+    /// of tokens seen (including dropped stopwords).
+    pub fn analyze_into(
+        &mut self,
+        text: &str,
+        words: &mut Vec<u32>,
+        chars: &mut Vec<u32>,
+    ) -> usize {
+        self.analyze(text, |char_ids, e| {
+            if e.word != DROPPED {
+                words.push(e.word);
+                chars.extend_from_slice(&char_ids[e.chars.0 as usize..e.chars.1 as usize]);
+            }
+        })
+    }
+
+    /// The hot loop: one pass over the bytes, one cache look-up per token;
+    /// allocates only for a token never seen before.
+    #[inline]
+    fn analyze(&mut self, text: &str, mut f: impl FnMut(&[u32], Entry)) -> usize {
         let mut n_tokens = 0;
         let kind = self.settings.tokenizer;
-        // Split borrows: the closure needs the cache and the pipeline state.
         let Analyzer {
+            char_ngrams,
             stemmer,
             stop,
             cache,
+            small,
+            entries,
+            char_ids,
             term_ids,
             terms,
             buf,
@@ -98,11 +171,21 @@ impl Analyzer {
         } = self;
         for_each_token(text, kind, |tok, _, _| {
             n_tokens += 1;
+            let key = small_key(tok.as_bytes());
+            if let Some(&i) = key.and_then(|k| small.get(&k)) {
+                f(char_ids, entries[i as usize]);
+                return;
+            }
             lowercase_into(tok, buf);
-            let id = match cache.get(buf.as_str()) {
-                Some(&id) => id,
+            let e = match cache.get(buf.as_str()) {
+                Some(&i) => {
+                    if let Some(k) = key {
+                        small.insert(k, i);
+                    }
+                    entries[i as usize]
+                }
                 None => {
-                    let id = if stop.contains(buf.as_str()) {
+                    let word = if stop.contains(buf.as_str()) {
                         DROPPED
                     } else {
                         let stemmed = match stemmer {
@@ -111,13 +194,29 @@ impl Analyzer {
                         };
                         intern(term_ids, terms, &stemmed)
                     };
-                    cache.insert(buf.as_str().into(), id);
-                    id
+                    let start = char_ids.len();
+                    if let (Some(range), true) = (*char_ngrams, word != DROPPED) {
+                        char_wb_ngrams(buf, range, |g| {
+                            let id = intern(term_ids, terms, g);
+                            char_ids.push(id);
+                        });
+                    }
+                    // Fewer than 2^32 n-grams is an invariant of any corpus that fits in memory.
+                    let to_u32 = |n: usize| u32::try_from(n).expect("fewer than 2^32 entries");
+                    let e = Entry {
+                        word,
+                        chars: (to_u32(start), to_u32(char_ids.len())),
+                    };
+                    let i = to_u32(entries.len());
+                    cache.insert(buf.as_str().into(), i);
+                    if let Some(k) = key {
+                        small.insert(k, i);
+                    }
+                    entries.push(e);
+                    e
                 }
             };
-            if id != DROPPED {
-                out.push(id);
-            }
+            f(char_ids, e);
         });
         n_tokens
     }
@@ -137,9 +236,72 @@ impl Analyzer {
         &self.terms[id as usize]
     }
 
+    /// All terms seen so far, indexed by term id.
+    pub fn terms(&self) -> &[Box<str>] {
+        &self.terms
+    }
+
+    /// Consumes the analyzer, returning its terms indexed by term id.
+    pub fn into_terms(self) -> Vec<Box<str>> {
+        self.terms
+    }
+
     /// Number of distinct terms seen so far.
     pub fn n_terms(&self) -> usize {
         self.terms.len()
+    }
+}
+
+/// The lowercased bytes of a token of at most 16 ASCII bytes (none NUL),
+/// packed little-endian in a `u128`; distinct such tokens give distinct keys.
+#[inline]
+fn small_key(b: &[u8]) -> Option<u128> {
+    if b.len() > 16 {
+        return None;
+    }
+    let mut k = 0u128;
+    for (i, &c) in b.iter().enumerate() {
+        if c == 0 || c >= 0x80 {
+            return None;
+        }
+        k |= u128::from(c.to_ascii_lowercase()) << (8 * i);
+    }
+    Some(k)
+}
+
+/// Calls `f` with every character n-gram of `token` (lowercased; no
+/// whitespace inside) of length `min..=max`, each prefixed with
+/// [`CHAR_PREFIX`], as scikit-learn's `char_wb` analyzer does: the token is
+/// padded with one space on each side, and a padded token shorter than `n`
+/// yields itself once for that `n`.
+pub fn char_wb_ngrams(token: &str, (min, max): (usize, usize), mut f: impl FnMut(&str)) {
+    // Byte offsets of the char boundaries of " token ".
+    let mut padded = String::with_capacity(CHAR_PREFIX.len() + token.len() + 2);
+    padded.push_str(CHAR_PREFIX);
+    let base = padded.len();
+    padded.push(' ');
+    padded.push_str(token);
+    padded.push(' ');
+    let bounds: Vec<usize> = padded[base..]
+        .char_indices()
+        .map(|(i, _)| base + i)
+        .chain(std::iter::once(padded.len()))
+        .collect();
+    let n_chars = bounds.len() - 1;
+    let mut g = String::with_capacity(CHAR_PREFIX.len() + 4 * max);
+    for n in min.max(1)..=max {
+        let mut offset = 0;
+        loop {
+            let end = (offset + n).min(n_chars);
+            g.clear();
+            g.push_str(CHAR_PREFIX);
+            g.push_str(&padded[bounds[offset]..bounds[end]]);
+            f(&g);
+            if offset + n >= n_chars {
+                break;
+            }
+            offset += 1;
+        }
     }
 }
 
@@ -204,6 +366,35 @@ mod tests {
         let mut ids = Vec::new();
         assert_eq!(a.terms_into("the of and", &mut ids), 3);
         assert!(ids.is_empty());
+    }
+
+    #[test]
+    fn char_wb_ngrams_match_scikit_learn() {
+        let grams = |t: &str, r| {
+            let mut v = Vec::new();
+            char_wb_ngrams(t, r, |g| v.push(g.strip_prefix("c:").unwrap().to_owned()));
+            v
+        };
+        // sklearn: CountVectorizer(analyzer="char_wb", ngram_range=(2, 3)) on "abc".
+        assert_eq!(
+            grams("abc", (2, 3)),
+            [" a", "ab", "bc", "c ", " ab", "abc", "bc "]
+        );
+        // A padded token shorter than n yields itself once for that n.
+        assert_eq!(grams("a", (3, 5)), [" a ", " a ", " a "]);
+        assert_eq!(grams("é", (1, 1)), [" ", "é", " "]);
+        let mut a = Analyzer::with_char_ngrams(
+            AnalyzerSettings {
+                stem: false,
+                ..Default::default()
+            },
+            Some((3, 3)),
+        );
+        let (mut w, mut c) = (Vec::new(), Vec::new());
+        assert_eq!(a.analyze_into("Ab ab", &mut w, &mut c), 2);
+        assert_eq!(w.len(), 2);
+        let names: Vec<&str> = c.iter().map(|&i| a.term(i)).collect();
+        assert_eq!(names, ["c: ab", "c:ab ", "c: ab", "c:ab "]);
     }
 
     #[test]

@@ -75,6 +75,9 @@ pub struct FeatArgs {
     /// Word n-gram range, MIN..MAX (e.g. 1..2).
     #[arg(long, value_name = "MIN..MAX", default_value = "1..1", value_parser = parse_range)]
     pub ngrams: (usize, usize),
+    /// Also character n-grams within word boundaries, MIN..MAX (1..8; e.g. 2..5).
+    #[arg(long, value_name = "MIN..MAX", value_parser = parse_range)]
+    pub char_ngrams: Option<(usize, usize)>,
     /// Feature values.
     #[arg(long, value_enum, default_value_t = WeightArg::Tfidf)]
     pub weight: WeightArg,
@@ -152,7 +155,8 @@ impl FeatArgs {
             .max_df(self.max_df)
             .max_features(self.max_features)
             .sublinear_tf(self.sublinear_tf)
-            .norm(!self.no_norm);
+            .norm(!self.no_norm)
+            .char_ngrams(self.char_ngrams);
         p.analyzer.tokenizer = match self.tokenizer {
             TokenizerArg::Words => TokenizerKind::Words,
             TokenizerArg::Tweet => TokenizerKind::Tweet,
@@ -358,4 +362,40 @@ pub struct SemevalArgs {
     pub lossy: bool,
     #[command(flatten)]
     pub feat: FeatArgs,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn featurize_flags_reach_the_settings() {
+        let cli = Cli::try_parse_from([
+            "stance",
+            "featurize",
+            "--input",
+            "x.txt",
+            "--char-ngrams",
+            "2..5",
+            "--ngrams",
+            "1..2",
+            "--threads",
+            "2",
+        ])
+        .unwrap();
+        let Command::Featurize(a) = cli.command else {
+            panic!("not featurize")
+        };
+        let p = a.feat.to_params().unwrap();
+        assert_eq!(p.params().char_ngrams, Some((2, 5)));
+        assert_eq!(p.params().ngram_range, (1, 2));
+        assert_eq!(a.feat.threads, Some(2));
+        let e = FeatArgs {
+            char_ngrams: Some((3, 9)),
+            ..a.feat
+        }
+        .to_params()
+        .unwrap_err();
+        assert!(e.to_string().contains("--char-ngrams"), "{e}");
+    }
 }

@@ -22,7 +22,7 @@ use stance::eval::split::{self, CvScheme};
 use stance::eval::{self, bootstrap, report, svg, BootstrapSettings};
 use stance::extract::{self as ex, Aliases};
 use stance::features::Weighting;
-use stance::io::{refuse_overwrite, write_atomic};
+use stance::io::{refuse_overwrite, write_atomic, write_atomic_with};
 use stance::models::{argmax, ModelParams, Probs};
 use stance::pipeline::Pipeline;
 use stance::{Error, Stance};
@@ -823,7 +823,8 @@ fn featurize(a: FeaturizeArgs) -> anyhow::Result<()> {
         .input
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-    let (texts, labels): (Vec<String>, Vec<Option<Stance>>) = if is_csv {
+    // One owned buffer (CSV: one String per row); the texts borrow from it.
+    let (owned, labels): (Vec<String>, Vec<Option<Stance>>) = if is_csv {
         let c = Corpus::read(&a.input, ReadOptions::default())?;
         c.examples.into_iter().map(|e| (e.text, e.stance)).unzip()
     } else {
@@ -839,27 +840,30 @@ fn featurize(a: FeaturizeArgs) -> anyhow::Result<()> {
                 ),
             )
         })?;
-        text.lines().map(|l| (l.to_owned(), None)).unzip()
+        (vec![text], Vec::new())
+    };
+    let texts: Vec<&str> = if is_csv {
+        owned.iter().map(String::as_str).collect()
+    } else {
+        owned[0].lines().collect()
     };
     if texts.is_empty() {
         return Err(Error::data(&a.input, None, None, "no texts; expected one text a line").into());
     }
     let start = Instant::now();
-    let f = fp.fit(&texts)?;
-    let (x, tokens) = f.transform_counted(&texts);
+    let (_, x, tokens) = fp.fit_transform(&texts)?;
     let secs = start.elapsed().as_secs_f64();
-    let mut out = Vec::with_capacity(x.nnz() * 12);
-    for (i, label) in labels.iter().enumerate() {
-        let (cols, vals) = x.row(i);
-        write!(out, "{}", label.map_or(0, |s| s.index()))?;
-        for (c, v) in cols.iter().zip(vals) {
-            write!(out, " {}:{}", c + 1, v)?;
-        }
-        out.push(b'\n');
-    }
+    let label = |i: usize| labels.get(i).copied().flatten().map_or(0, |s| s.index());
     match &a.out {
-        Some(p) => write_output(p, &out, &[&a.input], "--out")?,
-        None => stdout_write(&out)?,
+        Some(p) => {
+            refuse_overwrite("--out", p, &[&a.input])?;
+            write_atomic_with(p, |w| x.write_svmlight(label, w))?;
+        }
+        None => {
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+            x.write_svmlight(label, &mut out)?;
+            out.flush()?;
+        }
     }
     eprintln!(
         "featurize: {} docs, {} tokens, {:.3} s",
