@@ -256,6 +256,8 @@ pub fn run(train: &Corpus, test: &Corpus, settings: &Settings) -> Result<Report>
 
 /// Picks the candidate with the best cross-validated F_avg on the training
 /// tweets (stratified group k-fold; ties go to the earlier candidate).
+/// Candidates that fail to fit are skipped; if all fail, the first error
+/// is returned.
 fn choose<'a>(
     texts: &[String],
     labels: &[Stance],
@@ -268,14 +270,26 @@ fn choose<'a>(
     let docs = vec![None; texts.len()];
     let folds = split::plan(CvScheme::KFold(s.folds), &docs, labels, &groups, s.seed)?;
     let mut best: Option<(&Candidate, f64)> = None;
+    let mut first_error = None;
     for c in &s.grid {
-        let cv = cross_validate(texts, labels, &folds, &c.featurizer, &c.model)?;
+        // A candidate that cannot be fitted (e.g. does not converge) is skipped.
+        let cv = match cross_validate(texts, labels, &folds, &c.featurizer, &c.model) {
+            Ok(cv) => cv,
+            Err(e) => {
+                first_error.get_or_insert(e);
+                continue;
+            }
+        };
         let f = ConfusionMatrix::new(labels, &cv.predicted).f_avg(ZeroDivision::Zero);
         if best.is_none_or(|(_, b)| f > b) {
             best = Some((c, f));
         }
     }
-    best.ok_or_else(|| Error::param("--models", "empty grid"))
+    match (best, first_error) {
+        (Some(b), _) => Ok(b),
+        (None, Some(e)) => Err(e),
+        (None, None) => Err(Error::param("--models", "empty grid")),
+    }
 }
 
 /// Candidates for `model`: its regularisation settings from

@@ -17,13 +17,13 @@
 //!
 //! | model | strength | values |
 //! |---|---|---|
-//! | `nb` | `alpha` (smoothing) | 0.1, 0.5, 1 |
-//! | `logreg`, `sparse-logreg` | `alpha` (L2 penalty) | 0.1, 1, 10 |
+//! | `nb` | `alpha` (smoothing) | 0.01, 0.1, 0.5, 1 |
+//! | `logreg`, `sparse-logreg` | `alpha` (L2 penalty) | 0.01, 0.1, 1, 10 |
 //! | `svm` | `c` (margin penalty) | 0.1, 1, 10 |
 //! | `tree` | `max_depth` | 3, 10, 30 |
 //!
 //! × `ngrams` 1..1, 1..2 × `min_df` 1, 2 (other featurizer settings come
-//! from the command line): 12 points per model. Models without
+//! from the command line): 12 or 16 points per model. Models without
 //! hyper-parameters (`majority`, `random`, `lexicon`) are cross-validated
 //! as usual. A grid point whose inner fit fails (e.g. logreg does not
 //! converge, or `min_df` leaves no feature) is skipped; if every point
@@ -75,7 +75,7 @@ pub struct GridChoice {
 /// [`Error::InvalidParam`] if a setting fails its check (a bug).
 pub fn strengths(model: &ModelParams) -> Result<Option<Vec<(String, ModelParams)>>> {
     let list: Vec<(String, ModelParams)> = match model {
-        ModelParams::Nb(_) => [0.1, 0.5, 1.0]
+        ModelParams::Nb(_) => [0.01, 0.1, 0.5, 1.0]
             .into_iter()
             .map(|a| {
                 Ok((
@@ -84,7 +84,7 @@ pub fn strengths(model: &ModelParams) -> Result<Option<Vec<(String, ModelParams)
                 ))
             })
             .collect::<Result<_>>()?,
-        ModelParams::Logreg(p) => [0.1, 1.0, 10.0]
+        ModelParams::Logreg(p) => [0.01, 0.1, 1.0, 10.0]
             .into_iter()
             .map(|a| {
                 Ok((
@@ -93,7 +93,7 @@ pub fn strengths(model: &ModelParams) -> Result<Option<Vec<(String, ModelParams)
                 ))
             })
             .collect::<Result<_>>()?,
-        ModelParams::SparseLogreg(p) => [0.1, 1.0, 10.0]
+        ModelParams::SparseLogreg(p) => [0.01, 0.1, 1.0, 10.0]
             .into_iter()
             .map(|a| {
                 Ok((
@@ -272,13 +272,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn grids_have_twelve_points_and_nested_cv_tests_everything() {
+    fn grids_have_four_n_gram_points_per_strength_and_nested_cv_tests_everything() {
         let base = FeaturizerParams::default();
-        for name in ["nb", "logreg", "svm", "tree"] {
+        for (name, n) in [
+            ("nb", 16),
+            ("logreg", 16),
+            ("sparse-logreg", 16),
+            ("svm", 12),
+            ("tree", 12),
+        ] {
             let g = model_grid(&base, &ModelParams::from_name(name).unwrap())
                 .unwrap()
                 .unwrap();
-            assert_eq!(g.len(), 12, "{name}");
+            assert_eq!(g.len(), n, "{name}");
         }
         assert!(
             model_grid(&base, &ModelParams::from_name("lexicon").unwrap())

@@ -36,6 +36,9 @@ pub enum Command {
     /// Find quote sentences and their speakers in raw article text.
     Extract(ExtractArgs),
     /// SemEval-2016 Task 6: one tuned model per target, official pooled F_avg.
+    ///
+    /// Featurizer flags not given default to word 1..3-grams plus char 2..5-grams,
+    /// sublinear TF-IDF and the tweet tokenizer.
     Semeval(SemevalArgs),
 }
 
@@ -140,6 +143,26 @@ fn parse_range(s: &str) -> Result<(usize, usize), String> {
 }
 
 impl FeatArgs {
+    /// The SemEval defaults, for every featurizer flag the user did not
+    /// give: word 1..3-grams plus char_wb 2..5-grams, sublinear TF-IDF, the
+    /// tweet tokenizer (the strongest bag-of-words setting of the task).
+    pub fn apply_tweet_defaults(&mut self, m: &clap::ArgMatches) {
+        let defaulted =
+            |id: &str| m.value_source(id) != Some(clap::parser::ValueSource::CommandLine);
+        if defaulted("ngrams") {
+            self.ngrams = (1, 3);
+        }
+        if defaulted("char_ngrams") {
+            self.char_ngrams = Some((2, 5));
+        }
+        if defaulted("sublinear_tf") {
+            self.sublinear_tf = true;
+        }
+        if defaulted("tokenizer") {
+            self.tokenizer = TokenizerArg::Tweet;
+        }
+    }
+
     /// Checked featurizer settings.
     pub fn to_params(&self) -> stance::Result<ValidFeaturizerParams> {
         let mut p = FeaturizerParams::default()
@@ -338,7 +361,7 @@ pub struct SemevalArgs {
     #[arg(
         long,
         value_name = "LIST",
-        default_value = "logreg",
+        default_value = "sparse-logreg",
         value_delimiter = ','
     )]
     pub models: Vec<String>,

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::Context;
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
 use args::{
     Cli, Command, CompareArgs, ExtractArgs, FeaturizeArgs, InputArgs, PredictArgs, ScoreArgs,
@@ -28,8 +28,12 @@ use stance::pipeline::Pipeline;
 use stance::{Error, Stance};
 
 fn main() {
-    let cli = Cli::parse();
-    let code = match run(cli) {
+    let matches = Cli::command().get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    let code = match run(cli, &matches) {
         Ok(()) => 0,
         Err(e) if is_broken_pipe(&e) => 0,
         Err(e) => {
@@ -54,7 +58,7 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
-fn run(cli: Cli) -> anyhow::Result<()> {
+fn run(cli: Cli, matches: &clap::ArgMatches) -> anyhow::Result<()> {
     match cli.command {
         Command::Compare(a) => with_threads(a.feat.threads, || compare(a)),
         Command::Train(a) => with_threads(a.feat.threads, || train(a)),
@@ -62,7 +66,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Predict(a) => predict(a),
         Command::Featurize(a) => with_threads(a.feat.threads, || featurize(a)),
         Command::Extract(a) => extract(a),
-        Command::Semeval(a) => with_threads(a.feat.threads, || semeval(a)),
+        Command::Semeval(mut a) => {
+            if let Some(m) = matches.subcommand_matches("semeval") {
+                a.feat.apply_tweet_defaults(m);
+            }
+            with_threads(a.feat.threads, || semeval(a))
+        }
     }
 }
 
@@ -793,12 +802,12 @@ fn semeval(a: SemevalArgs) -> anyhow::Result<()> {
     )?;
     let zd = ZeroDivision::Zero;
     let mut out = format!(
-        "{:<34} {:>6} {:>6}  {:<22} {:>8} {:>8}\n",
+        "{:<34} {:>6} {:>6}  {:<26} {:>8} {:>8}\n",
         "target", "train", "test", "chosen (by train CV)", "cv_f_avg", "f_avg"
     );
     for t in &r.targets {
         out.push_str(&format!(
-            "{:<34} {:>6} {:>6}  {:<22} {:>8.4} {:>8.4}\n",
+            "{:<34} {:>6} {:>6}  {:<26} {:>8.4} {:>8.4}\n",
             t.target,
             t.n_train,
             t.n_test,
