@@ -1,7 +1,7 @@
 //! Seeded percentile-bootstrap confidence intervals over per-item outcomes,
-//! and two paired tests between models scored on the same items: the
-//! approximate randomisation test ([`approximate_randomization_p_value`],
-//! what `compare` reports) and a paired-bootstrap test ([`paired_p_value`]).
+//! and the paired approximate randomisation test between two models scored
+//! on the same items ([`approximate_randomization_p_value`], what `compare`
+//! reports).
 //!
 //! Cost: `resamples × n` draws and confusion-matrix updates per interval
 //! or test.
@@ -72,52 +72,6 @@ pub fn interval(
     }
 }
 
-/// Paired bootstrap test of `metric(a) - metric(b)` on the same items:
-/// the two-sided p-value is twice the smaller fraction of resamples on
-/// either side of zero (capped at 1), with the +1 correction so that it is
-/// never exactly 0. Identical predictions give p = 1.
-///
-/// # Panics
-/// As [`interval`].
-pub fn paired_p_value(
-    gold: &[Stance],
-    a: &[Stance],
-    b: &[Stance],
-    metric: Metric,
-    zd: ZeroDivision,
-    resamples: usize,
-    seed: u64,
-) -> f64 {
-    assert!(
-        !gold.is_empty() && gold.len() == a.len() && a.len() == b.len(),
-        "need paired outcomes"
-    );
-    assert!(resamples > 0, "bad bootstrap settings");
-    if a == b {
-        return 1.0;
-    }
-    let n = gold.len();
-    let mut rng = Rng::new(seed);
-    let (mut le, mut ge) = (0usize, 0usize);
-    for _ in 0..resamples {
-        let (mut ma, mut mb) = (ConfusionMatrix::default(), ConfusionMatrix::default());
-        for _ in 0..n {
-            let i = rng.below(n);
-            ma.add(gold[i], a[i]);
-            mb.add(gold[i], b[i]);
-        }
-        let d = metric.of(&ma, zd) - metric.of(&mb, zd);
-        if d <= 0.0 {
-            le += 1;
-        }
-        if d >= 0.0 {
-            ge += 1;
-        }
-    }
-    let tail = le.min(ge);
-    (2.0 * (tail + 1) as f64 / (resamples + 1) as f64).min(1.0)
-}
-
 /// Approximate randomisation test (Noreen 1989; Yeh 2000) of
 /// `metric(a) - metric(b)` on the same items. Under the null hypothesis the
 /// two systems are exchangeable on every item, so each of `resamples`
@@ -126,7 +80,7 @@ pub fn paired_p_value(
 /// of shuffles whose `|difference|` is at least the observed one (minus
 /// 1e-12 for rounding). Identical predictions give p = 1.
 ///
-/// Unlike the paired bootstrap, whose resamples are centred on the observed
+/// Unlike a paired bootstrap, whose resamples are centred on the observed
 /// difference, this test draws from the null distribution itself, and the
 /// `+1` keeps it valid (never 0, never anticonservative) at any
 /// `resamples`.
@@ -217,31 +171,6 @@ mod tests {
         // Perfect predictions have a degenerate interval at 1.
         let j = interval(&g, &g, Metric::Accuracy, ZeroDivision::Zero, 100, 0.95, 1);
         assert_eq!((j.lo, j.hi), (1.0, 1.0));
-    }
-
-    #[test]
-    fn paired_test_separates_clear_differences_only() {
-        let (g, p) = data();
-        assert_eq!(
-            paired_p_value(&g, &p, &p, Metric::MacroF1, ZeroDivision::Zero, 200, 3),
-            1.0
-        );
-        let all_none = vec![None; g.len()];
-        let pv = paired_p_value(
-            &g,
-            &p,
-            &all_none,
-            Metric::MacroF1,
-            ZeroDivision::Zero,
-            999,
-            3,
-        );
-        assert!(pv < 0.01, "{pv}");
-        // One differing item out of 90 is not significant.
-        let mut q = p.clone();
-        q[1] = None;
-        let pv = paired_p_value(&g, &p, &q, Metric::MacroF1, ZeroDivision::Zero, 999, 3);
-        assert!(pv > 0.2, "{pv}");
     }
 
     #[test]
