@@ -21,7 +21,7 @@ use crate::error::{Error, Result};
 use crate::features::CsrMatrix;
 use crate::label::{Stance, N_CLASSES};
 
-use super::{softmax, Classifier, Learner, Probs};
+use super::{linear_proba, Classifier, Learner, Probs};
 
 /// Unchecked settings.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -127,29 +127,13 @@ fn from_linfa(m: &MultinomialNb<f64, usize>, n_features: usize) -> Result<NbMode
 
 impl Classifier for NbModel {
     fn predict_proba(&self, x: &CsrMatrix) -> Result<Vec<Probs>> {
-        if x.n_cols() != self.feature_log_prob[0].len() {
-            return Err(Error::fit(
-                "nb",
-                format!(
-                    "input has {} features; the model has {}",
-                    x.n_cols(),
-                    self.feature_log_prob[0].len()
-                ),
-            ));
-        }
-        Ok((0..x.n_rows())
-            .map(|i| {
-                let mut z: Probs = std::array::from_fn(|c| {
-                    if self.present[c] {
-                        self.log_prior[c] + x.row_dot(i, &self.feature_log_prob[c])
-                    } else {
-                        f64::NEG_INFINITY
-                    }
-                });
-                softmax(&mut z);
-                z
-            })
-            .collect())
+        linear_proba(
+            "nb",
+            &self.feature_log_prob,
+            &self.log_prior,
+            &self.present,
+            x,
+        )
     }
 }
 

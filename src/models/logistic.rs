@@ -24,7 +24,7 @@ use crate::error::{Error, Result};
 use crate::features::CsrMatrix;
 use crate::label::{Stance, N_CLASSES};
 
-use super::{softmax, Classifier, Learner, Probs};
+use super::{linear_proba, linear_scores, softmax, Classifier, Learner, Probs};
 
 /// Unchecked settings (see the module table).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -160,13 +160,7 @@ impl Learner for ValidLogRegParams {
 
 impl LogRegModel {
     fn logits(&self, x: &CsrMatrix, i: usize) -> Probs {
-        std::array::from_fn(|c| {
-            if self.present[c] {
-                x.row_dot(i, &self.weights[c]) + self.intercept[c]
-            } else {
-                f64::NEG_INFINITY
-            }
-        })
+        linear_scores(&self.weights, &self.intercept, &self.present, x, i)
     }
 
     /// L2 norm of the gradient of linfa's objective at these parameters.
@@ -199,23 +193,7 @@ impl LogRegModel {
 
 impl Classifier for LogRegModel {
     fn predict_proba(&self, x: &CsrMatrix) -> Result<Vec<Probs>> {
-        if x.n_cols() != self.weights[0].len() {
-            return Err(Error::fit(
-                "logreg",
-                format!(
-                    "input has {} features; the model has {}",
-                    x.n_cols(),
-                    self.weights[0].len()
-                ),
-            ));
-        }
-        Ok((0..x.n_rows())
-            .map(|i| {
-                let mut z = self.logits(x, i);
-                softmax(&mut z);
-                z
-            })
-            .collect())
+        linear_proba("logreg", &self.weights, &self.intercept, &self.present, x)
     }
 }
 

@@ -253,6 +253,55 @@ impl Classifier for FittedModel {
     }
 }
 
+/// Per-class linear scores `x_i · w_c + b_c` of row `i`, `-inf` for a class
+/// absent from training (shared by `logreg`, `sparse-logreg`, `svm`, `nb`).
+pub(crate) fn linear_scores(
+    weights: &[Vec<f64>; N_CLASSES],
+    intercept: &[f64; N_CLASSES],
+    present: &[bool; N_CLASSES],
+    x: &CsrMatrix,
+    i: usize,
+) -> Probs {
+    std::array::from_fn(|c| {
+        if present[c] {
+            x.row_dot(i, &weights[c]) + intercept[c]
+        } else {
+            f64::NEG_INFINITY
+        }
+    })
+}
+
+/// Softmax of the linear scores of every row of `x`.
+///
+/// # Errors
+/// [`Error::Fit`] naming `model` if `x` has another feature count than the
+/// weights.
+pub(crate) fn linear_proba(
+    model: &str,
+    weights: &[Vec<f64>; N_CLASSES],
+    intercept: &[f64; N_CLASSES],
+    present: &[bool; N_CLASSES],
+    x: &CsrMatrix,
+) -> Result<Vec<Probs>> {
+    if x.n_cols() != weights[0].len() {
+        return Err(Error::fit(
+            model,
+            format!(
+                "input has {} features; the model has {}",
+                x.n_cols(),
+                weights[0].len()
+            ),
+        ));
+    }
+    Ok((0..x.n_rows())
+        .map(|i| {
+            let mut z = linear_scores(weights, intercept, present, x, i);
+            softmax(&mut z);
+            z
+        })
+        .collect())
+}
+
 /// Softmax of `z` in place, subtracting the row maximum first (entries of
 /// `-inf` get probability 0).
 pub(crate) fn softmax(z: &mut Probs) {

@@ -35,7 +35,7 @@ use crate::error::{Error, Result};
 use crate::features::CsrMatrix;
 use crate::label::{Stance, N_CLASSES};
 
-use super::{softmax, Classifier, Learner, Probs};
+use super::{linear_proba, linear_scores, Classifier, Learner, Probs};
 
 /// Default largest training set (the kernel alone is 3.2 GB there).
 pub const MAX_TRAIN: usize = 20_000;
@@ -190,35 +190,13 @@ impl Learner for ValidSvmParams {
 impl SvmModel {
     /// Decision values of row `i` (`-inf` for absent classes).
     pub fn decision(&self, x: &CsrMatrix, i: usize) -> Probs {
-        std::array::from_fn(|c| {
-            if self.present[c] {
-                x.row_dot(i, &self.weights[c]) + self.intercept[c]
-            } else {
-                f64::NEG_INFINITY
-            }
-        })
+        linear_scores(&self.weights, &self.intercept, &self.present, x, i)
     }
 }
 
 impl Classifier for SvmModel {
     fn predict_proba(&self, x: &CsrMatrix) -> Result<Vec<Probs>> {
-        if x.n_cols() != self.weights[0].len() {
-            return Err(Error::fit(
-                "svm",
-                format!(
-                    "input has {} features; the model has {}",
-                    x.n_cols(),
-                    self.weights[0].len()
-                ),
-            ));
-        }
-        Ok((0..x.n_rows())
-            .map(|i| {
-                let mut z = self.decision(x, i);
-                softmax(&mut z);
-                z
-            })
-            .collect())
+        linear_proba("svm", &self.weights, &self.intercept, &self.present, x)
     }
 }
 
