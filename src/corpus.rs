@@ -187,11 +187,21 @@ fn read_rows(
         .byte_headers()
         .map_err(|e| csv_error(path, bytes, e))?
         .clone();
-    let find = |name: &str| {
-        headers
-            .iter()
-            .position(|h| String::from_utf8_lossy(h).trim().eq_ignore_ascii_case(name))
-    };
+    let names: Vec<String> = headers
+        .iter()
+        .map(|h| String::from_utf8_lossy(h).trim().to_lowercase())
+        .collect();
+    for (i, n) in names.iter().enumerate() {
+        if !n.is_empty() && names[..i].contains(n) {
+            return Err(Error::data(
+                path,
+                Some(1),
+                Some(n),
+                "column appears twice in the header; expected unique column names",
+            ));
+        }
+    }
+    let find = |name: &str| names.iter().position(|h| h.eq_ignore_ascii_case(name));
     let text_col = find(cols.text).ok_or_else(|| {
         Error::data(
             path,
@@ -210,6 +220,15 @@ fn read_rows(
         ));
     }
     let id_col = find(cols.id);
+    if opts.format == Format::Semeval && id_col.is_none() {
+        // SemEval predictions are matched by ID, never by line position.
+        return Err(Error::data(
+            path,
+            Some(1),
+            None,
+            "missing 'ID' column in the header",
+        ));
+    }
     let doc_col = cols.doc.and_then(find);
     let actor_col = cols.actor.and_then(find);
     let target_col = find(cols.target);
@@ -430,6 +449,11 @@ mod tests {
         );
         let e = read("text,stance\n", true).unwrap_err();
         assert_eq!(e.to_string(), "t.csv: file has a header but no rows");
+        let e = read("text,stance,Text\na,favor,b\n", true).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "t.csv row 1, column 'text': column appears twice in the header; expected unique column names"
+        );
         let e = read("", true).unwrap_err();
         assert!(e.to_string().contains("file is empty"), "{e}");
     }

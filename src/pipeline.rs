@@ -114,15 +114,24 @@ impl Pipeline {
         let featurizer = Featurizer::from_parts(fp, file.vocabulary, file.idf)
             .map_err(|e| err(format!("bad vocabulary: {e}")))?;
         let n = featurizer.n_features();
+        // A distribution: finite, non-negative, summing to 1.
+        let is_dist = |p: &[f64]| {
+            p.iter().all(|v| v.is_finite() && *v >= 0.0)
+                && (p.iter().sum::<f64>() - 1.0).abs() < 1e-6
+        };
         let dims_ok = match &file.model {
-            FittedModel::Majority(_) => true,
-            FittedModel::Nb(m) => m.feature_log_prob.iter().all(|w| w.len() == n),
-            FittedModel::Logreg(m) | FittedModel::SparseLogreg(m) => {
-                m.weights.iter().all(|w| w.len() == n)
+            FittedModel::Majority(m) => is_dist(&m.priors),
+            FittedModel::Nb(m) => {
+                m.present.contains(&true) && m.feature_log_prob.iter().all(|w| w.len() == n)
             }
-            FittedModel::Svm(m) => m.weights.iter().all(|w| w.len() == n),
+            FittedModel::Logreg(m) | FittedModel::SparseLogreg(m) => {
+                m.present.contains(&true) && m.weights.iter().all(|w| w.len() == n)
+            }
+            FittedModel::Svm(m) => {
+                m.present.contains(&true) && m.weights.iter().all(|w| w.len() == n)
+            }
             FittedModel::Tree(m) => m.is_well_formed(n),
-            FittedModel::Random(m) => m.priors.iter().all(|p| p.is_finite()),
+            FittedModel::Random(m) => is_dist(&m.priors),
             FittedModel::Lexicon(m) => m.phrases.iter().all(|p| !p.terms.is_empty()),
         };
         if !dims_ok || file.params.name() != file.model.name() {

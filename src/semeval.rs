@@ -55,7 +55,8 @@ pub struct TargetResult {
     pub n_test: usize,
     /// The chosen candidate.
     pub chosen: String,
-    /// Its cross-validated F_avg on the training tweets.
+    /// Its cross-validated F_avg on the training tweets (NaN, written as an
+    /// empty field, when there was only one candidate and nothing to tune).
     pub cv_f_avg: f64,
     /// Test confusion matrix.
     pub confusion: ConfusionMatrix,
@@ -117,7 +118,11 @@ impl Report {
                 t.n_train.to_string(),
                 t.confusion.total(),
                 &csv_field(&t.chosen),
-                format!("{:.4}", t.cv_f_avg),
+                if t.cv_f_avg.is_nan() {
+                    String::new()
+                } else {
+                    format!("{:.4}", t.cv_f_avg)
+                },
                 &t.confusion,
             );
         }
@@ -244,7 +249,19 @@ pub fn run(train: &Corpus, test: &Corpus, settings: &Settings) -> Result<Report>
         .map(|(e, p)| (e.id.clone(), p.unwrap_or(Stance::None)))
         .collect();
     // Score by ID, as any external prediction file would be.
-    let pooled = score_by_id(test, &predictions)?;
+    let as_corpus = Corpus {
+        path: std::path::PathBuf::from("<predictions>"),
+        examples: test
+            .examples
+            .iter()
+            .zip(&predictions)
+            .map(|(e, (_, s))| crate::corpus::Example {
+                stance: Some(*s),
+                ..e.clone()
+            })
+            .collect(),
+    };
+    let pooled = score_by_id(test, &as_corpus)?;
     let per_target_total: u64 = targets.iter().map(|t| t.confusion.total()).sum();
     debug_assert_eq!(per_target_total, pooled.total());
     Ok(Report {
@@ -308,13 +325,16 @@ pub fn strength_grid(model: &ModelParams) -> Result<Vec<(String, ModelParams)>> 
     })
 }
 
-/// Pooled confusion matrix of `predicted` against `gold`, matched by ID.
+/// Pooled confusion matrix of `predicted` (a corpus whose `stance` is the
+/// prediction) against `gold`, matched by ID. Errors about a prediction
+/// name the predictions file and row.
 ///
 /// # Errors
 /// [`Error::Data`] when an ID repeats, is missing from the predictions, or
 /// is not in the gold file.
-pub fn score_by_id(gold: &Corpus, predicted: &[(String, Stance)]) -> Result<ConfusionMatrix> {
+pub fn score_by_id(gold: &Corpus, predicted: &Corpus) -> Result<ConfusionMatrix> {
     let labels = gold.labels()?;
+    let pred_labels = predicted.labels()?;
     let mut gold_by_id: HashMap<&str, Stance> = HashMap::with_capacity(gold.len());
     for (e, &l) in gold.examples.iter().zip(&labels) {
         if gold_by_id.insert(e.id.as_str(), l).is_some() {
@@ -328,24 +348,19 @@ pub fn score_by_id(gold: &Corpus, predicted: &[(String, Stance)]) -> Result<Conf
     }
     let mut seen: HashMap<&str, ()> = HashMap::with_capacity(predicted.len());
     let mut m = ConfusionMatrix::default();
-    for (id, p) in predicted {
-        let g = gold_by_id.get(id.as_str()).ok_or_else(|| {
-            Error::data(
-                &gold.path,
-                None,
-                Some("id"),
-                format!("predicted ID '{id}' is not in the gold file"),
-            )
+    for (e, p) in predicted.examples.iter().zip(pred_labels) {
+        let at = |msg: String| Error::data(&predicted.path, Some(e.line), Some("id"), msg);
+        let g = gold_by_id.get(e.id.as_str()).ok_or_else(|| {
+            at(format!(
+                "predicted ID '{}' is not in the gold file {}",
+                e.id,
+                gold.path.display()
+            ))
         })?;
-        if seen.insert(id.as_str(), ()).is_some() {
-            return Err(Error::data(
-                &gold.path,
-                None,
-                Some("id"),
-                format!("ID '{id}' is predicted twice"),
-            ));
+        if seen.insert(e.id.as_str(), ()).is_some() {
+            return Err(at(format!("ID '{}' is predicted twice", e.id)));
         }
-        m.add(*g, *p);
+        m.add(*g, p);
     }
     if let Some(e) = gold
         .examples
@@ -400,16 +415,16 @@ mod tests {
             ],
         );
         // Predictions in another order (matched by ID, not position).
-        let pred: Vec<(String, Stance)> = [
-            ("105", Stance::Against),
-            ("101", Stance::Favor),
-            ("104", Stance::Against),
-            ("103", Stance::Favor),
-            ("102", Stance::Against),
-        ]
-        .iter()
-        .map(|(i, s)| (i.to_string(), *s))
-        .collect();
+        let pred = tsv(
+            "pred.txt",
+            &[
+                ("105", "B", "x", "AGAINST"),
+                ("101", "A", "x", "FAVOR"),
+                ("104", "B", "x", "AGAINST"),
+                ("103", "B", "x", "FAVOR"),
+                ("102", "A", "x", "AGAINST"),
+            ],
+        );
         let m = score_by_id(&gold, &pred).unwrap();
         // FAVOR: tp 1 (101), fp 1 (103), fn 1 (105) -> F1 = 2/(2+1+1) = 0.5
         // AGAINST: tp 2 (102, 104), fp 1 (105), fn 0 -> F1 = 4/5 = 0.8
@@ -422,27 +437,32 @@ mod tests {
             "gold.txt",
             &[("1", "A", "x", "FAVOR"), ("2", "A", "y", "NONE")],
         );
-        let e = score_by_id(&gold, &[("1".into(), Stance::Favor)]).unwrap_err();
-        assert!(
-            e.to_string().contains("gold ID '2' has no prediction"),
-            "{e}"
+        let short = tsv("short.txt", &[("1", "A", "x", "FAVOR")]);
+        let e = score_by_id(&gold, &short).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "gold.txt row 3, column 'id': gold ID '2' has no prediction; the IDs do not match"
         );
-        let e = score_by_id(
-            &gold,
-            &[("1".into(), Stance::Favor), ("3".into(), Stance::None)],
-        )
-        .unwrap_err();
+        let extra = tsv(
+            "extra.txt",
+            &[("1", "A", "x", "FAVOR"), ("3", "A", "y", "NONE")],
+        );
+        let e = score_by_id(&gold, &extra).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "extra.txt row 3, column 'id': predicted ID '3' is not in the gold file gold.txt"
+        );
+        let mut twice = tsv(
+            "twice.txt",
+            &[("1", "A", "x", "FAVOR"), ("2", "A", "y", "NONE")],
+        );
+        twice.examples[1].id = "1".into();
+        let e = score_by_id(&gold, &twice).unwrap_err();
         assert!(
             e.to_string()
-                .contains("predicted ID '3' is not in the gold file"),
+                .starts_with("twice.txt row 3, column 'id': ID '1' is predicted twice"),
             "{e}"
         );
-        let e = score_by_id(
-            &gold,
-            &[("1".into(), Stance::Favor), ("1".into(), Stance::None)],
-        )
-        .unwrap_err();
-        assert!(e.to_string().contains("predicted twice"), "{e}");
     }
 
     fn fixture(n: usize, target: &str, offset: usize) -> Vec<(String, String, String, String)> {

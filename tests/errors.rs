@@ -188,7 +188,7 @@ fn nonsense_flags_are_usage_errors() {
         &w,
         &["compare", "--data", d, "--models", "svm9"],
         2,
-        "unknown model 'svm9'",
+        "--models: unknown model 'svm9'",
     );
     fails(
         &w,
@@ -362,4 +362,72 @@ fn a_closed_stdout_pipe_is_not_an_error() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+#[test]
+fn no_output_may_overwrite_any_file_the_command_reads() {
+    let w = Workdir::new();
+    let data = quotes();
+    w.ok([
+        "train",
+        "--data",
+        p(&data),
+        "--model",
+        "nb",
+        "--out",
+        "m.json",
+    ]);
+    let article = crate::util::repo().join("seeds/003_a3af21f984c6ba0f.txt");
+    w.write("al.csv", "alias,actor\nSheinbaum,claudia_sheinbaum\n");
+    w.write("act.csv", "actor,stance\nclaudia_sheinbaum,against\n");
+    let before = (w.read("al.csv"), w.read("act.csv"));
+    fails(
+        &w,
+        &[
+            "predict",
+            "--model",
+            "m.json",
+            p(&article),
+            "--aliases",
+            "al.csv",
+            "--out",
+            "al.csv",
+        ],
+        2,
+        "al.csv is also an input",
+    );
+    fails(
+        &w,
+        &[
+            "extract",
+            p(&article),
+            "--aliases",
+            "al.csv",
+            "--out",
+            "al.csv",
+        ],
+        2,
+        "al.csv is also an input",
+    );
+    fails(
+        &w,
+        &[
+            "score",
+            "--model",
+            "m.json",
+            "--data",
+            p(&data),
+            "--by-actor",
+            "--actors",
+            "act.csv",
+            "--report",
+            "act.csv",
+        ],
+        2,
+        "act.csv is also an input",
+    );
+    assert_eq!((w.read("al.csv"), w.read("act.csv")), before);
+    // A missing file is named once, with the OS reason once.
+    let o = w.run(["compare", "--data", "nope.csv"]);
+    assert_eq!(o.stderr.matches("No such file").count(), 1, "{}", o.stderr);
 }

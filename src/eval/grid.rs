@@ -7,10 +7,12 @@
 //! outer test fold is never seen by the selection, so the outer scores
 //! are an honest estimate of "tune, then train" on this data.
 //!
-//! Inner folds: seeded stratified group k-fold ([`INNER_FOLDS`] folds,
-//! [`split::plan`] with [`split::CvScheme::KFold`]) over the outer training
-//! part, keeping the duplicate-quote groups of [`split::group_duplicates`]
-//! whole.
+//! Inner folds: leave one document out over the outer training part when
+//! its examples all have documents (at least [`INNER_FOLDS`] of them), so
+//! that selection rewards what generalises to unseen articles; otherwise
+//! a seeded stratified group k-fold with [`INNER_FOLDS`] folds. Either way
+//! the duplicate-quote groups of [`split::group_duplicates`], recomputed on
+//! the outer training part alone, stay whole.
 //!
 //! The grid, in order (n-gram range slowest, then `min_df`, then the
 //! model's strength, smallest first):
@@ -151,8 +153,14 @@ pub fn model_grid(base: &FeaturizerParams, model: &ModelParams) -> Result<Option
 }
 
 /// Nested cross-validation of `model` over the outer `folds` (see the
-/// module doc). `groups` are the duplicate groups of all examples; `base`
-/// the featurizer settings the grid varies; `seed` seeds the inner folds.
+/// module doc). `docs` are the examples' documents: when every training
+/// example of an outer fold has one and there are at least
+/// [`INNER_FOLDS`] documents, the inner split leaves one document out (as
+/// the outer one does under `--cv doc`); otherwise it is a seeded
+/// stratified group k-fold. Duplicate groups are recomputed inside each
+/// outer training part, so the outer test texts cannot shape the inner
+/// split. `base` holds the featurizer settings the grid varies; `seed`
+/// seeds the inner folds.
 /// Returns the out-of-fold predictions and, for models with a grid, the
 /// choice made in every outer fold (in fold order).
 ///
@@ -162,7 +170,7 @@ pub fn model_grid(base: &FeaturizerParams, model: &ModelParams) -> Result<Option
 pub fn nested_cross_validate<S: AsRef<str> + Sync>(
     texts: &[S],
     labels: &[Stance],
-    groups: &[usize],
+    docs: &[Option<&str>],
     folds: &[Fold],
     base: &FeaturizerParams,
     model: &ModelParams,
@@ -181,15 +189,21 @@ pub fn nested_cross_validate<S: AsRef<str> + Sync>(
             let wrap = |e: Error| Error::fit(model.name(), format!("fold {}: {e}", f.name));
             let tr_texts: Vec<&str> = f.train.iter().map(|&i| texts[i].as_ref()).collect();
             let tr_labels: Vec<Stance> = f.train.iter().map(|&i| labels[i]).collect();
-            let tr_groups: Vec<usize> = f.train.iter().map(|&i| groups[i]).collect();
-            let inner = split::plan(
-                CvScheme::KFold(INNER_FOLDS),
-                &vec![None; tr_texts.len()],
-                &tr_labels,
-                &tr_groups,
-                seed,
-            )
-            .map_err(wrap)?;
+            let tr_docs: Vec<Option<&str>> = f.train.iter().map(|&i| docs[i]).collect();
+            let tr_groups = split::group_duplicates(&tr_texts);
+            let n_docs = {
+                let mut d: Vec<&str> = tr_docs.iter().flatten().copied().collect();
+                d.sort_unstable();
+                d.dedup();
+                d.len()
+            };
+            let scheme = if tr_docs.iter().all(Option::is_some) && n_docs >= INNER_FOLDS {
+                CvScheme::Doc
+            } else {
+                CvScheme::KFold(INNER_FOLDS)
+            };
+            let inner =
+                split::plan(scheme, &tr_docs, &tr_labels, &tr_groups, seed).map_err(wrap)?;
             let mut best: Option<(usize, f64)> = None;
             let mut first_err = None;
             for (k, g) in grid.iter().enumerate() {
@@ -291,25 +305,28 @@ mod tests {
                 .unwrap()
                 .is_none()
         );
+        // Distinct enough (several words of their own) not to be grouped as
+        // near-duplicates of each other.
         let texts: Vec<String> = (0..36)
             .map(|i| match i % 3 {
-                0 => format!("we will strike the cartels w{i}"),
-                1 => format!("there will be no invasion w{i}"),
-                _ => format!("talks on tariffs continue w{i}"),
+                0 => format!("we will strike the cartels w{i} x{i} y{i}"),
+                1 => format!("there will be no invasion w{i} x{i} y{i}"),
+                _ => format!("talks on tariffs continue w{i} x{i} y{i}"),
             })
             .collect();
         let gold: Vec<Stance> = (0..36).map(|i| Stance::ALL[i % 3]).collect();
         let groups: Vec<usize> = (0..36).collect();
-        let folds = split::plan(CvScheme::KFold(3), &vec![None; 36], &gold, &groups, 1).unwrap();
+        let docs = vec![None; 36];
+        let folds = split::plan(CvScheme::KFold(3), &docs, &gold, &groups, 1).unwrap();
         let m = ModelParams::from_name("svm").unwrap();
         let (run, choices) =
-            nested_cross_validate(&texts, &gold, &groups, &folds, &base, &m, 7).unwrap();
+            nested_cross_validate(&texts, &gold, &docs, &folds, &base, &m, 7).unwrap();
         assert_eq!(run.predicted, gold);
         assert_eq!(choices.len(), 3);
         assert!(choices.iter().all(|c| c.inner_macro_f1 == 1.0));
         // Ties go to the first grid point.
         assert_eq!(choices[0].settings, "c=0.1;ngrams=1..1;min_df=1");
-        let again = nested_cross_validate(&texts, &gold, &groups, &folds, &base, &m, 7).unwrap();
+        let again = nested_cross_validate(&texts, &gold, &docs, &folds, &base, &m, 7).unwrap();
         assert_eq!(again.1, choices);
         let csv = grid_csv(&choices);
         assert!(csv.starts_with("model,fold,settings,inner_macro_f1\nsvm,fold"));

@@ -1,17 +1,21 @@
 //! `lexicon`: a transparent keyword baseline.
 //!
 //! The word list lives in `data/lexicon.csv` (columns `term,stance`; a term
-//! may be a phrase such as `off the table`), embedded in the binary with
+//! may be a phrase such as `use of force`), embedded in the binary with
 //! `include_str!`. It was written by hand from general knowledge of how
-//! support for and opposition to military action are usually phrased
-//! (and from the annotation guide's definitions), **not** tuned on the
-//! labelled quotes; it is a floor that any learned model should beat, and
-//! a readable one.
+//! support for and opposition to military action are usually phrased,
+//! **not** tuned on the labelled quotes; it is a floor that any learned
+//! model should beat, and a readable one. Its author had read the
+//! annotation guide and the seed articles, so phrases taken from them
+//! ("off the table", "subordination", "backfire", "no legal grounds",
+//! "wage war", "declined to comment") were removed; even so, its score on
+//! the seeds is not an out-of-sample estimate in the way the learned
+//! models' cross-validated scores are.
 //!
 //! Matching: the lexicon terms and every text go through the same
 //! [`crate::text::Analyzer`] (word tokenizer, lowercase, Snowball English
 //! stemmer, no stopword removal), so `strikes` in a text matches the entry
-//! `strike` and `Off the table` matches `off the table`. Entries that stem
+//! `strike` and `Use of Force` matches `use of force`. Entries that stem
 //! to the same term sequence are merged. Each occurrence of an entry's
 //! term sequence (contiguous) in the text adds 1 to its class's count.
 //! The model ignores the featurizer's matrix: it scores texts (see
@@ -319,11 +323,11 @@ mod tests {
         let m = model();
         let c = m.counts(&[
             "We will launch Strikes on the cartels, they are terrorists.",
-            "An invasion is off the table; we reject it.",
+            "An invasion is a violation of sovereignty; we reject it.",
             "Talks on trade continued.",
         ]);
         assert_eq!(c[0], [2, 0, 0]);
-        assert_eq!(c[1], [0, 3, 0]);
+        assert_eq!(c[1], [0, 4, 0]);
         assert_eq!(c[2], [0, 0, 1]);
         let p = m.predict_texts(&["nothing relevant here"]);
         assert_eq!(p[0], [0.25, 0.25, 0.5]);

@@ -13,15 +13,12 @@
 //! class index. We do not use linfa's leaf labels: linfa breaks ties
 //! between equally frequent classes by hash-map order.
 //!
-//! **Determinism caveat.** linfa-trees 0.8.1 keeps class frequencies in
-//! `std::collections::HashMap`s (randomly seeded per process): its Gini sums
-//! run in hash order (in `f32`, so near-equal splits can swap by one
-//! rounding step) and its pruning merges sibling leaves whose (hash-order
-//! tie-broken) labels agree. On a node with an exact class tie the grown
-//! tree can therefore differ between processes. On the project's 88 seed
-//! quotes 30 of 30 runs gave byte-identical reports, but the crate-wide
-//! "same inputs ⇒ same bytes" promise is not guaranteed for `tree`; a
-//! deterministic CART of our own would remove the caveat.
+//! **Determinism.** Upstream linfa-trees 0.8.1 keeps class frequencies in
+//! `HashMap`s seeded at random per process, so its Gini sums and modal-class
+//! ties followed hash order and the same data could grow a different tree
+//! in another run. The project builds a copy with ordered maps
+//! (`vendor/linfa-trees`, see its `PATCH.md`), so fits are identical in
+//! every run.
 //!
 //! | setting | default | meaning |
 //! |---|---|---|

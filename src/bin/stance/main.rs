@@ -52,9 +52,11 @@ fn main() {
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    let broken = |io: &std::io::Error| io.kind() == std::io::ErrorKind::BrokenPipe;
     e.chain().any(|c| {
-        c.downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+        c.downcast_ref::<std::io::Error>().is_some_and(broken)
+            || c.downcast_ref::<Error>()
+                .is_some_and(|e| matches!(e, Error::Io { cause, .. } if broken(cause)))
     })
 }
 
@@ -122,13 +124,9 @@ fn write_output(
 
 fn compare(a: CompareArgs) -> anyhow::Result<()> {
     let fp = a.feat.to_params()?;
-    let models = a
-        .models
-        .iter()
-        .map(|m| ModelParams::from_name(m.trim()))
-        .collect::<stance::Result<Vec<_>>>()?;
-    if models.is_empty() {
-        return Err(Error::param("--models", "expected at least one model").into());
+    let models = model_list(&a.models)?;
+    if a.resamples == 0 {
+        return Err(Error::param("--resamples", "must be at least 1").into());
     }
     let (corpus, source) = match &a.data {
         Some(p) => (read(p, &a.input, true)?, p.clone()),
@@ -166,7 +164,7 @@ fn compare(a: CompareArgs) -> anyhow::Result<()> {
             let (run, c) = eval::grid::nested_cross_validate(
                 &texts,
                 &gold,
-                &groups,
+                &docs,
                 &folds,
                 fp.params(),
                 m,
@@ -240,9 +238,28 @@ fn compare(a: CompareArgs) -> anyhow::Result<()> {
         }
     }
     let p = fp.params();
+    let features = if a.grid {
+        format!(
+            "grid over 1..1/1..2-grams and min_df 1/2 (models without a grid: {}..{}-grams, min_df {}), {}, stem {}",
+            p.ngram_range.0,
+            p.ngram_range.1,
+            p.min_df,
+            weight_name(p.weight),
+            p.analyzer.stem
+        )
+    } else {
+        format!(
+            "{}..{}-grams, {}, stem {}, min_df {}",
+            p.ngram_range.0,
+            p.ngram_range.1,
+            weight_name(p.weight),
+            p.analyzer.stem,
+            p.min_df
+        )
+    };
     let head = format!(
         "data: {} ({} quotes, {} distinct-quote groups)\ncv: {scheme} ({} folds), seed {}, {} bootstrap resamples{}\n\
-         features: {}..{}-grams, {}, stem {}, min_df {}\n\n",
+         features: {features}\n\n",
         source.display(),
         corpus.len(),
         n_groups,
@@ -250,15 +267,10 @@ fn compare(a: CompareArgs) -> anyhow::Result<()> {
         a.seed,
         a.resamples,
         if a.grid {
-            ", nested grid search (inner kfold:3)"
+            ", nested grid search (inner: leave one document out, else kfold:3)"
         } else {
             ""
         },
-        p.ngram_range.0,
-        p.ngram_range.1,
-        weight_name(p.weight),
-        p.analyzer.stem,
-        p.min_df,
     );
     let table = eval::compare_table(&summaries, boot.level);
     let mut out = format!("{head}{table}");
@@ -284,6 +296,23 @@ fn weight_name(w: Weighting) -> &'static str {
         Weighting::Count => "count",
         Weighting::Tfidf => "tfidf",
     }
+}
+
+/// The models of a `--models` list; errors name that flag.
+fn model_list(names: &[String]) -> anyhow::Result<Vec<ModelParams>> {
+    let models = names
+        .iter()
+        .map(|m| {
+            ModelParams::from_name(m.trim()).map_err(|e| match e {
+                Error::InvalidParam { message, .. } => Error::param("--models", message),
+                other => other,
+            })
+        })
+        .collect::<stance::Result<Vec<_>>>()?;
+    if models.is_empty() {
+        return Err(Error::param("--models", "expected at least one model").into());
+    }
+    Ok(models)
 }
 
 /// labels/quotes.csv in the working folder, else the embedded copy.
@@ -334,6 +363,11 @@ fn load_model(path: &Path) -> anyhow::Result<Pipeline> {
 }
 
 fn score(a: ScoreArgs) -> anyhow::Result<()> {
+    let actors_path = a.by_actor.then(|| {
+        a.actors
+            .clone()
+            .unwrap_or_else(|| a.data.parent().unwrap_or(Path::new(".")).join("actors.csv"))
+    });
     let model = load_model(&a.model)?;
     let corpus = read(&a.data, &a.input, true)?;
     let gold = corpus.labels()?;
@@ -366,12 +400,8 @@ fn score(a: ScoreArgs) -> anyhow::Result<()> {
             c.support
         ));
     }
-    if a.by_actor {
-        let path = a
-            .actors
-            .clone()
-            .unwrap_or_else(|| a.data.parent().unwrap_or(Path::new(".")).join("actors.csv"));
-        let gold_actors = read_actor_labels(&path)?;
+    if let Some(path) = &actors_path {
+        let gold_actors = read_actor_labels(path)?;
         let actors = quote_actors(&corpus)?;
         let pred = aggregate(&actors, &probs)
             .into_iter()
@@ -398,7 +428,9 @@ fn score(a: ScoreArgs) -> anyhow::Result<()> {
             ci.hi,
             m.f_avg(zd)
         );
-        write_output(report, csv.as_bytes(), &[&a.data, &a.model], "--report")?;
+        let mut inputs: Vec<&Path> = vec![&a.data, &a.model];
+        inputs.extend(actors_path.as_deref());
+        write_output(report, csv.as_bytes(), &inputs, "--report")?;
         out.push_str(&format!("\nreport: {}\n", report.display()));
     }
     stdout_write(out.as_bytes())
@@ -426,6 +458,7 @@ fn quote_actors(corpus: &Corpus) -> anyhow::Result<Vec<&str>> {
 fn predict(a: PredictArgs) -> anyhow::Result<()> {
     let model = load_model(&a.model)?;
     let mut inputs: Vec<&Path> = vec![&a.model];
+    inputs.extend(a.aliases.as_deref());
     let examples = match (&a.data, a.articles.is_empty()) {
         (Some(data), _) => {
             inputs.push(data);
@@ -512,6 +545,15 @@ fn read_article(path: &Path) -> anyhow::Result<(String, String)> {
     Ok((doc, text))
 }
 
+/// Every file `extract` reads, so that `--out` never names one of them.
+fn extract_inputs<'a>(a: &'a ExtractArgs, articles: &'a [PathBuf]) -> Vec<&'a Path> {
+    let mut inputs: Vec<&Path> = articles.iter().map(PathBuf::as_path).collect();
+    inputs.extend(a.eval.as_deref());
+    inputs.extend(a.aliases.as_deref());
+    inputs.extend(a.actors.as_deref());
+    inputs
+}
+
 fn extract(a: ExtractArgs) -> anyhow::Result<()> {
     let aliases = load_aliases(a.aliases.as_deref())?;
     let mut articles = a.articles.clone();
@@ -591,9 +633,7 @@ fn extract(a: ExtractArgs) -> anyhow::Result<()> {
             s.gold, s.predicted, s.matched, s.precision, s.recall, s.f1, s.speaker_accuracy, s.speaker_correct, s.matched
         );
         if let Some(out) = &a.out {
-            let mut inputs: Vec<&Path> = articles.iter().map(PathBuf::as_path).collect();
-            inputs.extend(a.eval.as_deref());
-            write_output(out, &csv, &inputs, "--out")?;
+            write_output(out, &csv, &extract_inputs(&a, &articles), "--out")?;
         }
         if let (Some(name), Some(labels)) = (&a.model, &a.eval) {
             summary.push_str(&actor_level_lodo(
@@ -607,10 +647,7 @@ fn extract(a: ExtractArgs) -> anyhow::Result<()> {
         return stdout_write(summary.as_bytes());
     }
     match &a.out {
-        Some(out) => {
-            let inputs: Vec<&Path> = articles.iter().map(PathBuf::as_path).collect();
-            write_output(out, &csv, &inputs, "--out")
-        }
+        Some(out) => write_output(out, &csv, &extract_inputs(&a, &articles), "--out"),
         None => stdout_write(&csv),
     }
 }
@@ -743,14 +780,7 @@ fn semeval(a: SemevalArgs) -> anyhow::Result<()> {
     let test = Corpus::read(&a.test, opts)?;
     if let Some(pred_path) = &a.predictions {
         let pred = Corpus::read(pred_path, opts)?;
-        let labels = pred.labels()?;
-        let pairs: Vec<(String, Stance)> = pred
-            .examples
-            .iter()
-            .map(|e| e.id.clone())
-            .zip(labels)
-            .collect();
-        let m = se::score_by_id(&test, &pairs)?;
+        let m = se::score_by_id(&test, &pred)?;
         let zd = ZeroDivision::Zero;
         return stdout_write(
             format!(
@@ -772,8 +802,8 @@ fn semeval(a: SemevalArgs) -> anyhow::Result<()> {
         return Err(Error::param("--folds", "must be at least 2").into());
     }
     let mut grid = Vec::new();
-    for m in &a.models {
-        for (name, model) in se::strength_grid(&ModelParams::from_name(m.trim())?)? {
+    for m in &model_list(&a.models)? {
+        for (name, model) in se::strength_grid(m)? {
             grid.push(Candidate {
                 name,
                 featurizer: fp.clone(),
