@@ -837,12 +837,16 @@ fn semeval(a: SemevalArgs) -> anyhow::Result<()> {
     );
     for t in &r.targets {
         out.push_str(&format!(
-            "{:<34} {:>6} {:>6}  {:<26} {:>8.4} {:>8.4}\n",
+            "{:<34} {:>6} {:>6}  {:<26} {:>8} {:>8.4}\n",
             t.target,
             t.n_train,
             t.n_test,
             t.chosen,
-            t.cv_f_avg,
+            if t.cv_f_avg.is_nan() {
+                "-".to_owned()
+            } else {
+                format!("{:.4}", t.cv_f_avg)
+            },
             t.confusion.f_avg(zd)
         ));
     }
