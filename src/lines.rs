@@ -38,7 +38,9 @@ pub fn for_each_block(
     loop {
         while !eof && buf.len() < want {
             let old = buf.len();
-            buf.resize(want.max(old + (64 << 10)), 0);
+            // Grow by doubling (at least 64 KiB), never past `want`.
+            let target = want.min(old.saturating_mul(2).max(old + (64 << 10)));
+            buf.resize(target, 0);
             let n = loop {
                 match file.read(&mut buf[old..]) {
                     Ok(n) => break n,

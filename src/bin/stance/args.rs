@@ -312,7 +312,9 @@ pub struct FeaturizeArgs {
     pub out: Option<PathBuf>,
     /// Read a text file in blocks of about this many bytes (suffix K, M or G),
     /// twice: once to fit, once to transform; memory is bounded by the
-    /// vocabulary plus one block. The output does not depend on it.
+    /// vocabulary plus one block. A file no larger than one block is read
+    /// once and fitted and transformed in one pass. The output does not
+    /// depend on it.
     #[arg(long, value_name = "BYTES", default_value = "8M", value_parser = parse_bytes)]
     pub block_size: usize,
     #[command(flatten)]

@@ -857,6 +857,30 @@ fn featurize(a: FeaturizeArgs) -> anyhow::Result<()> {
         let label = |i: usize| labels[i].map_or(0, |s| s.index());
         write_svm(&a.out, &mut |w| x.write_svmlight(label, w))?;
         (texts.len(), tokens)
+    } else if std::fs::metadata(&a.input).is_ok_and(|m| m.len() <= a.block_size as u64) {
+        // The whole file is one block: fit and transform in one pass.
+        let mut fitted = None;
+        stance::lines::for_each_block(&a.input, a.block_size, |lines| {
+            if fitted.is_some() {
+                // The file grew since we looked: the result would not be one block.
+                return Err(Error::data(
+                    &a.input,
+                    None,
+                    None,
+                    "file changed while reading",
+                ));
+            }
+            let start = Instant::now();
+            let r = fp.fit_transform(lines)?;
+            busy += start.elapsed();
+            fitted = Some((lines.len(), r.1, r.2));
+            Ok(())
+        })?;
+        let Some((docs, x, tokens)) = fitted else {
+            return Err(no_texts().into());
+        };
+        write_svm(&a.out, &mut |w| x.write_svmlight(|_| 0, w))?;
+        (docs, tokens)
     } else {
         // Pass 1: document frequencies, one bounded block at a time.
         let mut fit = fp.stream_fit();
