@@ -35,6 +35,12 @@
 //! the same for any number of threads. N-grams are tuples of term ids packed
 //! in a `u128`; memory is proportional to the vocabulary and the non-zeros,
 //! never to documents × vocabulary.
+//!
+//! For inputs too large to hold, [`ValidFeaturizerParams::stream_fit`]
+//! fits block by block (each thread's analyzer cache and n-gram table
+//! persist across blocks) and [`StreamTransformer`] transforms block by
+//! block: memory ∝ vocabulary × threads + one block, and the vocabulary,
+//! IDF and rows are the same as fitting all the texts at once.
 
 pub mod sparse;
 
