@@ -6,6 +6,7 @@ Optional dev tool (CI never runs it). Needs scikit-learn and nltk
 (`cargo build --release`).
 
     python3 scripts/bench_sklearn.py [CORPUS] [--stance target/release/stance] [--runs 3]
+        [--block-size 64M]
 
 CORPUS: one text a line (default /work/shared/bench/news_sentences.txt).
 
@@ -43,8 +44,10 @@ def best(f, runs):
     return min(times), out
 
 
-def stance_time(binary, corpus, flags, runs, threads=None):
+def stance_time(binary, corpus, flags, runs, threads=None, block_size=None):
     cmd = [binary, "featurize", "--input", corpus] + flags
+    if block_size:
+        cmd += ["--block-size", block_size]
     if threads:
         cmd += ["--threads", str(threads)]
     times, tokens = [], None
@@ -64,6 +67,8 @@ def main():
     ap.add_argument("corpus", nargs="?", default="/work/shared/bench/news_sentences.txt")
     ap.add_argument("--stance", default="target/release/stance")
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--block-size", help="passed to stance featurize (default: its own, 8M; "
+                    "a corpus larger than one block is read twice, streamed)")
     a = ap.parse_args()
 
     import sklearn
@@ -105,9 +110,9 @@ def main():
     ]
     for name, sk, flags, target in pairs:
         sk_s, (vocab, nnz) = best(sk, a.runs)
-        st_all, st_tok = stance_time(a.stance, a.corpus, flags, a.runs)
-        st_1, _ = stance_time(a.stance, a.corpus, flags, a.runs, threads=1)
-        st_2, _ = stance_time(a.stance, a.corpus, flags, a.runs, threads=2)
+        st_all, st_tok = stance_time(a.stance, a.corpus, flags, a.runs, block_size=a.block_size)
+        st_1, _ = stance_time(a.stance, a.corpus, flags, a.runs, threads=1, block_size=a.block_size)
+        st_2, _ = stance_time(a.stance, a.corpus, flags, a.runs, threads=2, block_size=a.block_size)
         rows.append((name, sk_s, vocab, st_all, st_1, st_2, st_tok, target))
         print(f"\n{name}")
         print(f"  scikit-learn        {sk_s:7.3f} s  {n_tok / sk_s / 1e6:6.2f} M tokens/s  vocabulary {vocab}")

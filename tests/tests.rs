@@ -6,6 +6,7 @@ mod util;
 mod cli;
 mod compare_reports;
 mod errors;
+mod featurize_stream;
 mod labels;
 mod props;
 mod semeval;

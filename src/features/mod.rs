@@ -35,6 +35,12 @@
 //! the same for any number of threads. N-grams are tuples of term ids packed
 //! in a `u128`; memory is proportional to the vocabulary and the non-zeros,
 //! never to documents × vocabulary.
+//!
+//! For inputs too large to hold, [`ValidFeaturizerParams::stream_fit`]
+//! fits block by block (each thread's analyzer cache and n-gram table
+//! persist across blocks) and [`StreamTransformer`] transforms block by
+//! block: memory ∝ vocabulary × threads + one block, and the vocabulary,
+//! IDF and rows are the same as fitting all the texts at once.
 
 pub mod sparse;
 
@@ -253,21 +259,55 @@ impl ValidFeaturizerParams {
         keep_rows: bool,
     ) -> Result<(Featurizer, Option<CsrMatrix>, usize)> {
         let p = &self.0;
-        let n_docs = texts.len();
         // 1. Parallel per-chunk analysis into local interners and n-gram tables.
-        let chunks = split_chunks(texts);
-        let stats: Vec<ChunkStats> = chunks
+        let workers: Vec<Worker> = split_chunks(texts)
             .par_iter()
-            .map(|c| ChunkStats::analyze(p, c, keep_rows))
+            .map(|c| {
+                let mut w = Worker::new(p);
+                w.analyze(p, c, keep_rows);
+                w
+            })
             .collect();
-        let tokens = stats.iter().map(|s| s.tokens).sum();
+        let tokens = workers.iter().map(|w| w.tokens).sum();
+        let (f, remaps) = self.merge(&workers, texts.len())?;
+        // 6. Rows of the training texts, from the per-chunk counts.
+        let x = keep_rows.then(|| {
+            let parts: Vec<CsrMatrix> = workers
+                .par_iter()
+                .zip(&remaps)
+                .map(|(c, r)| f.chunk_rows(c, r))
+                .collect();
+            concat(f.n_features(), parts)
+        });
+        Ok((f, x, tokens))
+    }
+
+    /// Starts a streamed fit: feed the texts block by block with
+    /// [`StreamFit::update`], then [`StreamFit::finish`]. Memory is
+    /// proportional to the distinct n-grams seen (the vocabulary
+    /// candidates) plus one block, not to the number of texts; the
+    /// vocabulary, IDF and rows are the same as [`ValidFeaturizerParams::fit`]
+    /// on all the texts at once, for any block sizes and thread counts.
+    pub fn stream_fit(&self) -> StreamFit {
+        StreamFit {
+            params: self.clone(),
+            workers: Vec::new(),
+            n_docs: 0,
+            tokens: 0,
+        }
+    }
+
+    /// Merges the workers' tables into the fitted featurizer; also returns
+    /// each worker's local → global term ids.
+    fn merge(&self, workers: &[Worker], n_docs: usize) -> Result<(Featurizer, Vec<Vec<u32>>)> {
+        let p = &self.0;
         // 2. Deterministic merge of the term strings into global ids.
         let mut global: FxHashMap<&str, u32> = FxHashMap::default();
         let mut gterms: Vec<&str> = Vec::new();
-        let remaps: Vec<Vec<u32>> = stats
+        let remaps: Vec<Vec<u32>> = workers
             .iter()
             .map(|c| {
-                c.terms
+                c.an.terms()
                     .iter()
                     .map(|t| {
                         *global.entry(&**t).or_insert_with(|| {
@@ -280,12 +320,12 @@ impl ValidFeaturizerParams {
             .collect();
         drop(global);
         // 3. Sum document frequencies, sharded by n-gram hash.
-        let sharded: Vec<Vec<Vec<(Key, u32)>>> = stats
+        let sharded: Vec<Vec<Vec<(Key, u32)>>> = workers
             .par_iter()
             .zip(&remaps)
             .map(|(c, r)| {
                 let mut s: Vec<Vec<(Key, u32)>> = (0..SHARDS).map(|_| Vec::new()).collect();
-                for (&k, &df) in c.keys.iter().zip(&c.df) {
+                for (&k, &df) in c.table.keys.iter().zip(&c.table.df) {
                     let g = remap_key(k, r);
                     s[shard_of(g)].push((g, df));
                 }
@@ -296,6 +336,14 @@ impl ValidFeaturizerParams {
         let kept: Vec<Vec<(u32, Key)>> = (0..SHARDS)
             .into_par_iter()
             .map(|s| {
+                if sharded.len() == 1 {
+                    // One worker: its keys are distinct already.
+                    return sharded[0][s]
+                        .iter()
+                        .filter(|&&(_, n)| n as usize >= p.min_df && n <= max_df)
+                        .map(|&(k, n)| (n, k))
+                        .collect();
+                }
                 let mut m: FxHashMap<Key, u32> = FxHashMap::default();
                 for c in &sharded {
                     for &(k, d) in &c[s] {
@@ -376,16 +424,7 @@ impl ValidFeaturizerParams {
             names: kept.into_iter().map(|(_, s, _)| s).collect(),
             idf,
         };
-        // 6. Rows of the training texts, from the per-chunk counts.
-        let x = keep_rows.then(|| {
-            let parts: Vec<CsrMatrix> = stats
-                .par_iter()
-                .zip(&remaps)
-                .map(|(c, r)| f.chunk_rows(c, r))
-                .collect();
-            concat(f.n_features(), parts)
-        });
-        Ok((f, x, tokens))
+        Ok((f, remaps))
     }
 }
 
@@ -590,34 +629,50 @@ impl NgramTable {
     }
 }
 
-/// What fitting learns from one chunk of documents.
-struct ChunkStats {
-    /// Local term strings by local term id.
-    terms: Vec<Box<str>>,
-    /// Local n-gram keys (local term ids) and document frequencies by slot.
-    keys: Vec<Key>,
-    df: Vec<u32>,
+/// One thread's share of a fit: an analyzer and an n-gram table that
+/// persist across the blocks of a streamed fit (so each worker stems each
+/// distinct token once), plus the per-document rows when they are kept.
+struct Worker {
+    an: Analyzer,
+    table: NgramTable,
+    /// Documents analysed so far (the running document id of `table`).
+    docs: usize,
+    tokens: usize,
     /// Per-document (slot, count) rows, if kept.
     indptr: Vec<usize>,
     slots: Vec<(u32, u32)>,
-    tokens: usize,
 }
 
-impl ChunkStats {
-    fn analyze<S: AsRef<str>>(p: &FeaturizerParams, texts: &[S], keep_rows: bool) -> ChunkStats {
-        let mut an = Analyzer::with_char_ngrams(p.analyzer, p.char_ngrams);
-        let mut table = NgramTable::default();
+impl Worker {
+    fn new(p: &FeaturizerParams) -> Worker {
+        Worker {
+            an: Analyzer::with_char_ngrams(p.analyzer, p.char_ngrams),
+            table: NgramTable::default(),
+            docs: 0,
+            tokens: 0,
+            indptr: vec![0],
+            slots: Vec::new(),
+        }
+    }
+
+    fn analyze<S: AsRef<str>>(&mut self, p: &FeaturizerParams, texts: &[S], keep_rows: bool) {
+        let Worker {
+            an,
+            table,
+            docs,
+            tokens,
+            indptr,
+            slots,
+        } = self;
         let (lo, hi) = p.ngram_range;
         let (mut words, mut chars, mut row) = (Vec::new(), Vec::new(), Vec::new());
-        let mut indptr = vec![0];
-        let mut slots = Vec::new();
-        let mut tokens = 0;
-        for (d, t) in texts.iter().enumerate() {
-            let d = to_u32(d);
+        for t in texts {
+            let d = to_u32(*docs);
+            *docs += 1;
             words.clear();
             chars.clear();
             row.clear();
-            tokens += an.analyze_into(t.as_ref(), &mut words, &mut chars);
+            *tokens += an.analyze_into(t.as_ref(), &mut words, &mut chars);
             if lo == 1 {
                 for &w in &words {
                     let s = table.uni_slot(w);
@@ -639,13 +694,135 @@ impl ChunkStats {
                 indptr.push(slots.len());
             }
         }
-        ChunkStats {
-            terms: an.into_terms(),
-            keys: table.keys,
-            df: table.df,
-            indptr,
-            slots,
-            tokens,
+    }
+}
+
+/// A streamed fit in progress (see [`ValidFeaturizerParams::stream_fit`]).
+///
+/// Each block is split into one chunk per thread, as
+/// [`ValidFeaturizerParams::fit`] splits its texts; chunk `i` of every
+/// block goes to the same worker, whose analyzer cache and n-gram table
+/// persist, so memory grows with the vocabulary only.
+pub struct StreamFit {
+    params: ValidFeaturizerParams,
+    workers: Vec<Worker>,
+    n_docs: usize,
+    tokens: usize,
+}
+
+impl StreamFit {
+    /// Counts the n-grams of the next block of texts (in parallel).
+    pub fn update<S: AsRef<str> + Sync>(&mut self, texts: &[S]) {
+        let p = &self.params.0;
+        let chunks = split_chunks(texts);
+        while self.workers.len() < chunks.len() {
+            self.workers.push(Worker::new(p));
+        }
+        let tokens: usize = self
+            .workers
+            .par_iter_mut()
+            .zip(chunks.par_iter())
+            .map(|(w, c)| {
+                let before = w.tokens;
+                w.analyze(p, c, false);
+                w.tokens - before
+            })
+            .sum();
+        self.n_docs += texts.len();
+        self.tokens += tokens;
+    }
+
+    /// Number of texts seen so far.
+    pub fn n_docs(&self) -> usize {
+        self.n_docs
+    }
+
+    /// Number of tokens read so far.
+    pub fn tokens(&self) -> usize {
+        self.tokens
+    }
+
+    /// Freezes the vocabulary and IDF. The returned transformer keeps the
+    /// workers' analyzer caches, so transforming the same blocks again (the
+    /// second pass of a streamed featurize) does not stem again.
+    ///
+    /// # Errors
+    /// As [`ValidFeaturizerParams::fit`].
+    pub fn finish(self) -> Result<StreamTransformer> {
+        let (featurizer, _) = self.params.merge(&self.workers, self.n_docs)?;
+        let states = self
+            .workers
+            .into_iter()
+            .map(|w| TransformState {
+                an: w.an,
+                local: Vec::new(),
+            })
+            .collect();
+        Ok(StreamTransformer { featurizer, states })
+    }
+}
+
+/// Featurizes texts block by block with a fitted featurizer, keeping one
+/// analyzer cache per thread across blocks. The rows are those of
+/// [`Featurizer::transform`], whatever the blocks.
+pub struct StreamTransformer {
+    featurizer: Featurizer,
+    states: Vec<TransformState>,
+}
+
+impl StreamTransformer {
+    /// A transformer with cold caches.
+    pub fn new(featurizer: Featurizer) -> StreamTransformer {
+        StreamTransformer {
+            featurizer,
+            states: Vec::new(),
+        }
+    }
+
+    /// The fitted featurizer.
+    pub fn featurizer(&self) -> &Featurizer {
+        &self.featurizer
+    }
+
+    /// Consumes the transformer, returning the fitted featurizer.
+    pub fn into_featurizer(self) -> Featurizer {
+        self.featurizer
+    }
+
+    /// Featurizes the next block (in parallel); also returns the number of
+    /// tokens read.
+    pub fn transform_counted<S: AsRef<str> + Sync>(&mut self, texts: &[S]) -> (CsrMatrix, usize) {
+        let f = &self.featurizer;
+        let chunks = split_chunks(texts);
+        while self.states.len() < chunks.len() {
+            self.states.push(TransformState::new(f));
+        }
+        let parts: Vec<(CsrMatrix, usize)> = self
+            .states
+            .par_iter_mut()
+            .zip(chunks.par_iter())
+            .map(|(st, c)| f.transform_chunk(st, c))
+            .collect();
+        let tokens = parts.iter().map(|p| p.1).sum();
+        let mats: Vec<CsrMatrix> = parts.into_iter().map(|p| p.0).collect();
+        (concat(f.n_features(), mats), tokens)
+    }
+}
+
+/// One thread's transform state: an analyzer and, per analyzer term id,
+/// the featurizer's term id (or [`PAD`]) and its single-term feature (or
+/// [`NONE`]).
+struct TransformState {
+    an: Analyzer,
+    local: Vec<(u32, u32)>,
+}
+
+impl TransformState {
+    fn new(f: &Featurizer) -> TransformState {
+        let p = &f.params.0;
+        TransformState {
+            an: Analyzer::with_char_ngrams(p.analyzer, p.char_ngrams),
+            local: Vec::new(),
         }
     }
 }
@@ -777,19 +954,21 @@ impl Featurizer {
     pub fn transform_counted<S: AsRef<str> + Sync>(&self, texts: &[S]) -> (CsrMatrix, usize) {
         let parts: Vec<(CsrMatrix, usize)> = split_chunks(texts)
             .par_iter()
-            .map(|chunk| self.transform_chunk(chunk))
+            .map(|chunk| self.transform_chunk(&mut TransformState::new(self), chunk))
             .collect();
         let tokens = parts.iter().map(|p| p.1).sum();
         let mats: Vec<CsrMatrix> = parts.into_iter().map(|p| p.0).collect();
         (concat(self.n_features(), mats), tokens)
     }
 
-    fn transform_chunk<S: AsRef<str>>(&self, texts: &[S]) -> (CsrMatrix, usize) {
+    fn transform_chunk<S: AsRef<str>>(
+        &self,
+        st: &mut TransformState,
+        texts: &[S],
+    ) -> (CsrMatrix, usize) {
         let p = &self.params.0;
         let (lo, hi) = p.ngram_range;
-        let mut an = Analyzer::with_char_ngrams(p.analyzer, p.char_ngrams);
-        // Analyzer term id → (our term id or PAD, its single-term feature or NONE).
-        let mut local: Vec<(u32, u32)> = Vec::new();
+        let TransformState { an, local } = st;
         let (mut words, mut chars) = (Vec::new(), Vec::new());
         let mut feats: Vec<u32> = Vec::new();
         let mut counts: Vec<(u32, u32)> = Vec::new();
@@ -842,8 +1021,9 @@ impl Featurizer {
     }
 
     /// The training rows of one fitted chunk (`r`: its local → global term ids).
-    fn chunk_rows(&self, c: &ChunkStats, r: &[u32]) -> CsrMatrix {
+    fn chunk_rows(&self, c: &Worker, r: &[u32]) -> CsrMatrix {
         let slot_feature: Vec<u32> = c
+            .table
             .keys
             .iter()
             .map(|&k| self.features.get(&remap_key(k, r)).copied().unwrap_or(NONE))
@@ -1087,6 +1267,49 @@ mod tests {
         let f = pool(3).install(|| p.fit(&texts)).unwrap();
         assert_eq!(f.names(), f1.names());
         assert_eq!(f.transform_counted(&texts), (x1, t1));
+    }
+
+    #[test]
+    fn streamed_fit_matches_fit_transform_for_any_blocks() {
+        let texts = corpus();
+        for p in [
+            FeaturizerParams::default().ngram_range(1, 3).min_df(2),
+            FeaturizerParams::default()
+                .char_ngrams(Some((2, 4)))
+                .max_df(0.5)
+                .max_features(Some(300)),
+        ] {
+            let p = p.check().unwrap();
+            let (f1, x1, t1) = pool(1).install(|| p.fit_transform(&texts)).unwrap();
+            for (threads, block) in [(1, 1), (2, 7), (3, 500), (2, 3000), (7, 64)] {
+                pool(threads).install(|| {
+                    let mut fit = p.stream_fit();
+                    texts.chunks(block).for_each(|b| fit.update(b));
+                    assert_eq!((fit.n_docs(), fit.tokens()), (texts.len(), t1));
+                    let mut tr = fit.finish().unwrap();
+                    assert_eq!(tr.featurizer().names(), f1.names());
+                    assert_eq!(tr.featurizer().idf(), f1.idf());
+                    let mut x = CsrMatrix::new(f1.n_features());
+                    for b in texts.chunks(block) {
+                        x.append(&tr.transform_counted(b).0);
+                    }
+                    assert_eq!(x, x1, "{threads} threads, blocks of {block}");
+                    // Cold caches and other blocks give the same rows.
+                    let mut cold = StreamTransformer::new(tr.into_featurizer());
+                    let mut y = CsrMatrix::new(f1.n_features());
+                    for b in texts.chunks(block + 1) {
+                        y.append(&cold.transform_counted(b).0);
+                    }
+                    assert_eq!(y, x1);
+                });
+            }
+        }
+        let e = FeaturizerParams::default()
+            .check()
+            .unwrap()
+            .stream_fit()
+            .finish();
+        assert!(e.is_err());
     }
 
     #[test]

@@ -310,8 +310,31 @@ pub struct FeaturizeArgs {
     /// Write svmlight lines here instead of stdout.
     #[arg(long, value_name = "F.svm")]
     pub out: Option<PathBuf>,
+    /// Read a text file in blocks of about this many bytes (suffix K, M or G),
+    /// twice: once to fit, once to transform; memory is bounded by the
+    /// vocabulary plus one block. A file no larger than one block is read
+    /// once and fitted and transformed in one pass. The output does not
+    /// depend on it.
+    #[arg(long, value_name = "BYTES", default_value = "8M", value_parser = parse_bytes)]
+    pub block_size: usize,
     #[command(flatten)]
     pub feat: FeatArgs,
+}
+
+/// Parses a byte count with an optional K, M or G (binary) suffix.
+fn parse_bytes(s: &str) -> Result<usize, String> {
+    let (num, shift) = match s.chars().last() {
+        Some('k' | 'K') => (&s[..s.len() - 1], 10),
+        Some('m' | 'M') => (&s[..s.len() - 1], 20),
+        Some('g' | 'G') => (&s[..s.len() - 1], 30),
+        _ => (s, 0),
+    };
+    let n: usize = num
+        .parse()
+        .map_err(|_| format!("'{s}' is not a byte count; expected e.g. 65536, 64K, 8M"))?;
+    n.checked_mul(1 << shift)
+        .filter(|&b| b > 0)
+        .ok_or_else(|| format!("'{s}' is out of range; expected 1 byte to a few G"))
 }
 
 /// `stance extract`.

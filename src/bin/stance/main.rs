@@ -866,53 +866,118 @@ fn featurize(a: FeaturizeArgs) -> anyhow::Result<()> {
         .input
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-    // One owned buffer (CSV: one String per row); the texts borrow from it.
-    let (owned, labels): (Vec<String>, Vec<Option<Stance>>) = if is_csv {
-        let c = Corpus::read(&a.input, ReadOptions::default())?;
-        c.examples.into_iter().map(|e| (e.text, e.stance)).unzip()
-    } else {
-        let bytes = std::fs::read(&a.input).map_err(|e| Error::io(&a.input, e))?;
-        let text = String::from_utf8(bytes).map_err(|e| {
-            Error::data(
-                &a.input,
-                None,
-                None,
-                format!(
-                    "invalid UTF-8 at byte {}; expected UTF-8 text",
-                    e.utf8_error().valid_up_to()
-                ),
-            )
-        })?;
-        (vec![text], Vec::new())
-    };
-    let texts: Vec<&str> = if is_csv {
-        owned.iter().map(String::as_str).collect()
-    } else {
-        owned[0].lines().collect()
-    };
-    if texts.is_empty() {
-        return Err(Error::data(&a.input, None, None, "no texts; expected one text a line").into());
+    if let Some(p) = &a.out {
+        refuse_overwrite("--out", p, &[&a.input])?;
     }
-    let start = Instant::now();
-    let (_, x, tokens) = fp.fit_transform(&texts)?;
-    let secs = start.elapsed().as_secs_f64();
-    let label = |i: usize| labels.get(i).copied().flatten().map_or(0, |s| s.index());
-    match &a.out {
-        Some(p) => {
-            refuse_overwrite("--out", p, &[&a.input])?;
-            write_atomic_with(p, |w| x.write_svmlight(label, w))?;
+    let no_texts = || Error::data(&a.input, None, None, "no texts; expected one text a line");
+    // `busy` sums the featurizing time alone: not the reading, not the writing.
+    let mut busy = std::time::Duration::ZERO;
+    let timed = |busy: &mut std::time::Duration, f: &mut dyn FnMut()| {
+        let t = Instant::now();
+        f();
+        *busy += t.elapsed();
+    };
+    let (docs, tokens) = if is_csv {
+        // A CSV is read whole (its labels go to the svmlight lines).
+        let c = Corpus::read(&a.input, ReadOptions::default())?;
+        let (texts, labels): (Vec<String>, Vec<Option<Stance>>) =
+            c.examples.into_iter().map(|e| (e.text, e.stance)).unzip();
+        if texts.is_empty() {
+            return Err(no_texts().into());
         }
+        let start = Instant::now();
+        let (_, x, tokens) = fp.fit_transform(&texts)?;
+        busy = start.elapsed();
+        let label = |i: usize| labels[i].map_or(0, |s| s.index());
+        write_svm(&a.out, &mut |w| x.write_svmlight(label, w))?;
+        (texts.len(), tokens)
+    } else if std::fs::metadata(&a.input).is_ok_and(|m| m.len() <= a.block_size as u64) {
+        // The whole file is one block: fit and transform in one pass.
+        let mut fitted = None;
+        stance::lines::for_each_block(&a.input, a.block_size, |lines| {
+            if fitted.is_some() {
+                // The file grew since we looked: the result would not be one block.
+                return Err(Error::data(
+                    &a.input,
+                    None,
+                    None,
+                    "file changed while reading",
+                ));
+            }
+            let start = Instant::now();
+            let r = fp.fit_transform(lines)?;
+            busy += start.elapsed();
+            fitted = Some((lines.len(), r.1, r.2));
+            Ok(())
+        })?;
+        let Some((docs, x, tokens)) = fitted else {
+            return Err(no_texts().into());
+        };
+        write_svm(&a.out, &mut |w| x.write_svmlight(|_| 0, w))?;
+        (docs, tokens)
+    } else {
+        // Pass 1: document frequencies, one bounded block at a time.
+        let mut fit = fp.stream_fit();
+        stance::lines::for_each_block(&a.input, a.block_size, |lines| {
+            timed(&mut busy, &mut || fit.update(lines));
+            Ok(())
+        })?;
+        let (docs, tokens) = (fit.n_docs(), fit.tokens());
+        if docs == 0 {
+            return Err(no_texts().into());
+        }
+        let start = Instant::now();
+        let mut tr = fit.finish()?;
+        busy += start.elapsed();
+        // Pass 2: transform and write each block. Write errors stay
+        // `io::Error`s (a broken pipe is not a failure); read errors are
+        // kept aside and reported as they are.
+        let mut failed: Option<Error> = None;
+        write_svm(&a.out, &mut |w| {
+            let mut write_err: Option<std::io::Error> = None;
+            let r = stance::lines::for_each_block(&a.input, a.block_size, |lines| {
+                let mut x = None;
+                timed(&mut busy, &mut || x = Some(tr.transform_counted(lines).0));
+                let x = x.expect("the timed closure ran");
+                x.write_svmlight(|_| 0, w).map_err(|e| {
+                    write_err = Some(e);
+                    Error::param("--out", "write failed")
+                })
+            });
+            match (r, write_err) {
+                (_, Some(e)) => Err(e),
+                (Ok(_), None) => Ok(()),
+                (Err(e), None) => {
+                    let io = std::io::Error::other(e.to_string());
+                    failed = Some(e);
+                    Err(io)
+                }
+            }
+        })
+        .map_err(|e| failed.take().map_or(e, anyhow::Error::from))?;
+        (docs, tokens)
+    };
+    eprintln!(
+        "featurize: {} docs, {} tokens, {:.3} s",
+        docs,
+        tokens,
+        busy.as_secs_f64()
+    );
+    Ok(())
+}
+
+/// Writes svmlight lines to `out` (atomically) or to stdout.
+fn write_svm(
+    out: &Option<PathBuf>,
+    write: &mut dyn FnMut(&mut dyn Write) -> std::io::Result<()>,
+) -> anyhow::Result<()> {
+    match out {
+        Some(p) => write_atomic_with(p, |w| write(w))?,
         None => {
             let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-            x.write_svmlight(label, &mut out)?;
+            write(&mut out)?;
             out.flush()?;
         }
     }
-    eprintln!(
-        "featurize: {} docs, {} tokens, {:.3} s",
-        texts.len(),
-        tokens,
-        secs
-    );
     Ok(())
 }
