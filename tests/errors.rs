@@ -431,3 +431,26 @@ fn no_output_may_overwrite_any_file_the_command_reads() {
     let o = w.run(["compare", "--data", "nope.csv"]);
     assert_eq!(o.stderr.matches("No such file").count(), 1, "{}", o.stderr);
 }
+
+#[test]
+fn featurize_names_the_input_when_nothing_can_be_featurized_and_labels_classes_from_1() {
+    let w = Workdir::new();
+    w.write("blank.txt", "\n  \n\n");
+    fails(
+        &w,
+        &["featurize", "--input", "blank.txt"],
+        1,
+        "blank.txt: no n-gram of 3 training texts survives",
+    );
+    w.write(
+        "l.csv",
+        "text,stance\nno invasion,against\nstrike now,favor\ntalks,none\nhello,\n",
+    );
+    let o = w.ok(["featurize", "--input", "l.csv"]);
+    let classes: Vec<&str> = o
+        .stdout
+        .lines()
+        .map(|l| l.split(' ').next().unwrap())
+        .collect();
+    assert_eq!(classes, ["2", "1", "3", "0"]);
+}

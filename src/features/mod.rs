@@ -232,7 +232,8 @@ impl ValidFeaturizerParams {
     /// threads).
     ///
     /// # Errors
-    /// [`Error::InvalidParam`] if no n-gram survives `min_df`/`max_df`.
+    /// [`Error::Fit`] if no n-gram survives `min_df`/`max_df` (a property of
+    /// the data, not of the settings alone).
     pub fn fit<S: AsRef<str> + Sync>(&self, texts: &[S]) -> Result<Featurizer> {
         Ok(self.fit_impl(texts, false)?.0)
     }
@@ -360,10 +361,11 @@ impl ValidFeaturizerParams {
         // 4. Vocabulary order: df descending, then n-gram text ascending.
         let kept: Vec<(u32, Key)> = kept.into_iter().flatten().collect();
         if kept.is_empty() {
-            return Err(Error::param(
-                "--min-df",
+            return Err(Error::fit(
+                "featurizer",
                 format!(
-                    "no n-gram of {n_docs} training texts survives min_df={} and max_df={}",
+                    "no n-gram of {n_docs} training texts survives min_df={} and max_df={} \
+                     (are the texts empty, or min_df too high?)",
                     p.min_df, p.max_df
                 ),
             ));

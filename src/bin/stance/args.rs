@@ -304,7 +304,9 @@ pub struct PredictArgs {
 /// `stance featurize`.
 #[derive(Debug, Args)]
 pub struct FeaturizeArgs {
-    /// A text file (one text a line) or a CSV (its `text` column; by .csv extension).
+    /// A text file (one text a line) or a CSV (its `text` column; by .csv
+    /// extension). Each svmlight line starts with the class: 0 unlabelled,
+    /// 1 favor, 2 against, 3 none (from a CSV's `stance` column).
     #[arg(long, value_name = "F")]
     pub input: PathBuf,
     /// Write svmlight lines here instead of stdout.

@@ -860,6 +860,12 @@ fn semeval(a: SemevalArgs) -> anyhow::Result<()> {
     stdout_write(out.as_bytes())
 }
 
+/// The svmlight class of a labelled row: favor 1, against 2, none 3
+/// (unlabelled rows are 0).
+fn svmlight_label(s: Stance) -> usize {
+    s.index() + 1
+}
+
 fn featurize(a: FeaturizeArgs) -> anyhow::Result<()> {
     let fp = a.feat.to_params()?;
     let is_csv = a
@@ -870,6 +876,11 @@ fn featurize(a: FeaturizeArgs) -> anyhow::Result<()> {
         refuse_overwrite("--out", p, &[&a.input])?;
     }
     let no_texts = || Error::data(&a.input, None, None, "no texts; expected one text a line");
+    // A featurizer that cannot fit is a property of this input: name it.
+    let on_input = |e: Error| match e {
+        Error::Fit { message, .. } => Error::data(&a.input, None, None, message),
+        other => other,
+    };
     // `busy` sums the featurizing time alone: not the reading, not the writing.
     let mut busy = std::time::Duration::ZERO;
     let timed = |busy: &mut std::time::Duration, f: &mut dyn FnMut()| {
@@ -886,9 +897,9 @@ fn featurize(a: FeaturizeArgs) -> anyhow::Result<()> {
             return Err(no_texts().into());
         }
         let start = Instant::now();
-        let (_, x, tokens) = fp.fit_transform(&texts)?;
+        let (_, x, tokens) = fp.fit_transform(&texts).map_err(on_input)?;
         busy = start.elapsed();
-        let label = |i: usize| labels[i].map_or(0, |s| s.index());
+        let label = |i: usize| labels[i].map_or(0, svmlight_label);
         write_svm(&a.out, &mut |w| x.write_svmlight(label, w))?;
         (texts.len(), tokens)
     } else if std::fs::metadata(&a.input).is_ok_and(|m| m.len() <= a.block_size as u64) {
@@ -905,7 +916,7 @@ fn featurize(a: FeaturizeArgs) -> anyhow::Result<()> {
                 ));
             }
             let start = Instant::now();
-            let r = fp.fit_transform(lines)?;
+            let r = fp.fit_transform(lines).map_err(on_input)?;
             busy += start.elapsed();
             fitted = Some((lines.len(), r.1, r.2));
             Ok(())
@@ -927,7 +938,7 @@ fn featurize(a: FeaturizeArgs) -> anyhow::Result<()> {
             return Err(no_texts().into());
         }
         let start = Instant::now();
-        let mut tr = fit.finish()?;
+        let mut tr = fit.finish().map_err(on_input)?;
         busy += start.elapsed();
         // Pass 2: transform and write each block. Write errors stay
         // `io::Error`s (a broken pipe is not a failure); read errors are
