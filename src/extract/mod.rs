@@ -8,6 +8,7 @@
 //! `stance extract`. [`evaluate`] scores predicted spans against hand labels.
 
 mod aliases;
+mod countries;
 mod error;
 mod eval;
 mod quotes;
@@ -69,7 +70,7 @@ pub fn extract(article: &str, aliases: &Aliases) -> Vec<Quote> {
     let lines = line_spans(article);
     let line_starts: Vec<usize> = lines.iter().map(|l| l.0).collect();
     let mut regions_by_line: Vec<Option<Vec<Region>>> = vec![None; lines.len()];
-    let mut attributor = Attributor::new(aliases);
+    let mut attributor = Attributor::for_article(aliases, &tokenize(article, 0, article.len()));
     let mut facts: Vec<Facts> = Vec::new();
     for (s, e) in split_sentences(article) {
         let line = line_starts.partition_point(|&ls| ls <= s).saturating_sub(1);
@@ -243,6 +244,30 @@ mod tests {
         let t =
             "Colombian President Gustavo Petro warned that strikes would be an act of aggression.";
         assert_eq!(actors(t), ["gustavo_petro"]);
+    }
+
+    #[test]
+    fn sentence_initial_according_to_with_country_scoped_body() {
+        let t = "According to Colombia's foreign ministry, two fishermen were killed.";
+        assert_eq!(actors(t), ["colombia_foreign_ministry"]);
+        let t = "The Colombian Foreign Ministry said the strike was illegal.";
+        assert_eq!(actors(t), ["colombia_foreign_ministry"]);
+        let t = "The foreign ministry of Ecuador said it had not been consulted.";
+        assert_eq!(actors(t), ["ecuador_foreign_ministry"]);
+        // A bare body belongs to the article's dominant country, else none.
+        let t = "Peru protested. Peruvian fishermen were hurt.\nThe foreign ministry said it would seek answers.";
+        assert_eq!(actors(t), ["peru_foreign_ministry"]);
+        let t = "The defense ministry said the border was calm.";
+        assert_eq!(actors(t), ["defense_ministry"]);
+    }
+
+    #[test]
+    fn pronoun_prefers_the_previous_sentence_subject() {
+        let t = "“We will hunt them down,” Defense Secretary Pete Hegseth said.\nSen. Tim Kaine, a Democrat from Virginia, introduced a resolution to block the strikes. “Congress has not authorized war,” he said.";
+        assert_eq!(actors(t), ["pete_hegseth", "tim_kaine"]);
+        // Gender-incompatible subjects are skipped; first names give gender.
+        let t = "“It is over,” Trump said.\nMaria Gomez met Carlos Ruiz on Monday.\n“We are not done,” he said.";
+        assert_eq!(actors(t), ["donald_trump", "carlos_ruiz"]);
     }
 
     #[test]
