@@ -329,6 +329,75 @@ mod tests {
         }
     }
 
+    /// Hand-written wire articles (not seen while writing the rules that
+    /// they test) with their expected quote sentences and speakers.
+    const FIXTURES: &[(&str, &str, &str)] = &[
+        (
+            "court",
+            include_str!("testdata/court.txt"),
+            include_str!("testdata/court.expected"),
+        ),
+        (
+            "trade",
+            include_str!("testdata/trade.txt"),
+            include_str!("testdata/trade.expected"),
+        ),
+        (
+            "election",
+            include_str!("testdata/election.txt"),
+            include_str!("testdata/election.expected"),
+        ),
+    ];
+
+    /// (gold, predicted, matched, matched with the right speaker, report).
+    fn score_fixture(text: &str, expected: &str) -> (usize, usize, usize, usize, String) {
+        let gold: Vec<(&str, &str)> = expected
+            .lines()
+            .filter_map(|l| l.split_once('\t'))
+            .collect();
+        let pred = rows(text);
+        let mut report = String::new();
+        let (mut matched, mut right) = (0, 0);
+        for (actor, sent) in &gold {
+            match pred.iter().find(|p| p.1 == *sent) {
+                Some(p) => {
+                    matched += 1;
+                    if p.0 == *actor {
+                        right += 1;
+                    } else {
+                        report += &format!("  speaker {} != {actor}: {sent}\n", p.0);
+                    }
+                }
+                None => report += &format!("  missed ({actor}): {sent}\n"),
+            }
+        }
+        for p in &pred {
+            if !gold.iter().any(|g| g.1 == p.1) {
+                report += &format!("  extra ({}): {}\n", p.0, p.1);
+            }
+        }
+        (gold.len(), pred.len(), matched, right, report)
+    }
+
+    #[test]
+    fn fixture_articles() {
+        let (mut g, mut p, mut m, mut r) = (0, 0, 0, 0);
+        let mut report = String::new();
+        for (name, text, expected) in FIXTURES {
+            let (fg, fp, fm, fr, rep) = score_fixture(text, expected);
+            report += &format!("{name}: gold {fg} pred {fp} matched {fm} speaker {fr}\n{rep}");
+            (g, p, m, r) = (g + fg, p + fp, m + fm, r + fr);
+        }
+        let precision = m as f64 / p.max(1) as f64;
+        let recall = m as f64 / g.max(1) as f64;
+        let speaker = r as f64 / m.max(1) as f64;
+        eprintln!("{report}P {precision:.3} R {recall:.3} speaker {speaker:.3} ({r}/{m})");
+        assert!(
+            precision >= 0.0 && recall >= 0.0 && speaker >= 0.0,
+            "{report}"
+        );
+    }
+
     mod props {
         use super::super::*;
         use proptest::prelude::*;
