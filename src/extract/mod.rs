@@ -271,6 +271,36 @@ mod tests {
     }
 
     #[test]
+    fn appositions_and_relative_clauses_are_not_subjects() {
+        let t = "Rep. Elise Stefanik, a New York Republican, praised the tariffs.";
+        assert_eq!(actors(t), ["elise_stefanik"]);
+        let t = "Gov. Greg Abbott spoke.\nA senior Pentagon official, who spoke on condition of anonymity because he was not authorized to speak, said 400 troops had arrived.";
+        assert_eq!(actors(t), ["us_officials"]);
+        let t = "A Commerce Department official, speaking on condition of anonymity, said talks would continue.";
+        assert_eq!(actors(t), ["us_officials"]);
+    }
+
+    #[test]
+    fn inverted_speaker_after_titles_and_group_subjects() {
+        let t = "“It was orderly,” said Lt. Gen. (ret.) Eduardo Stein, who led the mission.";
+        assert_eq!(actors(t), ["eduardo_stein"]);
+        let t = "“People are afraid,” said Dr. Linda Chavez, a physician.";
+        assert_eq!(actors(t), ["linda_chavez"]);
+        let t = "Lawyers for the city argued that the deployment was illegal.\nObservers from the Organization of American States said the vote was clean.";
+        assert_eq!(actors(t), ["lawyers", "observers"]);
+        let t = "Canadian officials said the list would include bourbon.";
+        assert_eq!(actors(t), ["canadian_officials"]);
+    }
+
+    #[test]
+    fn titles_are_stripped_but_organisations_keep_their_words() {
+        let t = "U.S. District Judge Maria Elena Vasquez wrote that the order was unlawful.";
+        assert_eq!(actors(t), ["maria_elena_vasquez"]);
+        let t = "The National Electoral Council said 87 percent of ballots had been counted.";
+        assert_eq!(actors(t), ["national_electoral_council"]);
+    }
+
+    #[test]
     fn titles_and_descriptions() {
         let t = "Secretary of State Marco Rubio arrived.\nThe Mexican president insisted the country would not be subordinated.";
         assert_eq!(actors(t), ["claudia_sheinbaum"]);
@@ -393,7 +423,7 @@ mod tests {
         let speaker = r as f64 / m.max(1) as f64;
         eprintln!("{report}P {precision:.3} R {recall:.3} speaker {speaker:.3} ({r}/{m})");
         assert!(
-            precision >= 0.0 && recall >= 0.0 && speaker >= 0.0,
+            precision >= 0.95 && recall >= 0.85 && speaker >= 0.95,
             "{report}"
         );
     }

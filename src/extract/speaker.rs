@@ -13,7 +13,7 @@
 use rustc_hash::FxHashMap;
 
 use super::aliases::{actor_id, Aliases};
-use super::countries::{country_of_body, dominant_country};
+use super::countries::{country_ending_at, country_of_body, dominant_country};
 use super::tokens::Token;
 
 /// Grammatical gender used to resolve "he"/"she".
@@ -96,6 +96,15 @@ const KNOWN: &[(&str, Gender, ActorKind, bool)] = &[
     ("analysts", Gender::Unknown, ActorKind::Group, false),
     ("critics", Gender::Unknown, ActorKind::Group, false),
     ("lawmakers", Gender::Unknown, ActorKind::Group, false),
+    ("lawyers", Gender::Unknown, ActorKind::Group, false),
+    ("observers", Gender::Unknown, ActorKind::Group, false),
+    ("diplomats", Gender::Unknown, ActorKind::Group, false),
+    ("economists", Gender::Unknown, ActorKind::Group, false),
+    ("investigators", Gender::Unknown, ActorKind::Group, false),
+    ("witnesses", Gender::Unknown, ActorKind::Group, false),
+    ("residents", Gender::Unknown, ActorKind::Group, false),
+    ("activists", Gender::Unknown, ActorKind::Group, false),
+    ("authorities", Gender::Unknown, ActorKind::Group, false),
 ];
 
 /// Speech verbs (finite forms and a few bare forms).
@@ -651,6 +660,20 @@ const TITLES: &[&str] = &[
     "economy",
     "finance",
     "public",
+    "district",
+    "circuit",
+    "federal",
+    "trade",
+    "labor",
+    "agriculture",
+    "health",
+    "education",
+    "energy",
+    "transportation",
+    "opposition",
+    "candidate",
+    "ret",
+    "council",
     "mexico's",
 ];
 
@@ -1087,6 +1110,11 @@ fn norm(tokens: &[Token], i: usize) -> &str {
     tokens.get(i).map_or("", |t| t.norm.as_str())
 }
 
+/// Whether `actor` is a US government body whose staff are `us_officials`.
+fn us_body(actor: &str) -> bool {
+    matches!(actor, "pentagon" | "white_house" | "us_government") || actor.starts_with("us_")
+}
+
 /// The id of a country-scoped body: `colombia` + `foreign_ministry`.
 fn scoped_id(country: &str, role: &str) -> String {
     match (country, role) {
@@ -1155,16 +1183,41 @@ impl<'a> Attributor<'a> {
                     Some(role) => Ref::Role(role.to_string()),
                     None => Ref::Actor(known_info(&m.actor)),
                 };
+                let mut len = m.len;
+                let what = match (&what, norm(tokens, i + len)) {
+                    // "a Pentagon official", "State Department officials".
+                    (Ref::Actor(info), "official" | "officials") if us_body(&info.actor) => {
+                        len += 1;
+                        Ref::Actor(known_info("us_officials"))
+                    }
+                    // "Canadian officials" → canadian_officials.
+                    (Ref::Actor(info), _)
+                        if info.kind == ActorKind::Group
+                            && m.len == 1
+                            && i > 0
+                            && tokens[i - 1].cap =>
+                    {
+                        match country_ending_at(tokens, i) {
+                            Some((c, 1)) if c != "us" => Ref::Actor(known_info(&format!(
+                                "{}_{}",
+                                tokens[i - 1].norm,
+                                tokens[i].norm
+                            ))),
+                            _ => what,
+                        }
+                    }
+                    _ => what,
+                };
                 out.push(Mention {
                     first: i,
-                    last: i + m.len,
+                    last: i + len,
                     quoted: t.quoted,
                     alias_possessive: m.possessive,
-                    short: m.len == 1,
+                    short: len == 1,
                     what,
                     resolved: None,
                 });
-                i += m.len;
+                i += len;
                 continue;
             }
             if t.is_word() && matches!(t.norm.as_str(), "he" | "she") {
@@ -1299,7 +1352,16 @@ impl<'a> Attributor<'a> {
             }
         }
         let org = rest.iter().any(|t| ORG_WORDS.contains(&t.norm.as_str()));
-        let text: Vec<&str> = rest.iter().map(|t| t.norm.as_str()).collect();
+        // An organisation keeps its descriptive words ("National Electoral Council").
+        let named = if org {
+            let k0 = (i..k)
+                .find(|&x| !NOT_NAMES.contains(&tokens[x].norm.as_str()))
+                .unwrap_or(k);
+            &tokens[k0..j]
+        } else {
+            rest
+        };
+        let text: Vec<&str> = named.iter().map(|t| t.norm.as_str()).collect();
         let id = actor_id(&text.join(" "));
         if id.is_empty() {
             return None;
@@ -1447,7 +1509,11 @@ impl<'a> Attributor<'a> {
             if let Some(n) = tokens.get(m.last) {
                 let w = n.norm.as_str();
                 let source_noun = SOURCE_NOUNS.contains(&w);
-                let modifier = !source_noun
+                // "Lawyers for the city said": a group takes a prepositional phrase.
+                let group = matches!(&m.what, Ref::Actor(i) if i.kind == ActorKind::Group);
+                let group_pp = group && PREPOSITIONS.contains(&w);
+                let exempt = source_noun || group_pp;
+                let modifier = !exempt
                     && n.is_word()
                     && !n.cap
                     && !AUX.contains(&w)
@@ -1593,9 +1659,17 @@ impl<'a> Attributor<'a> {
                     .or_else(|| subject_before(tokens, mentions, v)),
                 _ => subject_before(tokens, mentions, v).or_else(|| {
                     if INVERTIBLE.contains(&tokens[v].norm.as_str()) {
-                        mentions
-                            .iter()
-                            .find(|m| !m.quoted && m.first > v && m.first <= v + 2)
+                        // "said Lt. Gen. (ret.) Jane Roe": skip titles first.
+                        let mut k = v + 1;
+                        while k < tokens.len().min(v + 12)
+                            && (TITLES.contains(&tokens[k].norm.as_str())
+                                || matches!(tokens[k].norm.as_str(), "." | "(" | ")"))
+                        {
+                            k += 1;
+                        }
+                        mentions.iter().find(|m| {
+                            !m.quoted && m.first > v && (m.first <= v + 2 || m.first == k)
+                        })
                     } else {
                         None
                     }
@@ -1678,7 +1752,9 @@ fn subject_before<'m>(tokens: &[Token], mentions: &'m [Mention], v: usize) -> Op
         }
         if Attributor::subject_ok(tokens, m) {
             idx = Some(mi);
-            break;
+            if !parenthetical(tokens, m, v) {
+                break;
+            }
         }
     }
     let mi = idx?;
@@ -1691,6 +1767,23 @@ fn subject_before<'m>(tokens: &[Token], mentions: &'m [Mention], v: usize) -> Op
         }
     }
     Some(m)
+}
+
+/// Whether mention `m` sits in a parenthetical between a subject and verb
+/// `v`: an apposition (", a Democrat from Virginia,") or a relative or
+/// participle clause (", who spoke on condition of anonymity,").
+fn parenthetical(tokens: &[Token], m: &Mention, v: usize) -> bool {
+    let Some(open) = (0..m.first).rev().find(|&k| tokens[k].norm == ",") else {
+        return false;
+    };
+    let opener = norm(tokens, open + 1);
+    let starts = matches!(
+        opener,
+        "a" | "an" | "the" | "who" | "whom" | "whose" | "which" | "speaking" | "citing"
+    ) || (opener.ends_with("ing") && !tokens[open + 1].cap);
+    // The clause is closed by a comma before the verb.
+    let closed = (m.last..v).any(|k| tokens[k].norm == ",");
+    starts && closed && open > 0
 }
 
 /// Pick the main speech act: the one governing quoted words, then a
