@@ -26,6 +26,16 @@ const COMMON_NOUNS: &[&str] = &[
     "critics",
     "lawmakers",
     "pentagon",
+    "lawyers",
+    "attorneys",
+    "observers",
+    "diplomats",
+    "economists",
+    "investigators",
+    "witnesses",
+    "residents",
+    "activists",
+    "authorities",
 ];
 
 /// One alias: its normalised tokens and actor id.

@@ -11,7 +11,7 @@
 const TITLE_ABBREVIATIONS: &[&str] = &[
     "mr", "mrs", "ms", "dr", "sen", "gov", "gen", "lt", "rep", "st", "prof", "col", "capt", "sgt",
     "cmdr", "adm", "maj", "rev", "hon", "fr", "pres", "supt", "det", "insp", "cpl", "pvt",
-    "messrs", "mt", "ft", "vs", "v", "ave", "blvd", "sens", "reps", "govs", "gens",
+    "messrs", "mt", "ft", "vs", "v", "ave", "blvd", "sens", "reps", "govs", "gens", "ret",
 ];
 
 /// Abbreviations that stop a sentence only before a number-less word.
@@ -223,7 +223,12 @@ fn split_line(text: &str, ls: usize, le: usize, out: &mut Vec<(usize, usize)>) {
             None => true,
             Some(n) if n.is_lowercase() => false,
             Some(',' | ';' | ':' | '-' | '\u{2013}' | '\u{2014}') => false,
-            Some(n) if c == '.' && run == 1 && closers == 0 => {
+            // "Gen. (ret.) Jane Roe": an abbreviation inside parentheses.
+            Some(n)
+                if c == '.'
+                    && run == 1
+                    && (closers == 0 || closers == 1 && chars[j - 1].1 == ')') =>
+            {
                 period_ends_sentence(&chars, i, n, &next_word)
             }
             Some(_) => true,
@@ -295,6 +300,20 @@ mod tests {
             .iter()
             .map(|&(s, e)| &text[s..e])
             .collect()
+    }
+
+    #[test]
+    fn abbreviation_in_parentheses_does_not_end_a_sentence() {
+        let t =
+            "“It was calm,” said Lt. Gen. (ret.) Eduardo Stein, who led it. (See map.) Next one.";
+        assert_eq!(
+            split(t),
+            [
+                "“It was calm,” said Lt. Gen. (ret.) Eduardo Stein, who led it.",
+                "(See map.)",
+                "Next one."
+            ]
+        );
     }
 
     #[test]

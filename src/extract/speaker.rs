@@ -13,6 +13,7 @@
 use rustc_hash::FxHashMap;
 
 use super::aliases::{actor_id, Aliases};
+use super::countries::{country_ending_at, country_of_body, dominant_country};
 use super::tokens::Token;
 
 /// Grammatical gender used to resolve "he"/"she".
@@ -95,6 +96,15 @@ const KNOWN: &[(&str, Gender, ActorKind, bool)] = &[
     ("analysts", Gender::Unknown, ActorKind::Group, false),
     ("critics", Gender::Unknown, ActorKind::Group, false),
     ("lawmakers", Gender::Unknown, ActorKind::Group, false),
+    ("lawyers", Gender::Unknown, ActorKind::Group, false),
+    ("observers", Gender::Unknown, ActorKind::Group, false),
+    ("diplomats", Gender::Unknown, ActorKind::Group, false),
+    ("economists", Gender::Unknown, ActorKind::Group, false),
+    ("investigators", Gender::Unknown, ActorKind::Group, false),
+    ("witnesses", Gender::Unknown, ActorKind::Group, false),
+    ("residents", Gender::Unknown, ActorKind::Group, false),
+    ("activists", Gender::Unknown, ActorKind::Group, false),
+    ("authorities", Gender::Unknown, ActorKind::Group, false),
 ];
 
 /// Speech verbs (finite forms and a few bare forms).
@@ -650,6 +660,20 @@ const TITLES: &[&str] = &[
     "economy",
     "finance",
     "public",
+    "district",
+    "circuit",
+    "federal",
+    "trade",
+    "labor",
+    "agriculture",
+    "health",
+    "education",
+    "energy",
+    "transportation",
+    "opposition",
+    "candidate",
+    "ret",
+    "council",
     "mexico's",
 ];
 
@@ -751,6 +775,244 @@ const ORG_WORDS: &[&str] = &[
     "institution",
 ];
 
+/// Common female first names (English and Spanish), for "she".
+const FEMALE_NAMES: &[&str] = &[
+    "mary",
+    "maria",
+    "ana",
+    "anna",
+    "elizabeth",
+    "jennifer",
+    "linda",
+    "patricia",
+    "susan",
+    "sarah",
+    "karen",
+    "nancy",
+    "lisa",
+    "laura",
+    "emily",
+    "emma",
+    "olivia",
+    "sophia",
+    "julia",
+    "kristi",
+    "kamala",
+    "hillary",
+    "nikki",
+    "elise",
+    "marjorie",
+    "lauren",
+    "amy",
+    "elena",
+    "carmen",
+    "rosa",
+    "lucia",
+    "isabel",
+    "claudia",
+    "gabriela",
+    "alejandra",
+    "andrea",
+    "daniela",
+    "sofia",
+    "veronica",
+    "victoria",
+    "cecilia",
+    "jane",
+    "janet",
+    "joan",
+    "rachel",
+    "rebecca",
+    "michelle",
+    "jessica",
+    "ashley",
+    "amanda",
+    "melissa",
+    "stephanie",
+    "nicole",
+    "catherine",
+    "katherine",
+    "kate",
+    "helen",
+    "margaret",
+    "ruth",
+    "diana",
+    "alice",
+    "grace",
+    "hannah",
+    "natalia",
+    "paula",
+    "monica",
+    "beatriz",
+    "teresa",
+    "margarita",
+    "delcy",
+    "dina",
+    "tulsi",
+    "pam",
+    "pamela",
+    "karoline",
+    "tammy",
+    "maxine",
+    "nancy",
+    "susana",
+    "xiomara",
+    "dilma",
+    "cristina",
+    "michele",
+    "ursula",
+    "angela",
+    "giorgia",
+    "samantha",
+    "wendy",
+    "priya",
+    "fatima",
+    "aisha",
+    "leila",
+    "marta",
+    "silvia",
+    "irene",
+    "lena",
+];
+
+/// Common male first names (English and Spanish), for "he".
+const MALE_NAMES: &[&str] = &[
+    "john",
+    "james",
+    "robert",
+    "michael",
+    "william",
+    "david",
+    "richard",
+    "joseph",
+    "thomas",
+    "charles",
+    "daniel",
+    "matthew",
+    "mark",
+    "paul",
+    "steven",
+    "andrew",
+    "kenneth",
+    "george",
+    "joshua",
+    "kevin",
+    "brian",
+    "edward",
+    "ronald",
+    "timothy",
+    "tim",
+    "jason",
+    "jeffrey",
+    "ryan",
+    "jacob",
+    "gary",
+    "eric",
+    "jonathan",
+    "stephen",
+    "larry",
+    "justin",
+    "scott",
+    "brandon",
+    "frank",
+    "benjamin",
+    "gregory",
+    "samuel",
+    "raymond",
+    "patrick",
+    "jack",
+    "dennis",
+    "jerry",
+    "tyler",
+    "aaron",
+    "jose",
+    "juan",
+    "carlos",
+    "luis",
+    "jorge",
+    "miguel",
+    "pedro",
+    "alejandro",
+    "andres",
+    "manuel",
+    "francisco",
+    "antonio",
+    "javier",
+    "diego",
+    "fernando",
+    "ricardo",
+    "rafael",
+    "sergio",
+    "eduardo",
+    "roberto",
+    "gustavo",
+    "nicolas",
+    "vladimir",
+    "marco",
+    "pete",
+    "peter",
+    "joe",
+    "donald",
+    "mike",
+    "chuck",
+    "ted",
+    "tom",
+    "bernie",
+    "lindsey",
+    "rand",
+    "jim",
+    "bob",
+    "bill",
+    "chris",
+    "christopher",
+    "dan",
+    "marcelo",
+    "omar",
+    "hugo",
+    "ivan",
+    "oscar",
+    "alberto",
+    "alfonso",
+    "armando",
+    "enrique",
+    "felipe",
+    "gabriel",
+    "guillermo",
+    "hector",
+    "ignacio",
+    "jaime",
+    "julio",
+    "lorenzo",
+    "mario",
+    "martin",
+    "pablo",
+    "ramon",
+    "raul",
+    "salvador",
+    "santiago",
+    "tomas",
+    "victor",
+    "emmanuel",
+    "xavier",
+    "adam",
+    "alexander",
+    "anthony",
+    "kyle",
+    "nathan",
+    "noah",
+    "sean",
+    "keith",
+    "roger",
+    "henry",
+    "harry",
+    "arthur",
+    "albert",
+    "walter",
+    "lloyd",
+    "stuart",
+    "dmitry",
+];
+
 /// Information about an actor id.
 #[derive(Debug, Clone)]
 pub(crate) struct ActorInfo {
@@ -835,15 +1097,31 @@ pub(crate) struct Attributor<'a> {
     history: Vec<ActorInfo>,
     surnames: FxHashMap<String, ActorInfo>,
     last_speaker: Option<ActorInfo>,
+    /// Genders learned in the article (from pronouns resolved to a person).
+    genders: FxHashMap<String, Gender>,
+    /// Persons named outside quotations in the last two sentences, most
+    /// recent sentence last; within a sentence, subjects first.
+    subjects: Vec<Vec<ActorInfo>>,
+    /// The article's dominant non-US country, for bare country-scoped bodies.
+    country: Option<&'static str>,
 }
 
 fn norm(tokens: &[Token], i: usize) -> &str {
     tokens.get(i).map_or("", |t| t.norm.as_str())
 }
 
-fn fits(info: &ActorInfo, g: Gender) -> bool {
-    info.kind == ActorKind::Person
-        && (info.gender == g || info.gender == Gender::Unknown || g == Gender::Unknown)
+/// Whether `actor` is a US government body whose staff are `us_officials`.
+fn us_body(actor: &str) -> bool {
+    matches!(actor, "pentagon" | "white_house" | "us_government") || actor.starts_with("us_")
+}
+
+/// The id of a country-scoped body: `colombia` + `foreign_ministry`.
+fn scoped_id(country: &str, role: &str) -> String {
+    match (country, role) {
+        ("us", "foreign_ministry") => "us_state_department".to_string(),
+        ("us", "defense_ministry") => "pentagon".to_string(),
+        _ => format!("{country}_{role}"),
+    }
 }
 
 impl<'a> Attributor<'a> {
@@ -854,7 +1132,37 @@ impl<'a> Attributor<'a> {
             history: Vec::new(),
             surnames: FxHashMap::default(),
             last_speaker: None,
+            genders: FxHashMap::default(),
+            subjects: Vec::new(),
+            country: None,
         }
+    }
+
+    /// A fresh attributor for the article whose tokens are `article`: bare
+    /// country-scoped bodies ("the foreign ministry") belong to its dominant
+    /// non-US country, if it has a clear one.
+    pub fn for_article(aliases: &'a Aliases, article: &[Token]) -> Self {
+        let mut a = Self::new(aliases);
+        a.country = dominant_country(article);
+        a
+    }
+
+    /// The gender of `info`, with what the article taught us.
+    fn gender(&self, info: &ActorInfo) -> Gender {
+        match info.gender {
+            Gender::Unknown => self
+                .genders
+                .get(&info.actor)
+                .copied()
+                .unwrap_or(Gender::Unknown),
+            g => g,
+        }
+    }
+
+    /// Whether `info` is a person who may be called `g`.
+    fn fits(&self, info: &ActorInfo, g: Gender) -> bool {
+        let have = self.gender(info);
+        info.kind == ActorKind::Person && (have == g || have == Gender::Unknown)
     }
 
     /// Find the mentions of a sentence's tokens. `headline` lines only use
@@ -866,19 +1174,50 @@ impl<'a> Attributor<'a> {
             let t = &tokens[i];
             if let Some(m) = self.aliases.longest_at(tokens, i) {
                 let what = match m.actor.strip_prefix('@') {
+                    Some(role) if !matches!(role, "president" | "leader" | "media") => {
+                        match country_of_body(tokens, i, i + m.len) {
+                            Some(c) => Ref::Actor(known_info(&scoped_id(c, role))),
+                            None => Ref::Role(role.to_string()),
+                        }
+                    }
                     Some(role) => Ref::Role(role.to_string()),
                     None => Ref::Actor(known_info(&m.actor)),
                 };
+                let mut len = m.len;
+                let what = match (&what, norm(tokens, i + len)) {
+                    // "a Pentagon official", "State Department officials".
+                    (Ref::Actor(info), "official" | "officials") if us_body(&info.actor) => {
+                        len += 1;
+                        Ref::Actor(known_info("us_officials"))
+                    }
+                    // "Canadian officials" → canadian_officials.
+                    (Ref::Actor(info), _)
+                        if info.kind == ActorKind::Group
+                            && m.len == 1
+                            && i > 0
+                            && tokens[i - 1].cap =>
+                    {
+                        match country_ending_at(tokens, i) {
+                            Some((c, 1)) if c != "us" => Ref::Actor(known_info(&format!(
+                                "{}_{}",
+                                tokens[i - 1].norm,
+                                tokens[i].norm
+                            ))),
+                            _ => what,
+                        }
+                    }
+                    _ => what,
+                };
                 out.push(Mention {
                     first: i,
-                    last: i + m.len,
+                    last: i + len,
                     quoted: t.quoted,
                     alias_possessive: m.possessive,
-                    short: m.len == 1,
+                    short: len == 1,
                     what,
                     resolved: None,
                 });
-                i += m.len;
+                i += len;
                 continue;
             }
             if t.is_word() && matches!(t.norm.as_str(), "he" | "she") {
@@ -900,7 +1239,16 @@ impl<'a> Attributor<'a> {
                 continue;
             }
             if t.is_word() && t.cap && !headline {
-                let j = self.name_end(tokens, i);
+                let mut j = self.name_end(tokens, i);
+                // A known multi-word alias inside the run ends the name
+                // before it ("Colombian Foreign Ministry").
+                if let Some(k) = (i + 1..j).find(|&k| {
+                    self.aliases
+                        .longest_at(tokens, k)
+                        .is_some_and(|m| m.len >= 2 && k + m.len <= j)
+                }) {
+                    j = k;
+                }
                 if let Some(m) = self.name_mention(tokens, i, j) {
                     out.push(m);
                 }
@@ -973,6 +1321,13 @@ impl<'a> Attributor<'a> {
         let rest = &tokens[k..j];
         let first = rest.first()?;
         let last = rest.last()?;
+        if gender == Gender::Unknown && rest.len() >= 2 {
+            if FEMALE_NAMES.contains(&first.norm.as_str()) {
+                gender = Gender::Female;
+            } else if MALE_NAMES.contains(&first.norm.as_str()) {
+                gender = Gender::Male;
+            }
+        }
         if rest.iter().all(|t| NOT_NAMES.contains(&t.norm.as_str())) {
             return None;
         }
@@ -997,7 +1352,16 @@ impl<'a> Attributor<'a> {
             }
         }
         let org = rest.iter().any(|t| ORG_WORDS.contains(&t.norm.as_str()));
-        let text: Vec<&str> = rest.iter().map(|t| t.norm.as_str()).collect();
+        // An organisation keeps its descriptive words ("National Electoral Council").
+        let named = if org {
+            let k0 = (i..k)
+                .find(|&x| !NOT_NAMES.contains(&tokens[x].norm.as_str()))
+                .unwrap_or(k);
+            &tokens[k0..j]
+        } else {
+            rest
+        };
+        let text: Vec<&str> = named.iter().map(|t| t.norm.as_str()).collect();
         let id = actor_id(&text.join(" "));
         if id.is_empty() {
             return None;
@@ -1028,7 +1392,11 @@ impl<'a> Attributor<'a> {
     /// (kind, tokens to skip). Kinds: 0 normal, 1 "according to", 2 passive.
     fn verb_at(&self, tokens: &[Token], i: usize, headline: bool) -> Option<u8> {
         let t = tokens.get(i)?;
-        if !t.is_word() || t.quoted || (t.cap && !headline) {
+        if !t.is_word() || t.quoted {
+            return None;
+        }
+        // "According to X, ..." opens many sentences.
+        if t.cap && !headline && !(t.norm == "according" && norm(tokens, i + 1) == "to") {
             return None;
         }
         let w = t.norm.as_str();
@@ -1141,7 +1509,11 @@ impl<'a> Attributor<'a> {
             if let Some(n) = tokens.get(m.last) {
                 let w = n.norm.as_str();
                 let source_noun = SOURCE_NOUNS.contains(&w);
-                let modifier = !source_noun
+                // "Lawyers for the city said": a group takes a prepositional phrase.
+                let group = matches!(&m.what, Ref::Actor(i) if i.kind == ActorKind::Group);
+                let group_pp = group && PREPOSITIONS.contains(&w);
+                let exempt = source_noun || group_pp;
+                let modifier = !exempt
                     && n.is_word()
                     && !n.cap
                     && !AUX.contains(&w)
@@ -1165,15 +1537,31 @@ impl<'a> Attributor<'a> {
         let seen = || local.iter().rev().chain(self.history.iter().rev());
         match what {
             Ref::Actor(info) => Some(info.clone()),
-            Ref::Pronoun(g) => seen()
-                .find(|h| h.kind == ActorKind::Person && h.gender == *g)
-                .or_else(|| seen().find(|h| fits(h, *g)))
+            // A person earlier in the sentence, else one of the last two
+            // sentences (most recent first, subjects before others), else any
+            // earlier person, else the last speaker.
+            Ref::Pronoun(g) => local
+                .iter()
+                .rev()
+                .find(|h| self.fits(h, *g))
+                .or_else(|| {
+                    self.subjects
+                        .iter()
+                        .rev()
+                        .flat_map(|s| s.iter())
+                        .find(|h| self.fits(h, *g))
+                })
+                .or_else(|| seen().find(|h| h.kind == ActorKind::Person && self.gender(h) == *g))
+                .or_else(|| seen().find(|h| self.fits(h, *g)))
                 .cloned()
                 .or_else(|| self.last_speaker.clone()),
             Ref::Role(role) => match role.as_str() {
                 "president" | "leader" => seen().find(|h| h.president).cloned(),
                 "media" => seen().find(|h| h.kind == ActorKind::Media).cloned(),
-                _ => None,
+                scoped => Some(known_info(&match self.country {
+                    Some(c) => scoped_id(c, scoped),
+                    None => scoped.to_string(),
+                })),
             },
         }
     }
@@ -1198,6 +1586,35 @@ impl<'a> Attributor<'a> {
         let pairs = self.pairs(tokens, &mentions, headline);
         let speaker = choose(tokens, &pairs);
         let nested = self.nested_speaker(tokens, &mentions, speaker.as_ref());
+        // A pronoun resolved to a person of unknown gender teaches the gender.
+        for m in &mentions {
+            if let (Ref::Pronoun(g), Some(info)) = (&m.what, &m.resolved) {
+                if info.kind == ActorKind::Person && self.gender(info) == Gender::Unknown {
+                    self.genders.insert(info.actor.clone(), *g);
+                }
+            }
+        }
+        // Persons of the sentence, subjects first: the first unquoted mention
+        // that can be a subject, the subjects of the speech acts, then the rest.
+        let mut subj: Vec<ActorInfo> = Vec::new();
+        let first_subject = mentions
+            .iter()
+            .find(|m| !m.quoted && m.resolved.is_some() && Attributor::subject_ok(tokens, m));
+        let pair_subjects = pairs
+            .iter()
+            .filter_map(|p| mentions.iter().find(|m| m.first == p.subject_first));
+        let others = mentions.iter().filter(|m| !m.quoted);
+        for m in first_subject.into_iter().chain(pair_subjects).chain(others) {
+            if let Some(info) = &m.resolved {
+                if info.kind == ActorKind::Person && !subj.iter().any(|s| s.actor == info.actor) {
+                    subj.push(info.clone());
+                }
+            }
+        }
+        self.subjects.push(subj);
+        if self.subjects.len() > 2 {
+            self.subjects.remove(0);
+        }
         // Update history and surname registry with unquoted mentions.
         for m in mentions.iter().filter(|m| !m.quoted) {
             if let Some(info) = &m.resolved {
@@ -1242,9 +1659,17 @@ impl<'a> Attributor<'a> {
                     .or_else(|| subject_before(tokens, mentions, v)),
                 _ => subject_before(tokens, mentions, v).or_else(|| {
                     if INVERTIBLE.contains(&tokens[v].norm.as_str()) {
-                        mentions
-                            .iter()
-                            .find(|m| !m.quoted && m.first > v && m.first <= v + 2)
+                        // "said Lt. Gen. (ret.) Jane Roe": skip titles first.
+                        let mut k = v + 1;
+                        while k < tokens.len().min(v + 12)
+                            && (TITLES.contains(&tokens[k].norm.as_str())
+                                || matches!(tokens[k].norm.as_str(), "." | "(" | ")"))
+                        {
+                            k += 1;
+                        }
+                        mentions.iter().find(|m| {
+                            !m.quoted && m.first > v && (m.first <= v + 2 || m.first == k)
+                        })
                     } else {
                         None
                     }
@@ -1327,7 +1752,9 @@ fn subject_before<'m>(tokens: &[Token], mentions: &'m [Mention], v: usize) -> Op
         }
         if Attributor::subject_ok(tokens, m) {
             idx = Some(mi);
-            break;
+            if !parenthetical(tokens, m, v) {
+                break;
+            }
         }
     }
     let mi = idx?;
@@ -1340,6 +1767,23 @@ fn subject_before<'m>(tokens: &[Token], mentions: &'m [Mention], v: usize) -> Op
         }
     }
     Some(m)
+}
+
+/// Whether mention `m` sits in a parenthetical between a subject and verb
+/// `v`: an apposition (", a Democrat from Virginia,") or a relative or
+/// participle clause (", who spoke on condition of anonymity,").
+fn parenthetical(tokens: &[Token], m: &Mention, v: usize) -> bool {
+    let Some(open) = (0..m.first).rev().find(|&k| tokens[k].norm == ",") else {
+        return false;
+    };
+    let opener = norm(tokens, open + 1);
+    let starts = matches!(
+        opener,
+        "a" | "an" | "the" | "who" | "whom" | "whose" | "which" | "speaking" | "citing"
+    ) || (opener.ends_with("ing") && !tokens[open + 1].cap);
+    // The clause is closed by a comma before the verb.
+    let closed = (m.last..v).any(|k| tokens[k].norm == ",");
+    starts && closed && open > 0
 }
 
 /// Pick the main speech act: the one governing quoted words, then a
