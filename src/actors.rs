@@ -78,31 +78,23 @@ pub struct ActorPrediction {
 /// If `actors` and `probs` differ in length (a caller bug).
 pub fn aggregate(actors: &[&str], probs: &[Probs]) -> BTreeMap<String, ActorPrediction> {
     assert_eq!(actors.len(), probs.len(), "one actor per prediction");
-    let counts = actor_counts(actors.iter().copied().zip(probs.iter().map(argmax)));
-    let mut sums: BTreeMap<&str, Probs> = BTreeMap::new();
+    let mut sums: BTreeMap<&str, (Probs, usize)> = BTreeMap::new();
     for (a, p) in actors.iter().zip(probs) {
-        let s = sums.entry(a).or_insert([0.0; 3]);
-        s.iter_mut().zip(p).for_each(|(x, y)| *x += y);
+        let s = sums.entry(a).or_insert(([0.0; 3], 0));
+        s.0.iter_mut().zip(p).for_each(|(x, y)| *x += y);
+        s.1 += 1;
     }
-    counts
-        .into_iter()
-        .map(|(actor, c)| {
-            let n = c.n();
-            let mean = sums[actor.as_str()].map(|v| v / n as f64);
-            let stance = c.stance();
-            let confidence = match stance {
-                ActorStance::Stance(s) => mean[s.index()],
-                ActorStance::Mixed => mean[0].max(mean[1]),
+    sums.into_iter()
+        .map(|(actor, (sum, n))| {
+            let mean = sum.map(|v| v / n as f64);
+            let best = argmax(&mean);
+            let prediction = ActorPrediction {
+                n,
+                mean,
+                stance: ActorStance::Stance(best),
+                confidence: mean[best.index()],
             };
-            (
-                actor,
-                ActorPrediction {
-                    n,
-                    mean,
-                    stance,
-                    confidence,
-                },
-            )
+            (actor.to_owned(), prediction)
         })
         .collect()
 }
@@ -276,13 +268,25 @@ mod tests {
 
     #[test]
     fn aggregates_and_scores_actors() {
-        let probs = [[0.7, 0.2, 0.1], [0.3, 0.2, 0.5], [0.1, 0.8, 0.1]];
-        let agg = aggregate(&["t", "t", "s"], &probs);
+        let probs = [
+            [0.7, 0.2, 0.1],
+            [0.3, 0.2, 0.5],
+            [0.1, 0.8, 0.1],
+            [0.45, 0.1, 0.45],
+            [0.2, 0.1, 0.7],
+        ];
+        let agg = aggregate(&["t", "t", "s", "u", "u"], &probs);
         // Mean of t: [0.5, 0.2, 0.3] -> favor with confidence 0.5.
         assert_eq!(agg["t"].stance, ActorStance::Stance(Favor));
         assert_eq!(agg["t"].n, 2);
         assert!((agg["t"].confidence - 0.5).abs() < 1e-12);
+        // u: one quote leaning favor, one none; the mean [0.325, 0.1, 0.575]
+        // says none (the majority rule over predicted labels would say favor).
+        assert_eq!(agg["u"].stance, ActorStance::Stance(None));
+        assert!((agg["u"].confidence - 0.575).abs() < 1e-12);
         assert_eq!(agg["s"].stance, ActorStance::Stance(Against));
+        let agg: BTreeMap<String, ActorPrediction> =
+            agg.into_iter().filter(|(a, _)| a != "u").collect();
         let gold: BTreeMap<String, ActorStance> = [("t", Favor), ("s", Favor), ("x", None)]
             .map(|(a, s)| (a.to_owned(), ActorStance::Stance(s)))
             .into();
