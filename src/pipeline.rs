@@ -165,16 +165,18 @@ mod tests {
     use super::*;
     use Stance::*;
 
+    const TEXTS: [&str; 6] = [
+        "no invasion ever",
+        "we will strike them",
+        "talks on tariffs",
+        "there will be no invasion",
+        "strike the cartels",
+        "tariff talks",
+    ];
+    const LABELS: [Stance; 6] = [Against, Favor, None, Against, Favor, None];
+
     fn trained() -> Pipeline {
-        let texts = [
-            "no invasion ever",
-            "we will strike them",
-            "talks on tariffs",
-            "there will be no invasion",
-            "strike the cartels",
-            "tariff talks",
-        ];
-        let labels = [Against, Favor, None, Against, Favor, None];
+        let (texts, labels) = (TEXTS, LABELS);
         Pipeline::fit(
             &FeaturizerParams::default().check().unwrap(),
             &ModelParams::from_name("logreg").unwrap(),
@@ -195,15 +197,7 @@ mod tests {
 
     #[test]
     fn every_model_round_trips_through_json() {
-        let texts = [
-            "no invasion ever",
-            "we will strike them",
-            "talks on tariffs",
-            "there will be no invasion",
-            "strike the cartels",
-            "tariff talks",
-        ];
-        let labels = [Against, Favor, None, Against, Favor, None];
+        let (texts, labels) = (TEXTS, LABELS);
         for name in crate::models::MODEL_NAMES {
             let p = Pipeline::fit(
                 &FeaturizerParams::default().check().unwrap(),
