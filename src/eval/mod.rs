@@ -235,9 +235,16 @@ pub fn compare_csv(summaries: &[Summary]) -> String {
 
 /// A fixed-width table of the summaries for the terminal.
 pub fn compare_table(summaries: &[Summary], level: f64) -> String {
+    // Wide enough for the longest model name (e.g. sparse-logreg).
+    let w = summaries
+        .iter()
+        .map(|r| r.model.len())
+        .max()
+        .unwrap_or(0)
+        .max(10);
     let pct = (level * 100.0).round();
     let mut s = format!(
-        "{:<10} {:>4}  {:>8}  {:>8}  {:>17}  {:>8}  {:>8}  {:>8}\n",
+        "{:<w$} {:>4}  {:>8}  {:>8}  {:>17}  {:>8}  {:>8}  {:>8}\n",
         "model",
         "n",
         "accuracy",
@@ -250,7 +257,7 @@ pub fn compare_table(summaries: &[Summary], level: f64) -> String {
     let opt = |p: Option<f64>| p.map_or_else(|| "-".to_owned(), |p| format!("{p:.4}"));
     for r in summaries {
         s.push_str(&format!(
-            "{:<10} {:>4}  {:>8.4}  {:>8.4}  [{:.4}, {:.4}]  {:>8.4}  {:>8}  {:>8}\n",
+            "{:<w$} {:>4}  {:>8.4}  {:>8.4}  [{:.4}, {:.4}]  {:>8.4}  {:>8}  {:>8}\n",
             r.model,
             r.confusion.total(),
             r.point[0],
