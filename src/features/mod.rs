@@ -42,6 +42,7 @@
 //! block: memory ∝ vocabulary × threads + one block, and the vocabulary,
 //! IDF and rows are the same as fitting all the texts at once.
 
+mod keymap;
 pub mod sparse;
 
 use rayon::prelude::*;
@@ -49,6 +50,7 @@ use rustc_hash::FxHashMap;
 
 use crate::error::{Error, Result};
 use crate::text::{Analyzer, AnalyzerSettings, CHAR_PREFIX, MAX_CHAR_NGRAM};
+use keymap::KeyMap;
 pub use sparse::CsrMatrix;
 
 /// Longest supported word n-gram.
@@ -345,13 +347,13 @@ impl ValidFeaturizerParams {
                         .map(|&(k, n)| (n, k))
                         .collect();
                 }
-                let mut m: FxHashMap<Key, u32> = FxHashMap::default();
+                let mut m: KeyMap<u32> = KeyMap::default();
                 for c in &sharded {
                     for &(k, d) in &c[s] {
-                        *m.entry(k).or_insert(0) += d;
+                        *m.get_or_insert_with(k, || 0) += d;
                     }
                 }
-                m.into_iter()
+                m.into_entries()
                     .filter(|&(_, n)| n as usize >= p.min_df && n <= max_df)
                     .map(|(k, n)| (n, k))
                     .collect()
@@ -407,8 +409,8 @@ impl ValidFeaturizerParams {
             _ => Vec::new(),
         };
         // 5. The fitted featurizer uses the global term ids of the kept n-grams.
-        let mut features: FxHashMap<Key, u32> = FxHashMap::default();
-        features.reserve(kept.len());
+        let mut features: KeyMap<u32> = KeyMap::default();
+        features.reserve_short(kept.len());
         let mut term_ids: FxHashMap<Box<str>, u32> = FxHashMap::default();
         let mut used = vec![false; gterms.len()];
         for (i, &(_, _, k)) in kept.iter().enumerate() {
@@ -450,6 +452,12 @@ fn pack(w: &[u32]) -> Key {
         k |= u128::from(id) << (32 * i);
     }
     k
+}
+
+/// The low 64 bits of the key of the bigram `(a, b)` (see [`KeyMap`]).
+#[inline]
+fn pack2(a: u32, b: u32) -> u64 {
+    u64::from(a) | (u64::from(b) << 32)
 }
 
 /// The term ids of `k`, in order.
@@ -575,7 +583,7 @@ fn concat(n_cols: usize, mut parts: Vec<CsrMatrix>) -> CsrMatrix {
 /// by term id without hashing.
 #[derive(Default)]
 struct NgramTable {
-    index: FxHashMap<Key, u32>,
+    index: KeyMap<u32>,
     uni: Vec<u32>,
     keys: Vec<Key>,
     df: Vec<u32>,
@@ -604,6 +612,17 @@ impl NgramTable {
             self.uni[t] = self.new_slot(pack(&[term]));
         }
         self.uni[t]
+    }
+
+    /// [`NgramTable::slot`] of a two-term key given as its low 64 bits.
+    #[inline]
+    fn slot_short(&mut self, s: u64) -> u32 {
+        if let Some(&i) = self.index.get_short(s) {
+            return i;
+        }
+        let i = self.new_slot(keymap::widen(s));
+        self.index.insert_short(s, i);
+        i
     }
 
     #[inline]
@@ -682,6 +701,13 @@ impl Worker {
                 }
             }
             for n in lo.max(2)..=hi {
+                if n == 2 {
+                    for w in words.windows(2) {
+                        let s = table.slot_short(pack2(w[0], w[1]));
+                        table.count(s, d, &mut row);
+                    }
+                    continue;
+                }
                 for w in words.windows(n) {
                     let s = table.slot(pack(w));
                     table.count(s, d, &mut row);
@@ -836,7 +862,7 @@ pub struct Featurizer {
     /// Term string → term id (only terms used by some feature).
     term_ids: FxHashMap<Box<str>, u32>,
     /// N-gram of term ids → feature index.
-    features: FxHashMap<Key, u32>,
+    features: KeyMap<u32>,
     names: Vec<String>,
     idf: Vec<f64>,
 }
@@ -870,7 +896,7 @@ impl Featurizer {
             return Err(Error::param("vocabulary", "more than 2^32 - 1 features"));
         }
         let mut term_ids: FxHashMap<Box<str>, u32> = FxHashMap::default();
-        let mut features = FxHashMap::default();
+        let mut features = KeyMap::default();
         let (lo, hi) = params.0.ngram_range;
         let mut intern = |part: &str| {
             let next = to_u32(term_ids.len());
@@ -1000,6 +1026,17 @@ impl Featurizer {
             if hi >= 2 {
                 words.iter_mut().for_each(|w| *w = local[*w as usize].0);
                 for n in lo.max(2)..=hi {
+                    if n == 2 {
+                        for w in words.windows(2) {
+                            if w[0] == PAD || w[1] == PAD {
+                                continue;
+                            }
+                            if let Some(&f) = self.features.get_short(pack2(w[0], w[1])) {
+                                feats.push(f);
+                            }
+                        }
+                        continue;
+                    }
                     for w in words.windows(n) {
                         if w.contains(&PAD) {
                             continue;
