@@ -328,7 +328,8 @@ impl ValidFeaturizerParams {
             .zip(&remaps)
             .map(|(c, r)| {
                 let mut s: Vec<Vec<(Key, u32)>> = (0..SHARDS).map(|_| Vec::new()).collect();
-                for (&k, &df) in c.table.keys.iter().zip(&c.table.df) {
+                for (&k, st) in c.table.keys.iter().zip(&c.table.stats) {
+                    let df = st.df;
                     let g = remap_key(k, r);
                     s[shard_of(g)].push((g, df));
                 }
@@ -524,7 +525,10 @@ fn rank_key(k: Key, rank: &[u32]) -> u128 {
 }
 
 fn key_name(k: Key, terms: &[&str]) -> String {
-    let mut s = String::new();
+    let len = key_parts(k)
+        .map(|id| terms[id as usize].len() + 1)
+        .sum::<usize>();
+    let mut s = String::with_capacity(len.saturating_sub(1));
     for id in key_parts(k) {
         if !s.is_empty() {
             s.push(' ');
@@ -578,6 +582,15 @@ fn concat(n_cols: usize, mut parts: Vec<CsrMatrix>) -> CsrMatrix {
     out
 }
 
+/// Document frequency of one slot, the last document it was counted in
+/// and its position in that document's row.
+#[derive(Clone, Copy)]
+struct SlotStats {
+    df: u32,
+    last: u32,
+    pos: u32,
+}
+
 /// Local n-gram table of one chunk: n-gram → slot, with document
 /// frequencies; unigrams and character n-grams (single terms) are indexed
 /// by term id without hashing.
@@ -586,9 +599,8 @@ struct NgramTable {
     index: KeyMap<u32>,
     uni: Vec<u32>,
     keys: Vec<Key>,
-    df: Vec<u32>,
-    last: Vec<u32>,
-    pos: Vec<u32>,
+    /// Per slot, what [`NgramTable::count`] touches (one cache line, not three).
+    stats: Vec<SlotStats>,
 }
 
 impl NgramTable {
@@ -596,9 +608,11 @@ impl NgramTable {
     fn new_slot(&mut self, k: Key) -> u32 {
         let s = to_u32(self.keys.len());
         self.keys.push(k);
-        self.df.push(0);
-        self.last.push(NONE);
-        self.pos.push(0);
+        self.stats.push(SlotStats {
+            df: 0,
+            last: NONE,
+            pos: 0,
+        });
         s
     }
 
@@ -638,14 +652,14 @@ impl NgramTable {
     /// Counts slot `s` in document `d`, whose (slot, count) pairs are `row`.
     #[inline]
     fn count(&mut self, s: u32, d: u32, row: &mut Vec<(u32, u32)>) {
-        let i = s as usize;
-        if self.last[i] != d {
-            self.last[i] = d;
-            self.df[i] += 1;
-            self.pos[i] = to_u32(row.len());
+        let st = &mut self.stats[s as usize];
+        if st.last != d {
+            st.last = d;
+            st.df += 1;
+            st.pos = to_u32(row.len());
             row.push((s, 1));
         } else {
-            row[self.pos[i] as usize].1 += 1;
+            row[st.pos as usize].1 += 1;
         }
     }
 }
