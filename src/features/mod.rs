@@ -373,7 +373,8 @@ impl ValidFeaturizerParams {
                 ),
             ));
         }
-        let mut kept: Vec<(u32, String, Key)> = match term_ranks(&gterms) {
+        // `order`: (df, key) in vocabulary order; `names`, if built already.
+        let (order, names): (Vec<(u32, Key)>, Option<Vec<String>>) = match term_ranks(&gterms) {
             // Fast path: integer keys whose order is the names' order; names
             // are built only for the features kept.
             Some(rank) => {
@@ -385,10 +386,7 @@ impl ValidFeaturizerParams {
                 if let Some(m) = p.max_features {
                     order.truncate(m);
                 }
-                order
-                    .into_par_iter()
-                    .map(|(n, _, k)| (n, key_name(k, &gterms), k))
-                    .collect()
+                (order.into_iter().map(|(n, _, k)| (n, k)).collect(), None)
             }
             None => {
                 let mut v: Vec<(u32, String, Key)> = kept
@@ -396,37 +394,53 @@ impl ValidFeaturizerParams {
                     .map(|(n, k)| (n, key_name(k, &gterms), k))
                     .collect();
                 v.par_sort_unstable_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-                v
+                if let Some(m) = p.max_features {
+                    v.truncate(m);
+                }
+                let order = v.iter().map(|&(n, _, k)| (n, k)).collect();
+                (order, Some(v.into_iter().map(|(_, s, _)| s).collect()))
             }
         };
-        if let Some(m) = p.max_features {
-            kept.truncate(m);
-        }
         let idf = match p.weight {
-            Weighting::Tfidf => kept
+            Weighting::Tfidf => order
                 .iter()
-                .map(|&(n, _, _)| ((1.0 + n_docs as f64) / (1.0 + n as f64)).ln() + 1.0)
+                .map(|&(n, _)| ((1.0 + n_docs as f64) / (1.0 + n as f64)).ln() + 1.0)
                 .collect(),
             _ => Vec::new(),
         };
-        // 5. The fitted featurizer uses the global term ids of the kept n-grams.
-        let mut features: KeyMap<u32> = KeyMap::default();
-        features.reserve_short(kept.len());
-        let mut term_ids: FxHashMap<Box<str>, u32> = FxHashMap::default();
-        let mut used = vec![false; gterms.len()];
-        for (i, &(_, _, k)) in kept.iter().enumerate() {
-            features.insert(k, to_u32(i));
-            for g in key_parts(k) {
-                if !std::mem::replace(&mut used[g as usize], true) {
-                    term_ids.insert(gterms[g as usize].into(), g);
+        // 5. The fitted featurizer uses the global term ids of the kept
+        // n-grams; its (serial) hash map is built while the names are
+        // formatted in parallel.
+        let (names, (features, term_ids)) = rayon::join(
+            || {
+                names.unwrap_or_else(|| {
+                    order
+                        .par_iter()
+                        .map(|&(_, k)| key_name(k, &gterms))
+                        .collect()
+                })
+            },
+            || {
+                let mut features: KeyMap<u32> = KeyMap::default();
+                features.reserve_short(order.len());
+                let mut term_ids: FxHashMap<Box<str>, u32> = FxHashMap::default();
+                let mut used = vec![false; gterms.len()];
+                for (i, &(_, k)) in order.iter().enumerate() {
+                    features.insert(k, to_u32(i));
+                    for g in key_parts(k) {
+                        if !std::mem::replace(&mut used[g as usize], true) {
+                            term_ids.insert(gterms[g as usize].into(), g);
+                        }
+                    }
                 }
-            }
-        }
+                (features, term_ids)
+            },
+        );
         let f = Featurizer {
             params: self.clone(),
             term_ids,
             features,
-            names: kept.into_iter().map(|(_, s, _)| s).collect(),
+            names,
             idf,
         };
         Ok((f, remaps))
