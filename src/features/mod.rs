@@ -42,6 +42,7 @@
 //! block: memory ∝ vocabulary × threads + one block, and the vocabulary,
 //! IDF and rows are the same as fitting all the texts at once.
 
+mod keymap;
 pub mod sparse;
 
 use rayon::prelude::*;
@@ -49,6 +50,7 @@ use rustc_hash::FxHashMap;
 
 use crate::error::{Error, Result};
 use crate::text::{Analyzer, AnalyzerSettings, CHAR_PREFIX, MAX_CHAR_NGRAM};
+use keymap::KeyMap;
 pub use sparse::CsrMatrix;
 
 /// Longest supported word n-gram.
@@ -326,7 +328,8 @@ impl ValidFeaturizerParams {
             .zip(&remaps)
             .map(|(c, r)| {
                 let mut s: Vec<Vec<(Key, u32)>> = (0..SHARDS).map(|_| Vec::new()).collect();
-                for (&k, &df) in c.table.keys.iter().zip(&c.table.df) {
+                for (&k, st) in c.table.keys.iter().zip(&c.table.stats) {
+                    let df = st.df;
                     let g = remap_key(k, r);
                     s[shard_of(g)].push((g, df));
                 }
@@ -345,13 +348,13 @@ impl ValidFeaturizerParams {
                         .map(|&(k, n)| (n, k))
                         .collect();
                 }
-                let mut m: FxHashMap<Key, u32> = FxHashMap::default();
+                let mut m: KeyMap<u32> = KeyMap::default();
                 for c in &sharded {
                     for &(k, d) in &c[s] {
-                        *m.entry(k).or_insert(0) += d;
+                        *m.get_or_insert_with(k, || 0) += d;
                     }
                 }
-                m.into_iter()
+                m.into_entries()
                     .filter(|&(_, n)| n as usize >= p.min_df && n <= max_df)
                     .map(|(k, n)| (n, k))
                     .collect()
@@ -370,7 +373,8 @@ impl ValidFeaturizerParams {
                 ),
             ));
         }
-        let mut kept: Vec<(u32, String, Key)> = match term_ranks(&gterms) {
+        // `order`: (df, key) in vocabulary order; `names`, if built already.
+        let (order, names): (Vec<(u32, Key)>, Option<Vec<String>>) = match term_ranks(&gterms) {
             // Fast path: integer keys whose order is the names' order; names
             // are built only for the features kept.
             Some(rank) => {
@@ -382,10 +386,7 @@ impl ValidFeaturizerParams {
                 if let Some(m) = p.max_features {
                     order.truncate(m);
                 }
-                order
-                    .into_par_iter()
-                    .map(|(n, _, k)| (n, key_name(k, &gterms), k))
-                    .collect()
+                (order.into_iter().map(|(n, _, k)| (n, k)).collect(), None)
             }
             None => {
                 let mut v: Vec<(u32, String, Key)> = kept
@@ -393,37 +394,53 @@ impl ValidFeaturizerParams {
                     .map(|(n, k)| (n, key_name(k, &gterms), k))
                     .collect();
                 v.par_sort_unstable_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-                v
+                if let Some(m) = p.max_features {
+                    v.truncate(m);
+                }
+                let order = v.iter().map(|&(n, _, k)| (n, k)).collect();
+                (order, Some(v.into_iter().map(|(_, s, _)| s).collect()))
             }
         };
-        if let Some(m) = p.max_features {
-            kept.truncate(m);
-        }
         let idf = match p.weight {
-            Weighting::Tfidf => kept
+            Weighting::Tfidf => order
                 .iter()
-                .map(|&(n, _, _)| ((1.0 + n_docs as f64) / (1.0 + n as f64)).ln() + 1.0)
+                .map(|&(n, _)| ((1.0 + n_docs as f64) / (1.0 + n as f64)).ln() + 1.0)
                 .collect(),
             _ => Vec::new(),
         };
-        // 5. The fitted featurizer uses the global term ids of the kept n-grams.
-        let mut features: FxHashMap<Key, u32> = FxHashMap::default();
-        features.reserve(kept.len());
-        let mut term_ids: FxHashMap<Box<str>, u32> = FxHashMap::default();
-        let mut used = vec![false; gterms.len()];
-        for (i, &(_, _, k)) in kept.iter().enumerate() {
-            features.insert(k, to_u32(i));
-            for g in key_parts(k) {
-                if !std::mem::replace(&mut used[g as usize], true) {
-                    term_ids.insert(gterms[g as usize].into(), g);
+        // 5. The fitted featurizer uses the global term ids of the kept
+        // n-grams; its (serial) hash map is built while the names are
+        // formatted in parallel.
+        let (names, (features, term_ids)) = rayon::join(
+            || {
+                names.unwrap_or_else(|| {
+                    order
+                        .par_iter()
+                        .map(|&(_, k)| key_name(k, &gterms))
+                        .collect()
+                })
+            },
+            || {
+                let mut features: KeyMap<u32> = KeyMap::default();
+                features.reserve_short(order.len());
+                let mut term_ids: FxHashMap<Box<str>, u32> = FxHashMap::default();
+                let mut used = vec![false; gterms.len()];
+                for (i, &(_, k)) in order.iter().enumerate() {
+                    features.insert(k, to_u32(i));
+                    for g in key_parts(k) {
+                        if !std::mem::replace(&mut used[g as usize], true) {
+                            term_ids.insert(gterms[g as usize].into(), g);
+                        }
+                    }
                 }
-            }
-        }
+                (features, term_ids)
+            },
+        );
         let f = Featurizer {
             params: self.clone(),
             term_ids,
             features,
-            names: kept.into_iter().map(|(_, s, _)| s).collect(),
+            names,
             idf,
         };
         Ok((f, remaps))
@@ -450,6 +467,12 @@ fn pack(w: &[u32]) -> Key {
         k |= u128::from(id) << (32 * i);
     }
     k
+}
+
+/// The low 64 bits of the key of the bigram `(a, b)` (see [`KeyMap`]).
+#[inline]
+fn pack2(a: u32, b: u32) -> u64 {
+    u64::from(a) | (u64::from(b) << 32)
 }
 
 /// The term ids of `k`, in order.
@@ -516,7 +539,10 @@ fn rank_key(k: Key, rank: &[u32]) -> u128 {
 }
 
 fn key_name(k: Key, terms: &[&str]) -> String {
-    let mut s = String::new();
+    let len = key_parts(k)
+        .map(|id| terms[id as usize].len() + 1)
+        .sum::<usize>();
+    let mut s = String::with_capacity(len.saturating_sub(1));
     for id in key_parts(k) {
         if !s.is_empty() {
             s.push(' ');
@@ -570,17 +596,25 @@ fn concat(n_cols: usize, mut parts: Vec<CsrMatrix>) -> CsrMatrix {
     out
 }
 
+/// Document frequency of one slot, the last document it was counted in
+/// and its position in that document's row.
+#[derive(Clone, Copy)]
+struct SlotStats {
+    df: u32,
+    last: u32,
+    pos: u32,
+}
+
 /// Local n-gram table of one chunk: n-gram → slot, with document
 /// frequencies; unigrams and character n-grams (single terms) are indexed
 /// by term id without hashing.
 #[derive(Default)]
 struct NgramTable {
-    index: FxHashMap<Key, u32>,
+    index: KeyMap<u32>,
     uni: Vec<u32>,
     keys: Vec<Key>,
-    df: Vec<u32>,
-    last: Vec<u32>,
-    pos: Vec<u32>,
+    /// Per slot, what [`NgramTable::count`] touches (one cache line, not three).
+    stats: Vec<SlotStats>,
 }
 
 impl NgramTable {
@@ -588,9 +622,11 @@ impl NgramTable {
     fn new_slot(&mut self, k: Key) -> u32 {
         let s = to_u32(self.keys.len());
         self.keys.push(k);
-        self.df.push(0);
-        self.last.push(NONE);
-        self.pos.push(0);
+        self.stats.push(SlotStats {
+            df: 0,
+            last: NONE,
+            pos: 0,
+        });
         s
     }
 
@@ -606,6 +642,17 @@ impl NgramTable {
         self.uni[t]
     }
 
+    /// [`NgramTable::slot`] of a two-term key given as its low 64 bits.
+    #[inline]
+    fn slot_short(&mut self, s: u64) -> u32 {
+        if let Some(&i) = self.index.get_short(s) {
+            return i;
+        }
+        let i = self.new_slot(keymap::widen(s));
+        self.index.insert_short(s, i);
+        i
+    }
+
     #[inline]
     fn slot(&mut self, k: Key) -> u32 {
         if let Some(&s) = self.index.get(&k) {
@@ -619,14 +666,14 @@ impl NgramTable {
     /// Counts slot `s` in document `d`, whose (slot, count) pairs are `row`.
     #[inline]
     fn count(&mut self, s: u32, d: u32, row: &mut Vec<(u32, u32)>) {
-        let i = s as usize;
-        if self.last[i] != d {
-            self.last[i] = d;
-            self.df[i] += 1;
-            self.pos[i] = to_u32(row.len());
+        let st = &mut self.stats[s as usize];
+        if st.last != d {
+            st.last = d;
+            st.df += 1;
+            st.pos = to_u32(row.len());
             row.push((s, 1));
         } else {
-            row[self.pos[i] as usize].1 += 1;
+            row[st.pos as usize].1 += 1;
         }
     }
 }
@@ -682,6 +729,13 @@ impl Worker {
                 }
             }
             for n in lo.max(2)..=hi {
+                if n == 2 {
+                    for w in words.windows(2) {
+                        let s = table.slot_short(pack2(w[0], w[1]));
+                        table.count(s, d, &mut row);
+                    }
+                    continue;
+                }
                 for w in words.windows(n) {
                     let s = table.slot(pack(w));
                     table.count(s, d, &mut row);
@@ -836,7 +890,7 @@ pub struct Featurizer {
     /// Term string → term id (only terms used by some feature).
     term_ids: FxHashMap<Box<str>, u32>,
     /// N-gram of term ids → feature index.
-    features: FxHashMap<Key, u32>,
+    features: KeyMap<u32>,
     names: Vec<String>,
     idf: Vec<f64>,
 }
@@ -870,7 +924,7 @@ impl Featurizer {
             return Err(Error::param("vocabulary", "more than 2^32 - 1 features"));
         }
         let mut term_ids: FxHashMap<Box<str>, u32> = FxHashMap::default();
-        let mut features = FxHashMap::default();
+        let mut features = KeyMap::default();
         let (lo, hi) = params.0.ngram_range;
         let mut intern = |part: &str| {
             let next = to_u32(term_ids.len());
@@ -1000,6 +1054,17 @@ impl Featurizer {
             if hi >= 2 {
                 words.iter_mut().for_each(|w| *w = local[*w as usize].0);
                 for n in lo.max(2)..=hi {
+                    if n == 2 {
+                        for w in words.windows(2) {
+                            if w[0] == PAD || w[1] == PAD {
+                                continue;
+                            }
+                            if let Some(&f) = self.features.get_short(pack2(w[0], w[1])) {
+                                feats.push(f);
+                            }
+                        }
+                        continue;
+                    }
                     for w in words.windows(n) {
                         if w.contains(&PAD) {
                             continue;
