@@ -24,19 +24,7 @@ fn data() -> (String, CsrMatrix, Vec<Stance>) {
             let text = std::fs::read_to_string(&path)
                 .unwrap_or_else(|e| panic!("STANCE_BENCH_CORPUS={path:?}: {e}"));
             let texts: Vec<String> = text.lines().take(2000).map(str::to_owned).collect();
-            let labels = texts
-                .iter()
-                .map(|t| {
-                    let t = t.to_lowercase();
-                    if t.contains("oil") || t.contains("crude") {
-                        Stance::Favor
-                    } else if t.contains("bank") || t.contains("rate") {
-                        Stance::Against
-                    } else {
-                        Stance::None
-                    }
-                })
-                .collect();
+            let labels = stance::synth::keyword_labels(&texts);
             (format!("corpus-{}", texts.len()), texts, labels)
         }
         None => {

@@ -14,7 +14,6 @@ use std::time::Instant;
 use stance::features::FeaturizerParams;
 use stance::models::sparse_logistic::SparseLogRegParams;
 use stance::synth::{corpus, SynthSettings};
-use stance::Stance;
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -30,19 +29,7 @@ fn main() -> anyhow::Result<()> {
     } else {
         let text = std::fs::read_to_string(source)?;
         let texts: Vec<String> = text.lines().take(n).map(str::to_owned).collect();
-        let labels = texts
-            .iter()
-            .map(|t| {
-                let t = t.to_lowercase();
-                if t.contains("oil") || t.contains("crude") {
-                    Stance::Favor
-                } else if t.contains("bank") || t.contains("rate") {
-                    Stance::Against
-                } else {
-                    Stance::None
-                }
-            })
-            .collect();
+        let labels = stance::synth::keyword_labels(&texts);
         (texts, labels, None)
     };
     let t0 = Instant::now();

@@ -52,6 +52,25 @@ fn word(mut r: usize, out: &mut String) {
 /// Generates `(texts, labels)`. Each text gets a uniformly drawn class; a
 /// quarter of its words come from ten words specific to that class, the
 /// rest from the Zipf vocabulary. Some words are capitalised and followed
+/// Labels for a real corpus read by the benches: a fixed keyword rule
+/// (oil/crude → favor, bank/rate → against, else none), so that models have
+/// something learnable to fit. The labels mean nothing about stance.
+pub fn keyword_labels<S: AsRef<str>>(texts: &[S]) -> Vec<Stance> {
+    texts
+        .iter()
+        .map(|t| {
+            let t = t.as_ref().to_lowercase();
+            if t.contains("oil") || t.contains("crude") {
+                Stance::Favor
+            } else if t.contains("bank") || t.contains("rate") {
+                Stance::Against
+            } else {
+                Stance::None
+            }
+        })
+        .collect()
+}
+
 /// by punctuation, as in prose.
 pub fn corpus(s: &SynthSettings) -> (Vec<String>, Vec<Stance>) {
     let mut rng = Rng::new(s.seed);

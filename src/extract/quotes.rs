@@ -54,28 +54,16 @@ pub(crate) fn quote_regions(text: &str, ls: usize, le: usize) -> Vec<Region> {
                 let opener = matches!(c, '\u{201C}' | '\u{AB}');
                 let closer = matches!(c, '\u{201D}' | '\u{BB}');
                 if let Some((o, s)) = double {
+                    close_single(&mut single, &mut out, b);
+                    out.push(Region {
+                        open: o,
+                        start: s,
+                        end: b,
+                        single: false,
+                        nested: false,
+                    });
                     // An opener between words while open is a new quotation after an unclosed one.
-                    if opener && prev_space && !next_space {
-                        close_single(&mut single, &mut out, b);
-                        out.push(Region {
-                            open: o,
-                            start: s,
-                            end: b,
-                            single: false,
-                            nested: false,
-                        });
-                        double = Some((b, after));
-                    } else {
-                        close_single(&mut single, &mut out, b);
-                        out.push(Region {
-                            open: o,
-                            start: s,
-                            end: b,
-                            single: false,
-                            nested: false,
-                        });
-                        double = None;
-                    }
+                    double = (opener && prev_space && !next_space).then_some((b, after));
                 } else if opener
                     || (!closer && (!next_space || prev_space))
                     || (closer && prev_space && !next_space)
