@@ -149,21 +149,66 @@ pub fn score_actors(
     }
 }
 
-/// Actor-level predictions with leave-one-document-out models: for every
-/// labelled document, a featurizer and model are fitted on the other
-/// documents' labelled quotes (minus any sentence carrying the same quote
-/// as the held-out document, see [`crate::eval::split`]) and label
-/// `quotes[doc]`, the `(actor, text)` pairs found in the held-out article
-/// (hand-labelled or extracted). Predictions are then aggregated per actor
-/// over all documents.
+/// How [`leave_one_document_out`] labels the quotes of a held-out document.
+#[derive(Debug, Clone, Copy)]
+pub enum ActorPredictor<'a> {
+    /// A featurizer and model fitted on the fold's training quotes.
+    Model(
+        &'a crate::features::ValidFeaturizerParams,
+        &'a crate::models::ModelParams,
+    ),
+    /// Baseline: every quote gets the most common actor-level stance among
+    /// the actors of the training quotes (the actor-level majority class).
+    ActorMajority,
+    /// Baseline that reads no text: a quote gets its speaker's actor-level
+    /// stance in the training quotes (their track record); speakers not seen
+    /// in training, or mixed there, get the [`ActorPredictor::ActorMajority`]
+    /// label.
+    SpeakerHistory,
+}
+
+/// The most common actor-level stance among `counts` (mixed actors are not
+/// counted); ties go to favor, then against, then none; `none` if empty.
+fn majority_actor_stance(counts: &BTreeMap<String, ActorCounts>) -> Stance {
+    let mut n = [0usize; 3];
+    for c in counts.values() {
+        if let ActorStance::Stance(s) = c.stance() {
+            n[s.index()] += 1;
+        }
+    }
+    let best = (0..3).fold(2, |b, i| {
+        if n[i] > n[b] || (n[i] == n[b] && i < b) {
+            i
+        } else {
+            b
+        }
+    });
+    Stance::from_index(best).unwrap_or(Stance::None)
+}
+
+fn one_hot(s: Stance) -> Probs {
+    let mut p = [0.0; 3];
+    p[s.index()] = 1.0;
+    p
+}
+
+/// Actor-level predictions with leave-one-document-out folds: for every
+/// labelled document, the predictor is fitted on the other documents'
+/// labelled quotes (minus any sentence carrying the same quote as the
+/// held-out document, see [`crate::eval::split`]) and labels `quotes[doc]`,
+/// the `(actor, text)` pairs found in the held-out article (hand-labelled or
+/// extracted). Predictions are then aggregated per actor over all documents
+/// ([`aggregate`]). The baselines put the figures in context: with few
+/// quotes per actor, predicting the actor-level majority class is hard to
+/// beat.
 ///
 /// # Errors
-/// Split, featurizer or model errors.
+/// Split, featurizer or model errors; [`Error::Data`] if a baseline needs
+/// the `actor` column and the labelled file has none.
 pub fn leave_one_document_out(
     labelled: &crate::corpus::Corpus,
     quotes: &BTreeMap<String, Vec<(String, String)>>,
-    featurizer: &crate::features::ValidFeaturizerParams,
-    model: &crate::models::ModelParams,
+    predictor: ActorPredictor<'_>,
 ) -> Result<BTreeMap<String, ActorPrediction>> {
     use crate::eval::split;
     let gold = labelled.labels()?;
@@ -177,12 +222,41 @@ pub fn leave_one_document_out(
         let Some(found) = quotes.get(&f.name) else {
             continue;
         };
-        let train_texts: Vec<&str> = f.train.iter().map(|&i| texts[i]).collect();
-        let train_labels: Vec<Stance> = f.train.iter().map(|&i| gold[i]).collect();
-        let p = crate::pipeline::Pipeline::fit(featurizer, model, &train_texts, &train_labels)?;
-        let test: Vec<&str> = found.iter().map(|(_, t)| t.as_str()).collect();
-        probs.extend(p.predict_proba(&test)?);
         actors.extend(found.iter().map(|(a, _)| a.as_str()));
+        if let ActorPredictor::Model(featurizer, model) = predictor {
+            let train_texts: Vec<&str> = f.train.iter().map(|&i| texts[i]).collect();
+            let train_labels: Vec<Stance> = f.train.iter().map(|&i| gold[i]).collect();
+            let p = crate::pipeline::Pipeline::fit(featurizer, model, &train_texts, &train_labels)?;
+            let test: Vec<&str> = found.iter().map(|(_, t)| t.as_str()).collect();
+            probs.extend(p.predict_proba(&test)?);
+            continue;
+        }
+        let mut pairs = Vec::with_capacity(f.train.len());
+        for &i in &f.train {
+            let e = &labelled.examples[i];
+            let actor = e.actor.as_deref().ok_or_else(|| {
+                Error::data(
+                    &labelled.path,
+                    Some(e.line),
+                    Some("actor"),
+                    "actor-level baselines need an actor on every labelled quote",
+                )
+            })?;
+            pairs.push((actor, gold[i]));
+        }
+        let history = actor_counts(pairs);
+        let majority = majority_actor_stance(&history);
+        for (actor, _) in found {
+            let known = match history.get(actor).map(ActorCounts::stance) {
+                Some(ActorStance::Stance(s)) => Some(s),
+                _ => None,
+            };
+            let s = match predictor {
+                ActorPredictor::SpeakerHistory => known.unwrap_or(majority),
+                _ => majority,
+            };
+            probs.push(one_hot(s));
+        }
     }
     Ok(aggregate(&actors, &probs))
 }
@@ -264,6 +338,55 @@ mod tests {
         ]);
         assert_eq!(actors_csv(&c), "actor,stance\na,none\nb,favor\nc,mixed\n");
         assert_eq!(c["b"].n(), 2);
+    }
+
+    #[test]
+    fn baselines_use_only_the_training_documents() {
+        let csv = "doc,actor,text,stance\n\
+            d1,trump,we will strike them soon,favor\n\
+            d1,sheinbaum,there will be no invasion,against\n\
+            d2,trump,the cartels are terrorists now,favor\n\
+            d2,petro,we started talks today,none\n\
+            d3,sheinbaum,we reject any foreign troops,against\n\
+            d3,un,record cultivation this year,none\n\
+            d3,expert,it could backfire badly,against\n";
+        let corpus = crate::corpus::Corpus::from_bytes(
+            Path::new("t.csv"),
+            csv.as_bytes(),
+            crate::corpus::ReadOptions {
+                require_stance: true,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let mut quotes: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+        for e in &corpus.examples {
+            quotes
+                .entry(e.doc.clone().unwrap())
+                .or_default()
+                .push((e.actor.clone().unwrap(), e.text.clone()));
+        }
+        let run = |p| {
+            leave_one_document_out(&corpus, &quotes, p)
+                .unwrap()
+                .into_iter()
+                .map(|(a, v)| format!("{a}:{}", v.stance))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        // Training actors by fold: without d1, favor 1 against 2 none 2
+        // (tie -> against); without d2, against 2 -> against; without d3,
+        // one each (tie -> favor). Sheinbaum gets against (d1) and favor
+        // (d3): the tie of means goes to favor.
+        assert_eq!(
+            run(ActorPredictor::ActorMajority),
+            "expert:favor petro:against sheinbaum:favor trump:against un:favor"
+        );
+        // Known speakers keep their training stance; unseen ones fall back.
+        assert_eq!(
+            run(ActorPredictor::SpeakerHistory),
+            "expert:favor petro:against sheinbaum:against trump:favor un:favor"
+        );
     }
 
     #[test]

@@ -153,6 +153,25 @@ fn extract_writes_spans_and_scores_against_labels() {
 }
 
 #[test]
+fn extract_eval_with_a_model_scores_actors_against_baselines() {
+    let w = Workdir::new();
+    let o = w.ok(["extract", "--eval", p(&quotes()), "--model", "majority"]);
+    let rows: Vec<&str> = o
+        .stdout
+        .lines()
+        .filter(|l| l.contains("hand-labelled quotes"))
+        .collect();
+    assert_eq!(rows.len(), 3, "{}", o.stdout);
+    for (row, who) in rows
+        .iter()
+        .zip(["majority", "actor-majority", "speaker-history"])
+    {
+        assert!(row.trim_start().starts_with(who), "{row}");
+        assert!(row.ends_with("(25 actors scored, 0 not found)"), "{row}");
+    }
+}
+
+#[test]
 fn featurize_writes_svmlight_and_a_timing_line() {
     let w = Workdir::new();
     let input = w.write(

@@ -360,7 +360,9 @@ pub struct ExtractArgs {
     pub seeds: Option<PathBuf>,
     /// With --eval: also score actor-level stances end to end, with this
     /// model trained leave-one-document-out on the labels and applied to
-    /// the extracted quotes (and, for reference, to the hand-labelled ones).
+    /// the extracted quotes (and, for reference, to the hand-labelled ones),
+    /// next to two baselines that read no text (actor-level majority and the
+    /// speakers' track record) on the same folds.
     #[arg(long, value_name = "NAME", requires = "eval")]
     pub model: Option<String>,
     /// Actor-level gold for --model (default: actors.csv beside the labels).

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use crate::args::ExtractArgs;
 use crate::cmd::common::{load_aliases, read_article, stdout_write, write_output};
-use stance::actors::{read_actor_labels, score_actors};
+use stance::actors::{read_actor_labels, score_actors, ActorPredictor};
 use stance::corpus::{Corpus, ReadOptions};
 use stance::extract as ex;
 use stance::models::ModelParams;
@@ -159,20 +159,31 @@ pub(crate) fn actor_level_lodo(
         }
     }
     let mut out = format!(
-        "\nactor-level stance, {name} trained leave-one-document-out, vs {}:\n",
+        "\nactor-level stance, leave-one-document-out, vs {}:\n",
         actors_path.display()
     );
-    for (what, quotes) in [
-        ("extracted quotes", &from_extracted),
-        ("hand-labelled quotes", &from_gold),
-    ] {
-        let pred = stance::actors::leave_one_document_out(&corpus, quotes, &fp, &mp)?;
-        let pred = pred.into_iter().map(|(k, v)| (k, v.stance)).collect();
-        let s = score_actors(&gold_actors, &pred);
-        out.push_str(&format!(
-            "  {what:<21} accuracy {:.4}  macro_f1 {:.4}  ({} actors scored, {} not found)\n",
-            s.accuracy, s.macro_f1, s.n, s.missing
-        ));
+    let predictors = [
+        (name, ActorPredictor::Model(&fp, &mp)),
+        ("actor-majority", ActorPredictor::ActorMajority),
+        ("speaker-history", ActorPredictor::SpeakerHistory),
+    ];
+    let width = predictors.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
+    for (who, predictor) in predictors {
+        for (what, quotes) in [
+            ("extracted quotes", &from_extracted),
+            ("hand-labelled quotes", &from_gold),
+        ] {
+            let pred = stance::actors::leave_one_document_out(&corpus, quotes, predictor)?;
+            let pred = pred.into_iter().map(|(k, v)| (k, v.stance)).collect();
+            let s = score_actors(&gold_actors, &pred);
+            out.push_str(&format!(
+                "  {who:<width$}  {what:<20}  accuracy {:.4}  macro_f1 {:.4}  ({} actors scored, {} not found)\n",
+                s.accuracy, s.macro_f1, s.n, s.missing
+            ));
+        }
     }
+    out.push_str(
+        "  (baselines read no text: actor-majority gives every quote the most common actor-level\n   stance of the training actors; speaker-history gives the speaker's stance in the\n   training quotes, or the actor-majority one for unseen speakers)\n",
+    );
     Ok(out)
 }
