@@ -66,3 +66,38 @@ fn scoring_a_prediction_file_matches_ids_not_lines() {
         o.stderr
     );
 }
+
+#[test]
+fn the_tweet_defaults_can_be_switched_off_and_are_printed() {
+    let w = Workdir::new();
+    let (train, test) = (
+        repo().join("tests/data/semeval_train.txt"),
+        repo().join("tests/data/semeval_test.txt"),
+    );
+    let run = |extra: &[&str]| {
+        let mut args = vec!["semeval", "--train", p(&train), "--test", p(&test)];
+        args.extend(["--models", "majority"]);
+        args.extend(extra);
+        let o = w.ok(args);
+        o.stdout.lines().next().unwrap_or_default().to_owned()
+    };
+    assert_eq!(
+        run(&[]),
+        "featurizer: word 1..3 + char 2..5, tfidf (sublinear), stemmed, tweet tokenizer"
+    );
+    assert_eq!(
+        run(&["--no-char-ngrams", "--no-sublinear-tf", "--ngrams", "1..2"]),
+        "featurizer: word 1..2, tfidf, stemmed, tweet tokenizer"
+    );
+    let o = w.run([
+        "semeval",
+        "--train",
+        p(&train),
+        "--test",
+        p(&test),
+        "--no-char-ngrams",
+        "--char-ngrams",
+        "2..4",
+    ]);
+    assert_eq!(o.code, 2, "{}", o.stderr);
+}

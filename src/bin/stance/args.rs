@@ -102,6 +102,12 @@ pub struct FeatArgs {
     /// Use 1 + ln(tf) instead of tf.
     #[arg(long)]
     pub sublinear_tf: bool,
+    /// No character n-grams (switches off the `semeval` default 2..5).
+    #[arg(long, conflicts_with = "char_ngrams")]
+    pub no_char_ngrams: bool,
+    /// Raw tf (switches off the `semeval` default 1 + ln(tf)).
+    #[arg(long, conflicts_with = "sublinear_tf")]
+    pub no_sublinear_tf: bool,
     /// Do not scale rows to unit L2 norm.
     #[arg(long)]
     pub no_norm: bool,
@@ -152,15 +158,57 @@ impl FeatArgs {
         if defaulted("ngrams") {
             self.ngrams = (1, 3);
         }
-        if defaulted("char_ngrams") {
+        if defaulted("char_ngrams") && !self.no_char_ngrams {
             self.char_ngrams = Some((2, 5));
         }
-        if defaulted("sublinear_tf") {
+        if defaulted("sublinear_tf") && !self.no_sublinear_tf {
             self.sublinear_tf = true;
         }
         if defaulted("tokenizer") {
             self.tokenizer = TokenizerArg::Tweet;
         }
+    }
+
+    /// The settings in one line, for reports: `word 1..3 + char 2..5,
+    /// tfidf (sublinear), stemmed, tweet tokenizer`.
+    pub fn describe(&self) -> String {
+        let mut d = format!("word {}..{}", self.ngrams.0, self.ngrams.1);
+        if let Some((lo, hi)) = self.char_ngrams {
+            d.push_str(&format!(" + char {lo}..{hi}"));
+        }
+        d.push_str(match self.weight {
+            WeightArg::Binary => ", binary",
+            WeightArg::Count => ", count",
+            WeightArg::Tfidf => ", tfidf",
+        });
+        if self.sublinear_tf {
+            d.push_str(" (sublinear)");
+        }
+        d.push_str(if self.no_stem {
+            ", not stemmed"
+        } else {
+            ", stemmed"
+        });
+        if self.stopwords {
+            d.push_str(", stopwords dropped");
+        }
+        if self.min_df > 1 {
+            d.push_str(&format!(", min_df {}", self.min_df));
+        }
+        if self.max_df < 1.0 {
+            d.push_str(&format!(", max_df {}", self.max_df));
+        }
+        if let Some(n) = self.max_features {
+            d.push_str(&format!(", max_features {n}"));
+        }
+        if self.no_norm {
+            d.push_str(", no L2 norm");
+        }
+        d.push_str(match self.tokenizer {
+            TokenizerArg::Words => ", word tokenizer",
+            TokenizerArg::Tweet => ", tweet tokenizer",
+        });
+        d
     }
 
     /// Checked featurizer settings.

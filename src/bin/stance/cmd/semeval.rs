@@ -70,8 +70,14 @@ pub(crate) fn semeval(a: SemevalArgs) -> anyhow::Result<()> {
     )?;
     let zd = ZeroDivision::Zero;
     let mut out = format!(
-        "{:<34} {:>6} {:>6}  {:<26} {:>8} {:>8}\n",
-        "target", "train", "test", "chosen (by train CV)", "cv_f_avg", "f_avg"
+        "featurizer: {}\n{:<34} {:>6} {:>6}  {:<26} {:>8} {:>8}\n",
+        a.feat.describe(),
+        "target",
+        "train",
+        "test",
+        "chosen (by train CV)",
+        "cv_f_avg",
+        "f_avg"
     );
     for t in &r.targets {
         out.push_str(&format!(
