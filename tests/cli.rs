@@ -70,6 +70,23 @@ fn compare_is_byte_identical_for_one_seed() {
 }
 
 #[test]
+fn training_nb_prints_no_library_debug_output() {
+    // Upstream linfa-bayes `dbg!`s every class histogram on fit; the
+    // vendored copy must not, and nothing else may reach stderr.
+    let w = Workdir::new();
+    let o = w.ok([
+        "train",
+        "--data",
+        p(&quotes()),
+        "--model",
+        "nb",
+        "--out",
+        "nb.json",
+    ]);
+    assert_eq!(o.stderr, "", "stderr of a clean nb fit");
+}
+
+#[test]
 fn train_then_score_round_trip() {
     let w = Workdir::new();
     let data = quotes();

@@ -3,9 +3,9 @@
 //! linfa fits the class priors and smoothed feature log-probabilities; we
 //! read them out of the fitted model (through its serde form) and predict
 //! with sparse rows: `log p(c | x) ∝ ln prior_c + x · log p(feature | c)`,
-//! which is exactly linfa's joint log-likelihood. `MultinomialNb::fit`
-//! prints a `dbg!` of every class histogram to stderr; the fit runs with
-//! the process's stderr sent to `/dev/null` (Unix) so the library stays quiet.
+//! which is exactly linfa's joint log-likelihood. Upstream
+//! `MultinomialNb::fit` prints a `dbg!` of every class histogram to stderr;
+//! the project builds a copy with that line removed (vendor/linfa-bayes).
 //!
 //! | setting | default | meaning |
 //! |---|---|---|
@@ -79,7 +79,9 @@ impl Learner for ValidNbParams {
         }
         let dataset = Dataset::new(x.to_dense(), Array1::from_iter(y.iter().map(|s| s.index())));
         let params = MultinomialNb::params().alpha(self.0.alpha);
-        let fitted = quiet_stderr(|| params.fit(&dataset))
+        // linfa-bayes is patched (vendor/linfa-bayes) not to `dbg!` here.
+        let fitted = params
+            .fit(&dataset)
             .map_err(|e| Error::fit("nb", format!("linfa-bayes: {e}")))?;
         from_linfa(&fitted, x.n_cols())
     }
@@ -137,41 +139,6 @@ impl Classifier for NbModel {
     }
 }
 
-/// Runs `f` with file descriptor 2 pointed at `/dev/null`, so that
-/// linfa-bayes' `dbg!` output does not reach the user. Serialised by a lock;
-/// other threads' stderr output during `f` is dropped too.
-fn quiet_stderr<T>(f: impl FnOnce() -> T) -> T {
-    #[cfg(unix)]
-    {
-        use std::io::Write;
-        use std::os::fd::AsRawFd;
-        static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
-        let _guard = LOCK.lock().unwrap_or_else(|p| p.into_inner());
-        let _ = std::io::stderr().flush();
-        let Ok(null) = std::fs::OpenOptions::new().write(true).open("/dev/null") else {
-            return f();
-        };
-        // SAFETY: dup/dup2/close on fd 2 and on descriptors we own; the saved
-        // descriptor is restored and closed before returning.
-        let saved = unsafe { libc::dup(2) };
-        if saved < 0 {
-            return f();
-        }
-        unsafe { libc::dup2(null.as_raw_fd(), 2) };
-        let out = f();
-        let _ = std::io::stderr().flush();
-        unsafe {
-            libc::dup2(saved, 2);
-            libc::close(saved);
-        }
-        out
-    }
-    #[cfg(not(unix))]
-    {
-        f()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -193,7 +160,7 @@ mod tests {
         let y = [Favor, Favor, Against, None, Against];
         let m = NbParams::default().check().unwrap().fit(&x, &y).unwrap();
         let ds = Dataset::new(x.to_dense(), Array1::from_iter(y.iter().map(|s| s.index())));
-        let lm = quiet_stderr(|| MultinomialNb::params().alpha(1.0).fit(&ds)).unwrap();
+        let lm = MultinomialNb::params().alpha(1.0).fit(&ds).unwrap();
         let dense = x.to_dense();
         let (lp, classes) = lm.predict_proba(dense.view());
         let ours = m.predict_proba(&x).unwrap();
