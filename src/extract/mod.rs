@@ -115,11 +115,18 @@ pub fn extract(article: &str, aliases: &Aliases) -> Vec<Quote> {
         });
     }
     let actors = inherit(&facts);
-    facts
+    let rows: Vec<Option<String>> = facts
         .iter()
         .zip(actors)
+        .map(|(f, actor)| f.nested.clone().or(actor))
+        .collect();
+    let full = full_names(&rows);
+    facts
+        .iter()
+        .zip(rows)
         .filter_map(|(f, actor)| {
-            let actor = f.nested.clone().or(actor)?;
+            let actor = actor?;
+            let actor = full.get(&actor).cloned().unwrap_or(actor);
             let text = article.get(f.start..f.end)?.to_string();
             Some(Quote {
                 start: f.start,
@@ -129,6 +136,26 @@ pub fn extract(article: &str, aliases: &Aliases) -> Vec<Quote> {
             })
         })
         .collect()
+}
+
+/// A surname-only id ("okafor", from a headline before the full name is
+/// given) → the one full-name id of the article that ends with it.
+fn full_names(rows: &[Option<String>]) -> std::collections::HashMap<String, String> {
+    let mut out = std::collections::HashMap::new();
+    for short in rows.iter().flatten().filter(|a| !a.contains('_')) {
+        let suffix = format!("_{short}");
+        let mut longer: Vec<&String> = rows
+            .iter()
+            .flatten()
+            .filter(|a| a.ends_with(&suffix))
+            .collect();
+        longer.sort();
+        longer.dedup();
+        if let [one] = longer.as_slice() {
+            out.insert(short.clone(), (*one).clone());
+        }
+    }
+    out
 }
 
 /// A title-case line without final punctuation (a headline or subhead).
@@ -341,6 +368,49 @@ mod tests {
     }
 
     #[test]
+    fn descriptors_before_an_inner_title_are_not_part_of_the_name() {
+        let t = "Finance Minister Jan Novak said the budget would hold.";
+        assert_eq!(actors(t), ["jan_novak"]);
+        let t = "Federal Reserve Chair Ann Roe said rates would stay high.";
+        assert_eq!(actors(t), ["ann_roe"]);
+        let t = "Harris County Judge-Executive Lina Ortiz said crews were out.";
+        assert_eq!(actors(t), ["lina_ortiz"]);
+        let t = "“We pray,” said Rev. John Dunn, a local pastor.";
+        assert_eq!(actors(t), ["john_dunn"]);
+    }
+
+    #[test]
+    fn bodies_by_description_staff_and_statements() {
+        let t = "The Swiss National Bank held rates on Thursday.\nThe decision was unanimous, the bank said.";
+        assert_eq!(actors(t), ["swiss_national_bank"]);
+        let t = "A spokesperson for Shell declined to comment.";
+        assert_eq!(actors(t), ["shell"]);
+        let t = "Two people died, according to a statement from Acme Health.";
+        assert_eq!(actors(t), ["acme_health"]);
+        // The listener of "told" is not the speaker.
+        let t = "Two sources told Reuters the deal was close.";
+        assert!(!actors(t).contains(&"reuters".to_string()));
+    }
+
+    #[test]
+    fn pronoun_in_a_fronted_clause_is_the_main_subject() {
+        let t = "Mary Cole met Ana Ruiz on Monday.\nAsked whether she would run, Ruiz smiled. “Not yet,” she said.";
+        assert_eq!(actors(t), ["ana_ruiz"]);
+    }
+
+    #[test]
+    fn nested_speaker_may_sit_further_back_in_the_quotation() {
+        let t = "“Mayor Tom Reyes phoned me at dawn and said, ‘Leave now,’” Smith said.";
+        assert_eq!(actors(t), ["tom_reyes"]);
+    }
+
+    #[test]
+    fn surname_headline_takes_the_full_name_given_later() {
+        let t = "Reyes vows to rebuild the town\nMayor Tom Reyes said the town would recover.";
+        assert_eq!(actors(t), ["tom_reyes", "tom_reyes"]);
+    }
+
+    #[test]
     fn offsets_round_trip_and_odd_input() {
         for t in [
             "",
@@ -424,6 +494,48 @@ mod tests {
         eprintln!("{report}P {precision:.3} R {recall:.3} speaker {speaker:.3} ({r}/{m})");
         assert!(
             precision >= 0.95 && recall >= 0.85 && speaker >= 0.95,
+            "{report}"
+        );
+    }
+
+    /// Articles written and annotated from the annotation guide alone, before
+    /// their author read any rule here (see testdata/heldout_NOTES.md).
+    /// They must not be used to tune the rules: the first score on them
+    /// (P 0.968 = 60/62, R 0.857 = 60/70, speaker 0.717 = 43/60) is the
+    /// held-out figure; the thresholds sit a little below it.
+    const HELDOUT: &[(&str, &str, &str)] = &[
+        (
+            "heldout_a",
+            include_str!("testdata/heldout_a.txt"),
+            include_str!("testdata/heldout_a.expected"),
+        ),
+        (
+            "heldout_b",
+            include_str!("testdata/heldout_b.txt"),
+            include_str!("testdata/heldout_b.expected"),
+        ),
+        (
+            "heldout_c",
+            include_str!("testdata/heldout_c.txt"),
+            include_str!("testdata/heldout_c.expected"),
+        ),
+    ];
+
+    #[test]
+    fn heldout_articles() {
+        let (mut g, mut p, mut m, mut r) = (0, 0, 0, 0);
+        let mut report = String::new();
+        for (name, text, expected) in HELDOUT {
+            let (fg, fp, fm, fr, rep) = score_fixture(text, expected);
+            report += &format!("{name}: gold {fg} pred {fp} matched {fm} speaker {fr}\n{rep}");
+            (g, p, m, r) = (g + fg, p + fp, m + fm, r + fr);
+        }
+        let precision = m as f64 / p.max(1) as f64;
+        let recall = m as f64 / g.max(1) as f64;
+        let speaker = r as f64 / m.max(1) as f64;
+        eprintln!("{report}P {precision:.3} R {recall:.3} speaker {speaker:.3} ({r}/{m}) gold {g} pred {p}");
+        assert!(
+            precision >= 0.93 && recall >= 0.82 && speaker >= 0.68,
             "{report}"
         );
     }

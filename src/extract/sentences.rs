@@ -25,6 +25,15 @@ const AMBIGUOUS_ABBREVIATIONS: &[&str] = &[
     "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
 ];
 
+/// AP-style US state abbreviations ("Hazard, Ky. (AP)", "Ky. 15"): like the
+/// ambiguous ones they end a sentence only before a sentence-opening word,
+/// but a number after them is a highway, not a new sentence.
+const STATE_ABBREVIATIONS: &[&str] = &[
+    "ala", "ariz", "ark", "calif", "colo", "conn", "del", "fla", "ga", "ill", "ind", "kan", "kans",
+    "ky", "la", "md", "mass", "mich", "minn", "miss", "mo", "mont", "neb", "nev", "okla", "ore",
+    "pa", "tenn", "tex", "vt", "va", "wash", "wis", "wyo",
+];
+
 /// Capitalised words that typically open a sentence in news prose.
 const SENTENCE_STARTERS: &[&str] = &[
     "the",
@@ -278,6 +287,9 @@ fn period_ends_sentence(chars: &[(usize, char)], i: usize, next: char, next_word
     if NUMBER_ABBREVIATIONS.contains(&lower.as_str()) && next.is_ascii_digit() {
         return false;
     }
+    if token.starts_with(char::is_uppercase) && STATE_ABBREVIATIONS.contains(&lower.as_str()) {
+        return starter;
+    }
     let letters: Vec<char> = token.chars().filter(|c| c.is_alphabetic()).collect();
     // An initial: "J. Smith".
     if letters.len() == 1 && token.chars().count() == 1 && letters[0].is_uppercase() {
@@ -349,6 +361,21 @@ mod tests {
         assert_eq!(
             split("Martin Luther King Jr. Day is in January."),
             ["Martin Luther King Jr. Day is in January."]
+        );
+    }
+
+    #[test]
+    fn state_abbreviations_in_datelines_and_highway_numbers() {
+        assert_eq!(
+            split("HAZARD, Ky. (AP) — Roads closed, including Ky. 15 and Ky. 80. More rain fell."),
+            [
+                "HAZARD, Ky. (AP) — Roads closed, including Ky. 15 and Ky. 80.",
+                "More rain fell."
+            ]
+        );
+        assert_eq!(
+            split("She moved to Lexington, Ky. The town was quiet."),
+            ["She moved to Lexington, Ky.", "The town was quiet."]
         );
     }
 

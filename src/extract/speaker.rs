@@ -272,7 +272,6 @@ const INVERTIBLE: &[&str] = &[
     "said",
     "says",
     "added",
-    "told",
     "wrote",
     "asked",
     "explained",
@@ -675,6 +674,42 @@ const TITLES: &[&str] = &[
     "ret",
     "council",
     "mexico's",
+    "cllr",
+    "councillor",
+    "councilor",
+    "sheriff",
+    "rev",
+    "reverend",
+    "pastor",
+    "bishop",
+    "rabbi",
+    "commissioner",
+    "superintendent",
+    "chancellor",
+    "premier",
+    "sir",
+    "dame",
+];
+
+/// Whether a token is a title word; a hyphenated one ("Judge-Executive",
+/// "Secretary-General") counts when one of its parts is.
+fn is_title(norm: &str) -> bool {
+    TITLES.contains(&norm) || norm.contains('-') && norm.split('-').any(|p| TITLES.contains(&p))
+}
+
+/// Head nouns of a definite description that refers back to a body named
+/// earlier ("the bank said", "the finance ministry said").
+const BODY_HEADS: &[&str] = &[
+    "bank",
+    "ministry",
+    "department",
+    "agency",
+    "company",
+    "utility",
+    "commission",
+    "cabinet",
+    "regulator",
+    "firm",
 ];
 
 /// Tokens that mark a capitalised name as an organisation or place.
@@ -1220,6 +1255,21 @@ impl<'a> Attributor<'a> {
                 i += len;
                 continue;
             }
+            if !headline && t.norm == "the" {
+                if let Some((len, info)) = self.body_description(tokens, i) {
+                    out.push(Mention {
+                        first: i,
+                        last: i + len,
+                        quoted: t.quoted,
+                        alias_possessive: false,
+                        short: false,
+                        what: Ref::Actor(info),
+                        resolved: None,
+                    });
+                    i += len;
+                    continue;
+                }
+            }
             if t.is_word() && matches!(t.norm.as_str(), "he" | "she") {
                 let g = if t.norm == "he" {
                     Gender::Male
@@ -1258,6 +1308,47 @@ impl<'a> Attributor<'a> {
             i += 1;
         }
         out
+    }
+
+    /// "the bank" / "the finance ministry" at `i` (a lowercase "the"),
+    /// right before a speech verb: the body named earlier whose id holds the
+    /// head noun (with its modifier, if any); a ministry not named before
+    /// is scoped to the article's dominant country. Returns (tokens, actor).
+    fn body_description(&self, tokens: &[Token], i: usize) -> Option<(usize, ActorInfo)> {
+        let word = |k: usize| tokens.get(k).filter(|t| t.is_word() && !t.cap);
+        let (modifier, head, len) = match (word(i + 1), word(i + 2)) {
+            (Some(m), Some(h)) if BODY_HEADS.contains(&h.norm.as_str()) => {
+                (Some(m.norm.as_str()), h.norm.as_str(), 3)
+            }
+            (Some(h), _) if BODY_HEADS.contains(&h.norm.as_str()) => (None, h.norm.as_str(), 2),
+            _ => return None,
+        };
+        let j = i + len;
+        let before_verb = self.verb_at(tokens, j, false).is_some()
+            || AUX.contains(&norm(tokens, j)) && self.verb_at(tokens, j + 1, false).is_some();
+        if !before_verb {
+            return None;
+        }
+        let key = match modifier {
+            Some(m) => format!("{m}_{head}"),
+            None => head.to_string(),
+        };
+        let earlier = self.history.iter().rev().find(|h| {
+            h.kind == ActorKind::Body && h.actor.split('_').any(|p| p == head) && {
+                h.actor.contains(&key)
+            }
+        });
+        match earlier {
+            Some(info) => Some((len, info.clone())),
+            None if head == "ministry" && modifier.is_some() => {
+                let id = match self.country {
+                    Some(c) => scoped_id(c, &key),
+                    None => key,
+                };
+                Some((len, known_info(&id)))
+            }
+            None => None,
+        }
     }
 
     /// End (exclusive) of the capitalised-word run starting at `i`.
@@ -1317,6 +1408,19 @@ impl<'a> Attributor<'a> {
                 _ => {}
             }
             k += 1;
+        }
+        // Descriptors before an inner title belong to the title, not the
+        // name: "Industry Minister Petr Vondra", "Perry County Deputy
+        // Judge-Executive Tammy Begley", "Bank of England Governor Ann Roe".
+        if let Some(q) = (k..j).rev().find(|&q| is_title(&tokens[q].norm)) {
+            let after = &tokens[q + 1..j];
+            let person = !after.iter().any(|t| {
+                ORG_WORDS.contains(&t.norm.as_str()) || NOT_NAMES.contains(&t.norm.as_str())
+            });
+            let known = after.len() == 1 && self.surnames.contains_key(&after[0].norm);
+            if person && (after.len() >= 2 || known) {
+                k = q + 1;
+            }
         }
         let rest = &tokens[k..j];
         let first = rest.first()?;
@@ -1490,6 +1594,23 @@ impl<'a> Attributor<'a> {
         Some(0)
     }
 
+    /// Whether `tokens[from..to]` is "a statement from", "an emailed
+    /// statement by the", "a spokesperson for": a source noun, then a
+    /// preposition and determiners right before the name at `to`.
+    fn source_from(tokens: &[Token], from: usize, to: usize) -> bool {
+        if to > from + 7 {
+            return false;
+        }
+        let mut p = to;
+        while p > from && DETERMINERS.contains(&norm(tokens, p - 1)) {
+            p -= 1;
+        }
+        p > from
+            && matches!(norm(tokens, p - 1), "from" | "by" | "for" | "of")
+            && (from..p - 1).any(|k| SOURCE_NOUNS.contains(&norm(tokens, k)))
+            && tokens[from..p - 1].iter().all(|t| t.is_word() && !t.quoted)
+    }
+
     /// Whether mention `m` can be the grammatical subject of a verb.
     fn subject_ok(tokens: &[Token], m: &Mention) -> bool {
         if m.quoted {
@@ -1502,7 +1623,14 @@ impl<'a> Attributor<'a> {
         while p > 0 && DETERMINERS.contains(&norm(tokens, p - 1)) {
             p -= 1;
         }
-        if p > 0 && PREPOSITIONS.contains(&norm(tokens, p - 1)) {
+        // "A spokesperson for CEZ declined": the body speaks through its staff.
+        let staff = p > 1
+            && matches!(norm(tokens, p - 1), "for" | "at" | "of")
+            && matches!(
+                norm(tokens, p - 2),
+                "spokesperson" | "spokesman" | "spokeswoman" | "representative" | "representatives"
+            );
+        if p > 0 && PREPOSITIONS.contains(&norm(tokens, p - 1)) && !staff {
             return false;
         }
         if m.short {
@@ -1583,6 +1711,7 @@ impl<'a> Attributor<'a> {
                 }
             }
         }
+        Self::resolve_fronted_pronouns(tokens, &mut mentions, |i, g| self.fits(i, g));
         let pairs = self.pairs(tokens, &mentions, headline);
         let speaker = choose(tokens, &pairs);
         let nested = self.nested_speaker(tokens, &mentions, speaker.as_ref());
@@ -1637,6 +1766,40 @@ impl<'a> Attributor<'a> {
         }
     }
 
+    /// A pronoun in a fronted clause points forward to the main subject:
+    /// "Asked whether she would resign, Okafor laughed" → she is Okafor.
+    fn resolve_fronted_pronouns(
+        tokens: &[Token],
+        mentions: &mut [Mention],
+        fits: impl Fn(&ActorInfo, Gender) -> bool,
+    ) {
+        let fronted = matches!(
+            norm(tokens, 0),
+            "asked" | "speaking" | "after" | "when" | "while" | "although" | "though" | "before"
+        );
+        let Some(comma) = tokens.iter().position(|t| t.norm == "," && !t.quoted) else {
+            return;
+        };
+        if !fronted {
+            return;
+        }
+        let Some(subject) = mentions
+            .iter()
+            .find(|m| m.first > comma && !m.quoted)
+            .and_then(|m| m.resolved.clone())
+            .filter(|i| i.kind == ActorKind::Person)
+        else {
+            return;
+        };
+        for m in mentions.iter_mut().filter(|m| m.last <= comma && !m.quoted) {
+            if let Ref::Pronoun(g) = m.what {
+                if fits(&subject, g) {
+                    m.resolved = Some(subject.clone());
+                }
+            }
+        }
+    }
+
     /// All speech acts of the sentence with a resolvable speaker.
     fn pairs(&self, tokens: &[Token], mentions: &[Mention], headline: bool) -> Vec<Pair> {
         let mut pairs = Vec::new();
@@ -1645,9 +1808,11 @@ impl<'a> Attributor<'a> {
                 continue;
             };
             let found = match kind {
-                1 => mentions
-                    .iter()
-                    .find(|m| !m.quoted && m.first >= v + 2 && m.first <= v + 4),
+                1 => mentions.iter().find(|m| {
+                    !m.quoted
+                        && m.first >= v + 2
+                        && (m.first <= v + 4 || Attributor::source_from(tokens, v + 2, m.first))
+                }),
                 2 => {
                     let by = (v + 1..tokens.len()).find(|&k| tokens[k].norm == "by");
                     by.and_then(|b| mentions.iter().find(|m| m.first == b + 1 && !m.quoted))
@@ -1722,10 +1887,14 @@ impl<'a> Attributor<'a> {
                 continue;
             }
             let verb = v - 1;
-            let subj = mentions
-                .iter()
-                .rev()
-                .find(|m| m.quoted && m.last <= verb && verb - m.last <= 3)?;
+            let subj = mentions.iter().rev().find(|m| {
+                m.quoted
+                    && m.last <= verb
+                    && verb - m.last <= 12
+                    && tokens[m.last..verb]
+                        .iter()
+                        .all(|t| t.quoted && !matches!(t.norm.as_str(), "," | "." | ";" | ":"))
+            })?;
             let info = subj.resolved.clone()?;
             if info.kind == ActorKind::Person && outer.is_none_or(|o| o.actor != info.actor) {
                 return Some(info);
