@@ -15,6 +15,7 @@ mod quotes;
 mod sentences;
 mod speaker;
 mod tokens;
+mod words;
 
 pub use aliases::{actor_id, Aliases};
 pub use error::ExtractError;

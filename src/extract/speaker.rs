@@ -425,97 +425,21 @@ const DETERMINERS: &[&str] = &[
     "the", "a", "an", "his", "her", "its", "their", "our", "former", "then",
 ];
 
-/// Capitalised words that are not names (sentence openers, days, months, ...).
-const NOT_NAMES: &[&str] = &[
-    "the",
-    "a",
-    "an",
-    "but",
-    "and",
-    "in",
-    "on",
-    "at",
-    "for",
-    "this",
-    "that",
-    "these",
-    "those",
-    "it",
-    "he",
-    "she",
-    "they",
-    "we",
-    "i",
-    "you",
-    "as",
-    "if",
-    "when",
-    "while",
-    "after",
-    "before",
-    "since",
-    "though",
-    "although",
-    "last",
+/// Capitalised words that are not names besides the sentence openers
+/// ([`super::words::SENTENCE_OPENERS`]): days, months, page furniture, ...
+const NOT_NAMES_EXTRA: &[&str] = &[
     "next",
-    "earlier",
-    "later",
     "late",
-    "meanwhile",
-    "however",
-    "still",
-    "yet",
-    "so",
-    "or",
     "nor",
-    "amid",
     "among",
-    "with",
-    "without",
-    "over",
-    "under",
-    "from",
-    "to",
-    "by",
-    "of",
     "related",
     "join",
     "please",
-    "any",
-    "all",
-    "some",
-    "many",
-    "most",
-    "both",
-    "each",
-    "other",
-    "such",
     "past",
-    "his",
-    "her",
-    "its",
-    "their",
-    "our",
     "my",
     "your",
-    "there",
-    "here",
-    "what",
-    "who",
-    "why",
-    "how",
-    "where",
-    "which",
-    "no",
-    "not",
     "only",
-    "also",
-    "even",
     "just",
-    "now",
-    "then",
-    "today",
-    "yesterday",
     "tomorrow",
     "monday",
     "tuesday",
@@ -536,13 +460,7 @@ const NOT_NAMES: &[&str] = &[
     "october",
     "november",
     "december",
-    "asked",
-    "according",
-    "during",
-    "despite",
     "latin",
-    "one",
-    "two",
     "three",
     "new",
     "comments",
@@ -559,6 +477,11 @@ const NOT_NAMES: &[&str] = &[
     "subscribe",
     "follow",
 ];
+
+/// A capitalised word that is not (part of) a name.
+fn not_name(norm: &str) -> bool {
+    super::words::SENTENCE_OPENERS.contains(&norm) || NOT_NAMES_EXTRA.contains(&norm)
+}
 
 /// Titles and descriptors stripped from the front of a capitalised name.
 const TITLES: &[&str] = &[
@@ -1395,8 +1318,7 @@ impl<'a> Attributor<'a> {
             _ => {}
         }
         while k < j
-            && (NOT_NAMES.contains(&tokens[k].norm.as_str())
-                || TITLES.contains(&tokens[k].norm.as_str()))
+            && (not_name(tokens[k].norm.as_str()) || TITLES.contains(&tokens[k].norm.as_str()))
         {
             match tokens[k].norm.as_str() {
                 "mrs" | "ms" | "miss" | "spokeswoman" | "queen" | "congresswoman"
@@ -1414,9 +1336,9 @@ impl<'a> Attributor<'a> {
         // Judge-Executive Tammy Begley", "Bank of England Governor Ann Roe".
         if let Some(q) = (k..j).rev().find(|&q| is_title(&tokens[q].norm)) {
             let after = &tokens[q + 1..j];
-            let person = !after.iter().any(|t| {
-                ORG_WORDS.contains(&t.norm.as_str()) || NOT_NAMES.contains(&t.norm.as_str())
-            });
+            let person = !after
+                .iter()
+                .any(|t| ORG_WORDS.contains(&t.norm.as_str()) || not_name(t.norm.as_str()));
             let known = after.len() == 1 && self.surnames.contains_key(&after[0].norm);
             if person && (after.len() >= 2 || known) {
                 k = q + 1;
@@ -1432,7 +1354,7 @@ impl<'a> Attributor<'a> {
                 gender = Gender::Male;
             }
         }
-        if rest.iter().all(|t| NOT_NAMES.contains(&t.norm.as_str())) {
+        if rest.iter().all(|t| not_name(t.norm.as_str())) {
             return None;
         }
         let quoted = first.quoted;
@@ -1459,7 +1381,7 @@ impl<'a> Attributor<'a> {
         // An organisation keeps its descriptive words ("National Electoral Council").
         let named = if org {
             let k0 = (i..k)
-                .find(|&x| !NOT_NAMES.contains(&tokens[x].norm.as_str()))
+                .find(|&x| !not_name(tokens[x].norm.as_str()))
                 .unwrap_or(k);
             &tokens[k0..j]
         } else {
