@@ -200,29 +200,10 @@ impl Classifier for LogRegModel {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use Stance::*;
-
-    fn toy() -> (CsrMatrix, Vec<Stance>) {
-        let mut x = CsrMatrix::new(3);
-        let rows: [&[(u32, f64)]; 6] = [
-            &[(0, 1.0)],
-            &[(0, 0.8), (2, 0.2)],
-            &[(1, 1.0)],
-            &[(1, 0.9), (2, 0.1)],
-            &[(2, 1.0)],
-            &[(2, 0.7), (0, 0.0)],
-        ];
-        for r in rows {
-            let mut r = r.to_vec();
-            r.sort_by_key(|p| p.0);
-            x.push_row(r);
-        }
-        (x, vec![Favor, Favor, Against, Against, None, None])
-    }
 
     #[test]
     fn fits_converges_and_matches_linfa_probabilities() {
-        let (x, y) = toy();
+        let (x, y) = crate::models::toy_problem();
         let p = LogRegParams::default().check().unwrap();
         let m = p.fit(&x, &y).unwrap();
         assert!(m.grad_norm <= 1e-3, "{}", m.grad_norm);
@@ -246,7 +227,7 @@ mod tests {
 
     #[test]
     fn refuses_unconverged_fits() {
-        let (x, y) = toy();
+        let (x, y) = crate::models::toy_problem();
         let p = LogRegParams {
             max_iterations: 1,
             ..Default::default()
@@ -259,7 +240,7 @@ mod tests {
 
     #[test]
     fn absent_class_gets_zero_probability_and_bad_params_fail() {
-        let (x, y) = toy();
+        let (x, y) = crate::models::toy_problem();
         let keep = [0, 1, 2, 3];
         let m = LogRegParams::default()
             .check()

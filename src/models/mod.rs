@@ -316,6 +316,26 @@ pub(crate) fn softmax(z: &mut Probs) {
     }
 }
 
+/// A 3-feature, 6-row toy problem for the models' unit tests: two rows
+/// per class, each led by its own feature, with some feature-2 noise.
+#[cfg(test)]
+pub(crate) fn toy_problem() -> (CsrMatrix, Vec<Stance>) {
+    let mut x = CsrMatrix::new(3);
+    let rows: [&[(u32, f64)]; 6] = [
+        &[(0, 1.0)],
+        &[(0, 0.8), (2, 0.2)],
+        &[(1, 1.0)],
+        &[(1, 0.9), (2, 0.1)],
+        &[(2, 1.0)],
+        &[(0, 0.1), (2, 0.7)],
+    ];
+    for r in rows {
+        x.push_row(r.iter().copied());
+    }
+    use Stance::*;
+    (x, vec![Favor, Favor, Against, Against, None, None])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

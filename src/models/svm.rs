@@ -205,25 +205,9 @@ mod tests {
     use super::*;
     use Stance::*;
 
-    fn toy() -> (CsrMatrix, Vec<Stance>) {
-        let mut x = CsrMatrix::new(3);
-        let rows: [&[(u32, f64)]; 6] = [
-            &[(0, 1.0)],
-            &[(0, 0.8), (2, 0.2)],
-            &[(1, 1.0)],
-            &[(1, 0.9), (2, 0.1)],
-            &[(2, 1.0)],
-            &[(0, 0.1), (2, 0.7)],
-        ];
-        for r in rows {
-            x.push_row(r.iter().copied());
-        }
-        (x, vec![Favor, Favor, Against, Against, None, None])
-    }
-
     #[test]
     fn primal_weights_match_linfa_decisions_and_separate_the_toy() {
-        let (x, y) = toy();
+        let (x, y) = crate::models::toy_problem();
         let m = SvmParams::default().check().unwrap().fit(&x, &y).unwrap();
         assert_eq!(m.predict(&x).unwrap(), y);
         // Our sparse decision equals linfa's own weighted sum minus rho.
@@ -247,7 +231,7 @@ mod tests {
 
     #[test]
     fn limits_single_class_and_bad_params() {
-        let (x, y) = toy();
+        let (x, y) = crate::models::toy_problem();
         let small = SvmParams {
             max_train: 5,
             ..Default::default()
