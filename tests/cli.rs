@@ -74,15 +74,7 @@ fn training_nb_prints_no_library_debug_output() {
     // Upstream linfa-bayes `dbg!`s every class histogram on fit; the
     // vendored copy must not, and nothing else may reach stderr.
     let w = Workdir::new();
-    let o = w.ok([
-        "train",
-        "--data",
-        p(&quotes()),
-        "--model",
-        "nb",
-        "--out",
-        "nb.json",
-    ]);
+    let o = w.train_on_quotes("nb", "nb.json");
     assert_eq!(o.stderr, "", "stderr of a clean nb fit");
 }
 
@@ -90,15 +82,7 @@ fn training_nb_prints_no_library_debug_output() {
 fn train_then_score_round_trip() {
     let w = Workdir::new();
     let data = quotes();
-    let o = w.ok([
-        "train",
-        "--data",
-        p(&data),
-        "--model",
-        "logreg",
-        "--out",
-        "m.json",
-    ]);
+    let o = w.train_on_quotes("logreg", "m.json");
     assert!(
         o.stdout.contains("trained logreg on 88 quotes"),
         "{}",
@@ -250,15 +234,7 @@ fn usage_errors_exit_2() {
 fn model_file_of_another_version_fails_clearly() {
     let w = Workdir::new();
     let data = quotes();
-    w.ok([
-        "train",
-        "--data",
-        p(&data),
-        "--model",
-        "nb",
-        "--out",
-        "m.json",
-    ]);
+    w.train_on_quotes("nb", "m.json");
     let json = w
         .read("m.json")
         .replacen("\"version\":1", "\"version\":99", 1);

@@ -244,15 +244,7 @@ fn nonsense_flags_are_usage_errors() {
 fn broken_model_files_fail_clearly() {
     let w = Workdir::new();
     let data = quotes();
-    w.ok([
-        "train",
-        "--data",
-        p(&data),
-        "--model",
-        "logreg",
-        "--out",
-        "m.json",
-    ]);
+    w.train_on_quotes("logreg", "m.json");
     let json = w.read("m.json");
     w.write("truncated.json", &json[..json.len() / 3]);
     fails(
@@ -319,16 +311,7 @@ fn a_closed_stdout_pipe_is_not_an_error() {
     use std::io::Read;
     use std::process::{Command, Stdio};
     let w = Workdir::new();
-    let data = quotes();
-    w.ok([
-        "train",
-        "--data",
-        p(&data),
-        "--model",
-        "nb",
-        "--out",
-        "m.json",
-    ]);
+    w.train_on_quotes("nb", "m.json");
     // Enough rows that the output exceeds the pipe buffer.
     let mut big = String::from("text\n");
     for i in 0..20_000 {
@@ -368,15 +351,7 @@ fn a_closed_stdout_pipe_is_not_an_error() {
 fn no_output_may_overwrite_any_file_the_command_reads() {
     let w = Workdir::new();
     let data = quotes();
-    w.ok([
-        "train",
-        "--data",
-        p(&data),
-        "--model",
-        "nb",
-        "--out",
-        "m.json",
-    ]);
+    w.train_on_quotes("nb", "m.json");
     let article = crate::util::repo().join("seeds/003_a3af21f984c6ba0f.txt");
     w.write("al.csv", "alias,actor\nSheinbaum,claudia_sheinbaum\n");
     w.write("act.csv", "actor,stance\nclaudia_sheinbaum,against\n");

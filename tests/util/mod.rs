@@ -70,6 +70,19 @@ impl Workdir {
     }
 
     /// Runs and asserts success.
+    /// `stance train` on the repository's hand labels; panics on failure.
+    pub fn train_on_quotes(&self, model: &str, out: &str) -> Output {
+        self.ok([
+            "train",
+            "--data",
+            p(&quotes()),
+            "--model",
+            model,
+            "--out",
+            out,
+        ])
+    }
+
     pub fn ok<I, S>(&self, args: I) -> Output
     where
         I: IntoIterator<Item = S>,
