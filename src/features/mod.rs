@@ -274,14 +274,7 @@ impl ValidFeaturizerParams {
         let tokens = workers.iter().map(|w| w.tokens).sum();
         let (f, remaps) = self.merge(&workers, texts.len())?;
         // 6. Rows of the training texts, from the per-chunk counts.
-        let x = keep_rows.then(|| {
-            let parts: Vec<CsrMatrix> = workers
-                .par_iter()
-                .zip(&remaps)
-                .map(|(c, r)| f.chunk_rows(c, r))
-                .collect();
-            concat(f.n_features(), parts)
-        });
+        let x = keep_rows.then(|| f.rows_of(&workers, &remaps));
         Ok((f, x, tokens))
     }
 
@@ -812,6 +805,7 @@ impl StreamFit {
             .map(|w| TransformState {
                 an: w.an,
                 local: Vec::new(),
+                out: CsrMatrix::new(featurizer.n_features()),
             })
             .collect();
         Ok(StreamTransformer { featurizer, states })
@@ -848,20 +842,41 @@ impl StreamTransformer {
     /// Featurizes the next block (in parallel); also returns the number of
     /// tokens read.
     pub fn transform_counted<S: AsRef<str> + Sync>(&mut self, texts: &[S]) -> (CsrMatrix, usize) {
+        let n_cols = self.featurizer.n_features();
+        let (parts, tokens) = self.transform_parts(texts);
+        let mut out = CsrMatrix::new(n_cols);
+        out.reserve(
+            parts.iter().map(|m| m.n_rows()).sum(),
+            parts.iter().map(|m| m.nnz()).sum(),
+        );
+        parts.iter().for_each(|m| out.append(m));
+        (out, tokens)
+    }
+
+    /// As [`StreamTransformer::transform_counted`], but returns the rows
+    /// of the block as consecutive parts (one per thread), which the
+    /// transformer keeps and reuses for the next block: no concatenation,
+    /// and after the first block no fresh memory to fault in.
+    pub fn transform_parts<S: AsRef<str> + Sync>(
+        &mut self,
+        texts: &[S],
+    ) -> (Vec<&CsrMatrix>, usize) {
         let f = &self.featurizer;
         let chunks = split_chunks(texts);
         while self.states.len() < chunks.len() {
             self.states.push(TransformState::new(f));
         }
-        let parts: Vec<(CsrMatrix, usize)> = self
+        let tokens = self
             .states
             .par_iter_mut()
             .zip(chunks.par_iter())
             .map(|(st, c)| f.transform_chunk(st, c))
+            .sum();
+        let parts = self.states[..chunks.len()]
+            .iter()
+            .map(|st| &st.out)
             .collect();
-        let tokens = parts.iter().map(|p| p.1).sum();
-        let mats: Vec<CsrMatrix> = parts.into_iter().map(|p| p.0).collect();
-        (concat(f.n_features(), mats), tokens)
+        (parts, tokens)
     }
 }
 
@@ -871,6 +886,8 @@ impl StreamTransformer {
 struct TransformState {
     an: Analyzer,
     local: Vec<(u32, u32)>,
+    /// The rows of the last chunk transformed (buffers reused).
+    out: CsrMatrix,
 }
 
 impl TransformState {
@@ -879,6 +896,7 @@ impl TransformState {
         TransformState {
             an: Analyzer::with_char_ngrams(p.analyzer, p.char_ngrams),
             local: Vec::new(),
+            out: CsrMatrix::new(f.n_features()),
         }
     }
 }
@@ -1010,26 +1028,27 @@ impl Featurizer {
     pub fn transform_counted<S: AsRef<str> + Sync>(&self, texts: &[S]) -> (CsrMatrix, usize) {
         let parts: Vec<(CsrMatrix, usize)> = split_chunks(texts)
             .par_iter()
-            .map(|chunk| self.transform_chunk(&mut TransformState::new(self), chunk))
+            .map(|chunk| {
+                let mut st = TransformState::new(self);
+                let tokens = self.transform_chunk(&mut st, chunk);
+                (st.out, tokens)
+            })
             .collect();
         let tokens = parts.iter().map(|p| p.1).sum();
         let mats: Vec<CsrMatrix> = parts.into_iter().map(|p| p.0).collect();
         (concat(self.n_features(), mats), tokens)
     }
 
-    fn transform_chunk<S: AsRef<str>>(
-        &self,
-        st: &mut TransformState,
-        texts: &[S],
-    ) -> (CsrMatrix, usize) {
+    /// Transforms `texts` into `st.out` (cleared first); returns the number
+    /// of tokens read.
+    fn transform_chunk<S: AsRef<str>>(&self, st: &mut TransformState, texts: &[S]) -> usize {
         let p = &self.params.0;
         let (lo, hi) = p.ngram_range;
-        let TransformState { an, local } = st;
+        let TransformState { an, local, out } = st;
+        out.clear();
         let (mut words, mut chars) = (Vec::new(), Vec::new());
         let mut feats: Vec<u32> = Vec::new();
         let mut counts: Vec<(u32, u32)> = Vec::new();
-        let mut row: Vec<(u32, f64)> = Vec::new();
-        let mut out = CsrMatrix::new(self.n_features());
         let mut tokens = 0;
         for t in texts {
             words.clear();
@@ -1082,60 +1101,110 @@ impl Featurizer {
                     .chunk_by(|a, b| a == b)
                     .map(|run| (run[0], to_u32(run.len()))),
             );
-            self.push_weighted(&counts, &mut row, &mut out);
+            out.push_row_with(counts.len(), |ix, vs| self.weigh(&counts, ix, vs));
         }
-        (out, tokens)
+        tokens
     }
 
-    /// The training rows of one fitted chunk (`r`: its local → global term ids).
-    fn chunk_rows(&self, c: &Worker, r: &[u32]) -> CsrMatrix {
-        let slot_feature: Vec<u32> = c
-            .table
-            .keys
-            .iter()
-            .map(|&k| self.features.get(&remap_key(k, r)).copied().unwrap_or(NONE))
+    /// The training rows of the fitted chunks, in order, written in
+    /// parallel straight into one matrix (`remaps[i]`: chunk `i`'s local →
+    /// global term ids). Each chunk first counts the non-zeros it keeps, so
+    /// that every chunk writes its own slice of the final arrays: no
+    /// per-chunk matrices and no serial concatenation.
+    fn rows_of(&self, workers: &[Worker], remaps: &[Vec<u32>]) -> CsrMatrix {
+        let slot_features: Vec<(Vec<u32>, usize)> = workers
+            .par_iter()
+            .zip(remaps)
+            .map(|(c, r)| {
+                let sf: Vec<u32> = c
+                    .table
+                    .keys
+                    .iter()
+                    .map(|&k| self.features.get(&remap_key(k, r)).copied().unwrap_or(NONE))
+                    .collect();
+                let nnz = c.slots.iter().filter(|s| sf[s.0 as usize] != NONE).count();
+                (sf, nnz)
+            })
             .collect();
-        let mut out = CsrMatrix::new(self.n_features());
-        out.reserve(c.indptr.len() - 1, c.slots.len());
+        let n_rows: usize = workers.iter().map(|c| c.indptr.len() - 1).sum();
+        let nnz: usize = slot_features.iter().map(|s| s.1).sum();
+        // Zeroed allocations are mapped lazily: the pages are first touched
+        // (and faulted in) by the threads that fill them.
+        let mut indptr = vec![0usize; n_rows + 1];
+        let mut indices = vec![0u32; nnz];
+        let mut values = vec![0f64; nnz];
+        let mut jobs = Vec::with_capacity(workers.len());
+        {
+            let (mut ip, mut ix, mut vs) = (&mut indptr[1..], &mut indices[..], &mut values[..]);
+            let mut base = 0;
+            for (c, (sf, n)) in workers.iter().zip(&slot_features) {
+                let (a, rest) = std::mem::take(&mut ip).split_at_mut(c.indptr.len() - 1);
+                ip = rest;
+                let (b, rest) = std::mem::take(&mut ix).split_at_mut(*n);
+                ix = rest;
+                let (v, rest) = std::mem::take(&mut vs).split_at_mut(*n);
+                vs = rest;
+                jobs.push((c, sf, a, b, v, base));
+                base += n;
+            }
+        }
+        jobs.into_par_iter()
+            .for_each(|(c, sf, ip, ix, vs, base)| self.fill_rows(c, sf, ip, ix, vs, base));
+        CsrMatrix::from_raw(self.n_features(), indptr, indices, values)
+    }
+
+    /// Writes the rows of chunk `c` (slot → feature `sf`) into `indices` and
+    /// `values` (exactly its kept non-zeros) and their ends, offset by
+    /// `base`, into `ends`.
+    fn fill_rows(
+        &self,
+        c: &Worker,
+        sf: &[u32],
+        ends: &mut [usize],
+        indices: &mut [u32],
+        values: &mut [f64],
+        base: usize,
+    ) {
         let mut counts: Vec<(u32, u32)> = Vec::new();
-        let mut row: Vec<(u32, f64)> = Vec::new();
-        for w in c.indptr.windows(2) {
+        let mut at = 0;
+        for (w, end) in c.indptr.windows(2).zip(ends) {
             counts.clear();
             counts.extend(
                 c.slots[w[0]..w[1]]
                     .iter()
-                    .map(|&(s, n)| (slot_feature[s as usize], n))
+                    .map(|&(s, n)| (sf[s as usize], n))
                     .filter(|&(f, _)| f != NONE),
             );
             counts.sort_unstable_by_key(|&(f, _)| f);
-            self.push_weighted(&counts, &mut row, &mut out);
+            let next = at + counts.len();
+            self.weigh(&counts, &mut indices[at..next], &mut values[at..next]);
+            at = next;
+            *end = base + at;
         }
-        out
     }
 
-    /// Appends the row of `(feature, count)` pairs (features increasing),
-    /// weighted and normalised as the settings say.
+    /// Writes the row of `(feature, count)` pairs (features increasing),
+    /// weighted and normalised as the settings say, into `indices` and
+    /// `values` (both `counts.len()` long).
     #[inline]
-    fn push_weighted(&self, counts: &[(u32, u32)], row: &mut Vec<(u32, f64)>, out: &mut CsrMatrix) {
+    fn weigh(&self, counts: &[(u32, u32)], indices: &mut [u32], values: &mut [f64]) {
         let p = &self.params.0;
-        row.clear();
-        row.extend(counts.iter().map(|&(f, n)| {
+        for ((i, v), &(f, n)) in indices.iter_mut().zip(values.iter_mut()).zip(counts) {
             let tf = f64::from(n);
             let tf = if p.sublinear_tf { 1.0 + tf.ln() } else { tf };
-            let v = match p.weight {
+            *i = f;
+            *v = match p.weight {
                 Weighting::Binary => 1.0,
                 Weighting::Count => tf,
                 Weighting::Tfidf => tf * self.idf[f as usize],
             };
-            (f, v)
-        }));
+        }
         if p.norm {
-            let norm = row.iter().map(|(_, v)| v * v).sum::<f64>().sqrt();
+            let norm = values.iter().map(|v| v * v).sum::<f64>().sqrt();
             if norm > 0.0 {
-                row.iter_mut().for_each(|(_, v)| *v /= norm);
+                values.iter_mut().for_each(|v| *v /= norm);
             }
         }
-        out.push_sorted_row(row);
     }
 }
 

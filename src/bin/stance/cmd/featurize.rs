@@ -96,13 +96,17 @@ pub(crate) fn featurize(a: FeaturizeArgs) -> anyhow::Result<()> {
         write_svm(&a.out, &mut |w| {
             let mut write_err: Option<std::io::Error> = None;
             let r = stance::lines::for_each_block(&a.input, a.block_size, |lines| {
-                let mut x = None;
-                timed(&mut busy, &mut || x = Some(tr.transform_counted(lines).0));
-                let x = x.expect("the timed closure ran");
-                x.write_svmlight(|_| 0, w).map_err(|e| {
-                    write_err = Some(e);
-                    Error::param("--out", "write failed")
-                })
+                // The block's rows come as one part per thread, in order.
+                let start = Instant::now();
+                let (parts, _) = tr.transform_parts(lines);
+                busy += start.elapsed();
+                parts
+                    .iter()
+                    .try_for_each(|x| x.write_svmlight(|_| 0, w))
+                    .map_err(|e| {
+                        write_err = Some(e);
+                        Error::param("--out", "write failed")
+                    })
             });
             match (r, write_err) {
                 (_, Some(e)) => Err(e),
