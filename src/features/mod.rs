@@ -1165,17 +1165,22 @@ impl Featurizer {
         values: &mut [f64],
         base: usize,
     ) {
+        let mut packed: Vec<u64> = Vec::new();
         let mut counts: Vec<(u32, u32)> = Vec::new();
         let mut at = 0;
         for (w, end) in c.indptr.windows(2).zip(ends) {
-            counts.clear();
-            counts.extend(
+            // (feature, count) packed in a `u64`, so the sort compares
+            // integers (features are distinct within a row).
+            packed.clear();
+            packed.extend(
                 c.slots[w[0]..w[1]]
                     .iter()
-                    .map(|&(s, n)| (sf[s as usize], n))
-                    .filter(|&(f, _)| f != NONE),
+                    .map(|&(s, n)| (u64::from(sf[s as usize]) << 32) | u64::from(n))
+                    .filter(|&k| (k >> 32) as u32 != NONE),
             );
-            counts.sort_unstable_by_key(|&(f, _)| f);
+            packed.sort_unstable();
+            counts.clear();
+            counts.extend(packed.iter().map(|&k| ((k >> 32) as u32, k as u32)));
             let next = at + counts.len();
             self.weigh(&counts, &mut indices[at..next], &mut values[at..next]);
             at = next;
