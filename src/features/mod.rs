@@ -290,6 +290,7 @@ impl ValidFeaturizerParams {
             workers: Vec::new(),
             n_docs: 0,
             tokens: 0,
+            keep_first: false,
         }
     }
 
@@ -757,12 +758,16 @@ pub struct StreamFit {
     workers: Vec<Worker>,
     n_docs: usize,
     tokens: usize,
+    /// Keep the per-document counts of the first block (see
+    /// [`StreamFit::keep_first_block`]).
+    keep_first: bool,
 }
 
 impl StreamFit {
     /// Counts the n-grams of the next block of texts (in parallel).
     pub fn update<S: AsRef<str> + Sync>(&mut self, texts: &[S]) {
         let p = &self.params.0;
+        let keep = self.keep_first && self.n_docs == 0;
         let chunks = split_chunks(texts);
         while self.workers.len() < chunks.len() {
             self.workers.push(Worker::new(p));
@@ -773,12 +778,22 @@ impl StreamFit {
             .zip(chunks.par_iter())
             .map(|(w, c)| {
                 let before = w.tokens;
-                w.analyze(p, c, false);
+                w.analyze(p, c, keep);
                 w.tokens - before
             })
             .sum();
         self.n_docs += texts.len();
         self.tokens += tokens;
+    }
+
+    /// Keeps the per-document n-gram counts of the first block given to
+    /// [`StreamFit::update`] (memory: about 8 bytes per non-zero of that
+    /// one block), so that [`StreamFit::finish`] also builds its rows,
+    /// which [`StreamTransformer::take_first_block`] hands out: a second
+    /// pass need not analyse the first block again. Call before the first
+    /// update.
+    pub fn keep_first_block(&mut self) {
+        self.keep_first = self.n_docs == 0;
     }
 
     /// Number of texts seen so far.
@@ -798,7 +813,10 @@ impl StreamFit {
     /// # Errors
     /// As [`ValidFeaturizerParams::fit`].
     pub fn finish(self) -> Result<StreamTransformer> {
-        let (featurizer, _) = self.params.merge(&self.workers, self.n_docs)?;
+        let (featurizer, remaps) = self.params.merge(&self.workers, self.n_docs)?;
+        let first = self
+            .keep_first
+            .then(|| featurizer.rows_of(&self.workers, &remaps));
         let states = self
             .workers
             .into_iter()
@@ -808,7 +826,11 @@ impl StreamFit {
                 out: CsrMatrix::new(featurizer.n_features()),
             })
             .collect();
-        Ok(StreamTransformer { featurizer, states })
+        Ok(StreamTransformer {
+            featurizer,
+            states,
+            first,
+        })
     }
 }
 
@@ -818,6 +840,8 @@ impl StreamFit {
 pub struct StreamTransformer {
     featurizer: Featurizer,
     states: Vec<TransformState>,
+    /// The rows of the first block, if the fit kept them.
+    first: Option<CsrMatrix>,
 }
 
 impl StreamTransformer {
@@ -826,12 +850,20 @@ impl StreamTransformer {
         StreamTransformer {
             featurizer,
             states: Vec::new(),
+            first: None,
         }
     }
 
     /// The fitted featurizer.
     pub fn featurizer(&self) -> &Featurizer {
         &self.featurizer
+    }
+
+    /// The rows of the first block of the fit, once, if it kept them
+    /// ([`StreamFit::keep_first_block`]): the same rows as transforming
+    /// that block.
+    pub fn take_first_block(&mut self) -> Option<CsrMatrix> {
+        self.first.take()
     }
 
     /// Consumes the transformer, returning the fitted featurizer.
@@ -1422,7 +1454,7 @@ mod tests {
         ] {
             let p = p.check().unwrap();
             let (f1, x1, t1) = pool(1).install(|| p.fit_transform(&texts)).unwrap();
-            for (threads, block) in [(1, 1), (2, 7), (3, 500), (2, 3000), (7, 64)] {
+            for (threads, block) in [(1, 1), (2, 7), (3, 500), (2, 3000), (7, 64), (3, 2950)] {
                 pool(threads).install(|| {
                     let mut fit = p.stream_fit();
                     texts.chunks(block).for_each(|b| fit.update(b));
@@ -1435,6 +1467,19 @@ mod tests {
                         x.append(&tr.transform_counted(b).0);
                     }
                     assert_eq!(x, x1, "{threads} threads, blocks of {block}");
+                    // The first block's rows from pass 1 are the transformed rows.
+                    let mut fit = p.stream_fit();
+                    fit.keep_first_block();
+                    texts.chunks(block).for_each(|b| fit.update(b));
+                    let mut tr = fit.finish().unwrap();
+                    let mut z = tr.take_first_block().unwrap();
+                    assert!(tr.take_first_block().is_none());
+                    assert_eq!(z.n_rows(), block.min(texts.len()));
+                    for b in texts.chunks(block).skip(1) {
+                        let (parts, _) = tr.transform_parts(b);
+                        parts.iter().for_each(|m| z.append(m));
+                    }
+                    assert_eq!(z, x1, "{threads} threads, blocks of {block}, first kept");
                     // Cold caches and other blocks give the same rows.
                     let mut cold = StreamTransformer::new(tr.into_featurizer());
                     let mut y = CsrMatrix::new(f1.n_features());
