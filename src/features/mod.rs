@@ -275,6 +275,8 @@ impl ValidFeaturizerParams {
         let (f, remaps) = self.merge(&workers, texts.len())?;
         // 6. Rows of the training texts, from the per-chunk counts.
         let x = keep_rows.then(|| f.rows_of(&workers, &remaps));
+        // Each worker frees its own tables and strings, in parallel.
+        workers.into_par_iter().for_each(drop);
         Ok((f, x, tokens))
     }
 
@@ -512,13 +514,32 @@ fn term_ranks(terms: &[&str]) -> Option<Vec<u32>> {
     {
         return None;
     }
-    let mut idx: Vec<u32> = (0..to_u32(terms.len())).collect();
-    idx.par_sort_unstable_by(|&a, &b| terms[a as usize].cmp(terms[b as usize]));
+    // Sorted by the first eight bytes as a big-endian integer (zero-padded:
+    // integer order is byte order there), the full strings only on a tie.
+    let mut idx: Vec<(u64, u32)> = terms
+        .par_iter()
+        .enumerate()
+        .map(|(i, t)| (prefix_key(t), to_u32(i)))
+        .collect();
+    idx.par_sort_unstable_by(|a, b| {
+        a.0.cmp(&b.0)
+            .then_with(|| terms[a.1 as usize].cmp(terms[b.1 as usize]))
+    });
     let mut rank = vec![0; terms.len()];
-    for (r, &i) in idx.iter().enumerate() {
+    for (r, &(_, i)) in idx.iter().enumerate() {
         rank[i as usize] = to_u32(r);
     }
     Some(rank)
+}
+
+/// The first eight bytes of `t`, zero-padded, as a big-endian integer:
+/// `prefix_key(a) < prefix_key(b)` implies `a < b`.
+#[inline]
+fn prefix_key(t: &str) -> u64 {
+    let mut w = [0u8; 8];
+    let n = t.len().min(8);
+    w[..n].copy_from_slice(&t.as_bytes()[..n]);
+    u64::from_be_bytes(w)
 }
 
 /// `k` as term ranks + 1, first term in the most significant lane and 0
@@ -1251,6 +1272,35 @@ mod tests {
 
     fn fit(p: FeaturizerParams, texts: &[&str]) -> Featurizer {
         p.check().unwrap().fit(texts).unwrap()
+    }
+
+    #[test]
+    fn term_ranks_follow_string_order() {
+        let terms = [
+            "abcdefgh",
+            "abcdefghi",
+            "abcdefgg",
+            "abc",
+            "ab",
+            "b",
+            "abcdefgh'x",
+            "zz",
+            "é",
+            "e",
+            "abcdefgha",
+            "c:ab ",
+            "c: a",
+            "0",
+            "9.5",
+        ];
+        let rank = term_ranks(&terms).unwrap();
+        let mut sorted = terms.to_vec();
+        sorted.sort_unstable();
+        for (t, r) in terms.iter().zip(&rank) {
+            assert_eq!(sorted[*r as usize], *t);
+        }
+        assert!(prefix_key("ab") < prefix_key("abc") && prefix_key("b") > prefix_key("abcdefghij"));
+        assert!(term_ranks(&["a b"]).is_none());
     }
 
     #[test]
