@@ -4,14 +4,18 @@
 //! `'`) → optional stopword filter ([`stopwords`]) → optional Snowball
 //! English stemmer (`rust-stemmers`). The lowercase → stopword → stem chain
 //! runs once per distinct token: [`Analyzer`] memoises it in a cache from the
-//! lowercased token to its term id, so the hot path is one hash look-up per
-//! token and allocates only for a token it has never seen.
+//! lowercased token to its term id, fronted by a cache keyed on the raw
+//! token bytes (`rawtable`), so the hot path is one hash look-up per token,
+//! without lowercasing, and allocates only for a token it has never seen.
 
+mod rawtable;
 pub mod stopwords;
 pub mod tokenize;
 
 use rust_stemmers::{Algorithm, Stemmer};
 use rustc_hash::{FxHashMap, FxHashSet};
+
+use rawtable::RawTable;
 
 pub use tokenize::{for_each_token, TokenizerKind};
 
@@ -48,7 +52,7 @@ pub const MAX_CHAR_NGRAM: usize = 8;
 pub const CHAR_PREFIX: &str = "c:";
 
 /// What the cache knows about one distinct lowercased token.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 struct Entry {
     /// Word term id, or [`DROPPED`].
     word: u32,
@@ -77,7 +81,9 @@ pub struct Analyzer {
     /// `(u128, Entry)` slot is 32 bytes either way), so it touches one
     /// cache line, not two. Each case variant (`The`, `the`) has its own
     /// slot, all with the entry of the lowercased token.
-    raw: FxHashMap<u128, Entry>,
+    raw: RawTable<Entry>,
+    /// The tokens of the text being analysed: start, length, raw key (0: none).
+    pending: Vec<(usize, usize, u128)>,
     entries: Vec<Entry>,
     /// Character n-gram term ids of all cached tokens, back to back.
     char_ids: Vec<u32>,
@@ -114,7 +120,8 @@ impl Analyzer {
                 FxHashSet::default()
             },
             cache: FxHashMap::default(),
-            raw: FxHashMap::default(),
+            raw: RawTable::new(),
+            pending: Vec::new(),
             entries: Vec::new(),
             char_ids: Vec::new(),
             term_ids: FxHashMap::default(),
@@ -167,6 +174,7 @@ impl Analyzer {
             stop,
             cache,
             raw,
+            pending,
             entries,
             char_ids,
             term_ids,
@@ -175,19 +183,32 @@ impl Analyzer {
             ..
         } = self;
         let bytes = text.as_bytes();
+        // Tokenize the whole text first, prefetching each token's cache
+        // slot, so that the look-ups below find their (rare) cache misses
+        // already in flight together instead of one after another.
+        pending.clear();
         for_each_token(text, kind, |tok, start, _| {
-            n_tokens += 1;
-            let key = raw_key(bytes, start, tok.len());
-            if let Some(&e) = key.and_then(|k| raw.get(&k)) {
-                f(char_ids, e);
-                return;
+            let key = raw_key(bytes, start, tok.len()).unwrap_or(0);
+            if key != 0 {
+                raw.prefetch(key);
             }
+            pending.push((start, tok.len(), key));
+        });
+        n_tokens += pending.len();
+        for &(start, len, key) in pending.iter() {
+            if key != 0 {
+                if let Some(e) = raw.get(key) {
+                    f(char_ids, e);
+                    continue;
+                }
+            }
+            let tok = &text[start..start + len];
             lowercase_into(tok, buf);
             let e = match cache.get(buf.as_str()) {
                 Some(&i) => {
                     let e = entries[i as usize];
-                    if let Some(k) = key {
-                        raw.insert(k, e);
+                    if key != 0 {
+                        raw.insert(key, e);
                     }
                     e
                 }
@@ -216,15 +237,15 @@ impl Analyzer {
                     };
                     let i = to_u32(entries.len());
                     cache.insert(buf.as_str().into(), i);
-                    if let Some(k) = key {
-                        raw.insert(k, e);
+                    if key != 0 {
+                        raw.insert(key, e);
                     }
                     entries.push(e);
                     e
                 }
             };
             f(char_ids, e);
-        });
+        }
         n_tokens
     }
 
