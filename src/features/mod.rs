@@ -301,8 +301,11 @@ impl ValidFeaturizerParams {
     fn merge(&self, workers: &[Worker], n_docs: usize) -> Result<(Featurizer, Vec<Vec<u32>>)> {
         let p = &self.0;
         // 2. Deterministic merge of the term strings into global ids.
+        // Sized for the largest worker's terms up front (no rehashing).
+        let most = workers.iter().map(|c| c.an.n_terms()).max().unwrap_or(0);
         let mut global: FxHashMap<&str, u32> = FxHashMap::default();
-        let mut gterms: Vec<&str> = Vec::new();
+        global.reserve(most);
+        let mut gterms: Vec<&str> = Vec::with_capacity(most);
         let remaps: Vec<Vec<u32>> = workers
             .iter()
             .map(|c| {
@@ -405,7 +408,7 @@ impl ValidFeaturizerParams {
             _ => Vec::new(),
         };
         // 5. The fitted featurizer uses the global term ids of the kept
-        // n-grams; its (serial) hash map is built while the names are
+        // n-grams; its two (serial) hash maps are built while the names are
         // formatted in parallel.
         let (names, (features, term_ids)) = rayon::join(
             || {
@@ -417,19 +420,29 @@ impl ValidFeaturizerParams {
                 })
             },
             || {
-                let mut features: KeyMap<u32> = KeyMap::default();
-                features.reserve_short(order.len());
-                let mut term_ids: FxHashMap<Box<str>, u32> = FxHashMap::default();
-                let mut used = vec![false; gterms.len()];
-                for (i, &(_, k)) in order.iter().enumerate() {
-                    features.insert(k, to_u32(i));
-                    for g in key_parts(k) {
-                        if !std::mem::replace(&mut used[g as usize], true) {
-                            term_ids.insert(gterms[g as usize].into(), g);
+                rayon::join(
+                    || {
+                        let mut features: KeyMap<u32> = KeyMap::default();
+                        features.reserve_short(order.len());
+                        for (i, &(_, k)) in order.iter().enumerate() {
+                            features.insert(k, to_u32(i));
                         }
-                    }
-                }
-                (features, term_ids)
+                        features
+                    },
+                    || {
+                        let mut term_ids: FxHashMap<Box<str>, u32> = FxHashMap::default();
+                        term_ids.reserve(gterms.len().min(order.len()));
+                        let mut used = vec![false; gterms.len()];
+                        for &(_, k) in &order {
+                            for g in key_parts(k) {
+                                if !std::mem::replace(&mut used[g as usize], true) {
+                                    term_ids.insert(gterms[g as usize].into(), g);
+                                }
+                            }
+                        }
+                        term_ids
+                    },
+                )
             },
         );
         let f = Featurizer {
