@@ -274,14 +274,9 @@ impl ValidFeaturizerParams {
         let tokens = workers.iter().map(|w| w.tokens).sum();
         let (f, remaps) = self.merge(&workers, texts.len())?;
         // 6. Rows of the training texts, from the per-chunk counts.
-        let x = keep_rows.then(|| {
-            let parts: Vec<CsrMatrix> = workers
-                .par_iter()
-                .zip(&remaps)
-                .map(|(c, r)| f.chunk_rows(c, r))
-                .collect();
-            concat(f.n_features(), parts)
-        });
+        let x = keep_rows.then(|| f.rows_of(&workers, &remaps));
+        // Each worker frees its own tables and strings, in parallel.
+        workers.into_par_iter().for_each(drop);
         Ok((f, x, tokens))
     }
 
@@ -297,6 +292,7 @@ impl ValidFeaturizerParams {
             workers: Vec::new(),
             n_docs: 0,
             tokens: 0,
+            keep_first: false,
         }
     }
 
@@ -305,8 +301,11 @@ impl ValidFeaturizerParams {
     fn merge(&self, workers: &[Worker], n_docs: usize) -> Result<(Featurizer, Vec<Vec<u32>>)> {
         let p = &self.0;
         // 2. Deterministic merge of the term strings into global ids.
+        // Sized for the largest worker's terms up front (no rehashing).
+        let most = workers.iter().map(|c| c.an.n_terms()).max().unwrap_or(0);
         let mut global: FxHashMap<&str, u32> = FxHashMap::default();
-        let mut gterms: Vec<&str> = Vec::new();
+        global.reserve(most);
+        let mut gterms: Vec<&str> = Vec::with_capacity(most);
         let remaps: Vec<Vec<u32>> = workers
             .iter()
             .map(|c| {
@@ -409,7 +408,7 @@ impl ValidFeaturizerParams {
             _ => Vec::new(),
         };
         // 5. The fitted featurizer uses the global term ids of the kept
-        // n-grams; its (serial) hash map is built while the names are
+        // n-grams; its two (serial) hash maps are built while the names are
         // formatted in parallel.
         let (names, (features, term_ids)) = rayon::join(
             || {
@@ -421,19 +420,29 @@ impl ValidFeaturizerParams {
                 })
             },
             || {
-                let mut features: KeyMap<u32> = KeyMap::default();
-                features.reserve_short(order.len());
-                let mut term_ids: FxHashMap<Box<str>, u32> = FxHashMap::default();
-                let mut used = vec![false; gterms.len()];
-                for (i, &(_, k)) in order.iter().enumerate() {
-                    features.insert(k, to_u32(i));
-                    for g in key_parts(k) {
-                        if !std::mem::replace(&mut used[g as usize], true) {
-                            term_ids.insert(gterms[g as usize].into(), g);
+                rayon::join(
+                    || {
+                        let mut features: KeyMap<u32> = KeyMap::default();
+                        features.reserve_short(order.len());
+                        for (i, &(_, k)) in order.iter().enumerate() {
+                            features.insert(k, to_u32(i));
                         }
-                    }
-                }
-                (features, term_ids)
+                        features
+                    },
+                    || {
+                        let mut term_ids: FxHashMap<Box<str>, u32> = FxHashMap::default();
+                        term_ids.reserve(gterms.len().min(order.len()));
+                        let mut used = vec![false; gterms.len()];
+                        for &(_, k) in &order {
+                            for g in key_parts(k) {
+                                if !std::mem::replace(&mut used[g as usize], true) {
+                                    term_ids.insert(gterms[g as usize].into(), g);
+                                }
+                            }
+                        }
+                        term_ids
+                    },
+                )
             },
         );
         let f = Featurizer {
@@ -518,13 +527,32 @@ fn term_ranks(terms: &[&str]) -> Option<Vec<u32>> {
     {
         return None;
     }
-    let mut idx: Vec<u32> = (0..to_u32(terms.len())).collect();
-    idx.par_sort_unstable_by(|&a, &b| terms[a as usize].cmp(terms[b as usize]));
+    // Sorted by the first eight bytes as a big-endian integer (zero-padded:
+    // integer order is byte order there), the full strings only on a tie.
+    let mut idx: Vec<(u64, u32)> = terms
+        .par_iter()
+        .enumerate()
+        .map(|(i, t)| (prefix_key(t), to_u32(i)))
+        .collect();
+    idx.par_sort_unstable_by(|a, b| {
+        a.0.cmp(&b.0)
+            .then_with(|| terms[a.1 as usize].cmp(terms[b.1 as usize]))
+    });
     let mut rank = vec![0; terms.len()];
-    for (r, &i) in idx.iter().enumerate() {
+    for (r, &(_, i)) in idx.iter().enumerate() {
         rank[i as usize] = to_u32(r);
     }
     Some(rank)
+}
+
+/// The first eight bytes of `t`, zero-padded, as a big-endian integer:
+/// `prefix_key(a) < prefix_key(b)` implies `a < b`.
+#[inline]
+fn prefix_key(t: &str) -> u64 {
+    let mut w = [0u8; 8];
+    let n = t.len().min(8);
+    w[..n].copy_from_slice(&t.as_bytes()[..n]);
+    u64::from_be_bytes(w)
 }
 
 /// `k` as term ranks + 1, first term in the most significant lane and 0
@@ -764,12 +792,16 @@ pub struct StreamFit {
     workers: Vec<Worker>,
     n_docs: usize,
     tokens: usize,
+    /// Keep the per-document counts of the first block (see
+    /// [`StreamFit::keep_first_block`]).
+    keep_first: bool,
 }
 
 impl StreamFit {
     /// Counts the n-grams of the next block of texts (in parallel).
     pub fn update<S: AsRef<str> + Sync>(&mut self, texts: &[S]) {
         let p = &self.params.0;
+        let keep = self.keep_first && self.n_docs == 0;
         let chunks = split_chunks(texts);
         while self.workers.len() < chunks.len() {
             self.workers.push(Worker::new(p));
@@ -780,12 +812,22 @@ impl StreamFit {
             .zip(chunks.par_iter())
             .map(|(w, c)| {
                 let before = w.tokens;
-                w.analyze(p, c, false);
+                w.analyze(p, c, keep);
                 w.tokens - before
             })
             .sum();
         self.n_docs += texts.len();
         self.tokens += tokens;
+    }
+
+    /// Keeps the per-document n-gram counts of the first block given to
+    /// [`StreamFit::update`] (memory: about 8 bytes per non-zero of that
+    /// one block), so that [`StreamFit::finish`] also builds its rows,
+    /// which [`StreamTransformer::take_first_block`] hands out: a second
+    /// pass need not analyse the first block again. Call before the first
+    /// update.
+    pub fn keep_first_block(&mut self) {
+        self.keep_first = self.n_docs == 0;
     }
 
     /// Number of texts seen so far.
@@ -805,16 +847,24 @@ impl StreamFit {
     /// # Errors
     /// As [`ValidFeaturizerParams::fit`].
     pub fn finish(self) -> Result<StreamTransformer> {
-        let (featurizer, _) = self.params.merge(&self.workers, self.n_docs)?;
+        let (featurizer, remaps) = self.params.merge(&self.workers, self.n_docs)?;
+        let first = self
+            .keep_first
+            .then(|| featurizer.rows_of(&self.workers, &remaps));
         let states = self
             .workers
             .into_iter()
             .map(|w| TransformState {
                 an: w.an,
                 local: Vec::new(),
+                out: CsrMatrix::new(featurizer.n_features()),
             })
             .collect();
-        Ok(StreamTransformer { featurizer, states })
+        Ok(StreamTransformer {
+            featurizer,
+            states,
+            first,
+        })
     }
 }
 
@@ -824,6 +874,8 @@ impl StreamFit {
 pub struct StreamTransformer {
     featurizer: Featurizer,
     states: Vec<TransformState>,
+    /// The rows of the first block, if the fit kept them.
+    first: Option<CsrMatrix>,
 }
 
 impl StreamTransformer {
@@ -832,12 +884,20 @@ impl StreamTransformer {
         StreamTransformer {
             featurizer,
             states: Vec::new(),
+            first: None,
         }
     }
 
     /// The fitted featurizer.
     pub fn featurizer(&self) -> &Featurizer {
         &self.featurizer
+    }
+
+    /// The rows of the first block of the fit, once, if it kept them
+    /// ([`StreamFit::keep_first_block`]): the same rows as transforming
+    /// that block.
+    pub fn take_first_block(&mut self) -> Option<CsrMatrix> {
+        self.first.take()
     }
 
     /// Consumes the transformer, returning the fitted featurizer.
@@ -848,20 +908,41 @@ impl StreamTransformer {
     /// Featurizes the next block (in parallel); also returns the number of
     /// tokens read.
     pub fn transform_counted<S: AsRef<str> + Sync>(&mut self, texts: &[S]) -> (CsrMatrix, usize) {
+        let n_cols = self.featurizer.n_features();
+        let (parts, tokens) = self.transform_parts(texts);
+        let mut out = CsrMatrix::new(n_cols);
+        out.reserve(
+            parts.iter().map(|m| m.n_rows()).sum(),
+            parts.iter().map(|m| m.nnz()).sum(),
+        );
+        parts.iter().for_each(|m| out.append(m));
+        (out, tokens)
+    }
+
+    /// As [`StreamTransformer::transform_counted`], but returns the rows
+    /// of the block as consecutive parts (one per thread), which the
+    /// transformer keeps and reuses for the next block: no concatenation,
+    /// and after the first block no fresh memory to fault in.
+    pub fn transform_parts<S: AsRef<str> + Sync>(
+        &mut self,
+        texts: &[S],
+    ) -> (Vec<&CsrMatrix>, usize) {
         let f = &self.featurizer;
         let chunks = split_chunks(texts);
         while self.states.len() < chunks.len() {
             self.states.push(TransformState::new(f));
         }
-        let parts: Vec<(CsrMatrix, usize)> = self
+        let tokens = self
             .states
             .par_iter_mut()
             .zip(chunks.par_iter())
             .map(|(st, c)| f.transform_chunk(st, c))
+            .sum();
+        let parts = self.states[..chunks.len()]
+            .iter()
+            .map(|st| &st.out)
             .collect();
-        let tokens = parts.iter().map(|p| p.1).sum();
-        let mats: Vec<CsrMatrix> = parts.into_iter().map(|p| p.0).collect();
-        (concat(f.n_features(), mats), tokens)
+        (parts, tokens)
     }
 }
 
@@ -871,6 +952,8 @@ impl StreamTransformer {
 struct TransformState {
     an: Analyzer,
     local: Vec<(u32, u32)>,
+    /// The rows of the last chunk transformed (buffers reused).
+    out: CsrMatrix,
 }
 
 impl TransformState {
@@ -879,6 +962,7 @@ impl TransformState {
         TransformState {
             an: Analyzer::with_char_ngrams(p.analyzer, p.char_ngrams),
             local: Vec::new(),
+            out: CsrMatrix::new(f.n_features()),
         }
     }
 }
@@ -1010,26 +1094,27 @@ impl Featurizer {
     pub fn transform_counted<S: AsRef<str> + Sync>(&self, texts: &[S]) -> (CsrMatrix, usize) {
         let parts: Vec<(CsrMatrix, usize)> = split_chunks(texts)
             .par_iter()
-            .map(|chunk| self.transform_chunk(&mut TransformState::new(self), chunk))
+            .map(|chunk| {
+                let mut st = TransformState::new(self);
+                let tokens = self.transform_chunk(&mut st, chunk);
+                (st.out, tokens)
+            })
             .collect();
         let tokens = parts.iter().map(|p| p.1).sum();
         let mats: Vec<CsrMatrix> = parts.into_iter().map(|p| p.0).collect();
         (concat(self.n_features(), mats), tokens)
     }
 
-    fn transform_chunk<S: AsRef<str>>(
-        &self,
-        st: &mut TransformState,
-        texts: &[S],
-    ) -> (CsrMatrix, usize) {
+    /// Transforms `texts` into `st.out` (cleared first); returns the number
+    /// of tokens read.
+    fn transform_chunk<S: AsRef<str>>(&self, st: &mut TransformState, texts: &[S]) -> usize {
         let p = &self.params.0;
         let (lo, hi) = p.ngram_range;
-        let TransformState { an, local } = st;
+        let TransformState { an, local, out } = st;
+        out.clear();
         let (mut words, mut chars) = (Vec::new(), Vec::new());
         let mut feats: Vec<u32> = Vec::new();
         let mut counts: Vec<(u32, u32)> = Vec::new();
-        let mut row: Vec<(u32, f64)> = Vec::new();
-        let mut out = CsrMatrix::new(self.n_features());
         let mut tokens = 0;
         for t in texts {
             words.clear();
@@ -1082,60 +1167,115 @@ impl Featurizer {
                     .chunk_by(|a, b| a == b)
                     .map(|run| (run[0], to_u32(run.len()))),
             );
-            self.push_weighted(&counts, &mut row, &mut out);
+            out.push_row_with(counts.len(), |ix, vs| self.weigh(&counts, ix, vs));
         }
-        (out, tokens)
+        tokens
     }
 
-    /// The training rows of one fitted chunk (`r`: its local → global term ids).
-    fn chunk_rows(&self, c: &Worker, r: &[u32]) -> CsrMatrix {
-        let slot_feature: Vec<u32> = c
-            .table
-            .keys
-            .iter()
-            .map(|&k| self.features.get(&remap_key(k, r)).copied().unwrap_or(NONE))
+    /// The training rows of the fitted chunks, in order, written in
+    /// parallel straight into one matrix (`remaps[i]`: chunk `i`'s local →
+    /// global term ids). Each chunk first counts the non-zeros it keeps, so
+    /// that every chunk writes its own slice of the final arrays: no
+    /// per-chunk matrices and no serial concatenation.
+    fn rows_of(&self, workers: &[Worker], remaps: &[Vec<u32>]) -> CsrMatrix {
+        let slot_features: Vec<(Vec<u32>, usize)> = workers
+            .par_iter()
+            .zip(remaps)
+            .map(|(c, r)| {
+                let sf: Vec<u32> = c
+                    .table
+                    .keys
+                    .iter()
+                    .map(|&k| self.features.get(&remap_key(k, r)).copied().unwrap_or(NONE))
+                    .collect();
+                let nnz = c.slots.iter().filter(|s| sf[s.0 as usize] != NONE).count();
+                (sf, nnz)
+            })
             .collect();
-        let mut out = CsrMatrix::new(self.n_features());
-        out.reserve(c.indptr.len() - 1, c.slots.len());
+        let n_rows: usize = workers.iter().map(|c| c.indptr.len() - 1).sum();
+        let nnz: usize = slot_features.iter().map(|s| s.1).sum();
+        // Zeroed allocations are mapped lazily: the pages are first touched
+        // (and faulted in) by the threads that fill them.
+        let mut indptr = vec![0usize; n_rows + 1];
+        let mut indices = vec![0u32; nnz];
+        let mut values = vec![0f64; nnz];
+        let mut jobs = Vec::with_capacity(workers.len());
+        {
+            let (mut ip, mut ix, mut vs) = (&mut indptr[1..], &mut indices[..], &mut values[..]);
+            let mut base = 0;
+            for (c, (sf, n)) in workers.iter().zip(&slot_features) {
+                let (a, rest) = std::mem::take(&mut ip).split_at_mut(c.indptr.len() - 1);
+                ip = rest;
+                let (b, rest) = std::mem::take(&mut ix).split_at_mut(*n);
+                ix = rest;
+                let (v, rest) = std::mem::take(&mut vs).split_at_mut(*n);
+                vs = rest;
+                jobs.push((c, sf, a, b, v, base));
+                base += n;
+            }
+        }
+        jobs.into_par_iter()
+            .for_each(|(c, sf, ip, ix, vs, base)| self.fill_rows(c, sf, ip, ix, vs, base));
+        CsrMatrix::from_raw(self.n_features(), indptr, indices, values)
+    }
+
+    /// Writes the rows of chunk `c` (slot → feature `sf`) into `indices` and
+    /// `values` (exactly its kept non-zeros) and their ends, offset by
+    /// `base`, into `ends`.
+    fn fill_rows(
+        &self,
+        c: &Worker,
+        sf: &[u32],
+        ends: &mut [usize],
+        indices: &mut [u32],
+        values: &mut [f64],
+        base: usize,
+    ) {
+        let mut packed: Vec<u64> = Vec::new();
         let mut counts: Vec<(u32, u32)> = Vec::new();
-        let mut row: Vec<(u32, f64)> = Vec::new();
-        for w in c.indptr.windows(2) {
-            counts.clear();
-            counts.extend(
+        let mut at = 0;
+        for (w, end) in c.indptr.windows(2).zip(ends) {
+            // (feature, count) packed in a `u64`, so the sort compares
+            // integers (features are distinct within a row).
+            packed.clear();
+            packed.extend(
                 c.slots[w[0]..w[1]]
                     .iter()
-                    .map(|&(s, n)| (slot_feature[s as usize], n))
-                    .filter(|&(f, _)| f != NONE),
+                    .map(|&(s, n)| (u64::from(sf[s as usize]) << 32) | u64::from(n))
+                    .filter(|&k| (k >> 32) as u32 != NONE),
             );
-            counts.sort_unstable_by_key(|&(f, _)| f);
-            self.push_weighted(&counts, &mut row, &mut out);
+            packed.sort_unstable();
+            counts.clear();
+            counts.extend(packed.iter().map(|&k| ((k >> 32) as u32, k as u32)));
+            let next = at + counts.len();
+            self.weigh(&counts, &mut indices[at..next], &mut values[at..next]);
+            at = next;
+            *end = base + at;
         }
-        out
     }
 
-    /// Appends the row of `(feature, count)` pairs (features increasing),
-    /// weighted and normalised as the settings say.
+    /// Writes the row of `(feature, count)` pairs (features increasing),
+    /// weighted and normalised as the settings say, into `indices` and
+    /// `values` (both `counts.len()` long).
     #[inline]
-    fn push_weighted(&self, counts: &[(u32, u32)], row: &mut Vec<(u32, f64)>, out: &mut CsrMatrix) {
+    fn weigh(&self, counts: &[(u32, u32)], indices: &mut [u32], values: &mut [f64]) {
         let p = &self.params.0;
-        row.clear();
-        row.extend(counts.iter().map(|&(f, n)| {
+        for ((i, v), &(f, n)) in indices.iter_mut().zip(values.iter_mut()).zip(counts) {
             let tf = f64::from(n);
             let tf = if p.sublinear_tf { 1.0 + tf.ln() } else { tf };
-            let v = match p.weight {
+            *i = f;
+            *v = match p.weight {
                 Weighting::Binary => 1.0,
                 Weighting::Count => tf,
                 Weighting::Tfidf => tf * self.idf[f as usize],
             };
-            (f, v)
-        }));
+        }
         if p.norm {
-            let norm = row.iter().map(|(_, v)| v * v).sum::<f64>().sqrt();
+            let norm = values.iter().map(|v| v * v).sum::<f64>().sqrt();
             if norm > 0.0 {
-                row.iter_mut().for_each(|(_, v)| *v /= norm);
+                values.iter_mut().for_each(|v| *v /= norm);
             }
         }
-        out.push_sorted_row(row);
     }
 }
 
@@ -1145,6 +1285,35 @@ mod tests {
 
     fn fit(p: FeaturizerParams, texts: &[&str]) -> Featurizer {
         p.check().unwrap().fit(texts).unwrap()
+    }
+
+    #[test]
+    fn term_ranks_follow_string_order() {
+        let terms = [
+            "abcdefgh",
+            "abcdefghi",
+            "abcdefgg",
+            "abc",
+            "ab",
+            "b",
+            "abcdefgh'x",
+            "zz",
+            "é",
+            "e",
+            "abcdefgha",
+            "c:ab ",
+            "c: a",
+            "0",
+            "9.5",
+        ];
+        let rank = term_ranks(&terms).unwrap();
+        let mut sorted = terms.to_vec();
+        sorted.sort_unstable();
+        for (t, r) in terms.iter().zip(&rank) {
+            assert_eq!(sorted[*r as usize], *t);
+        }
+        assert!(prefix_key("ab") < prefix_key("abc") && prefix_key("b") > prefix_key("abcdefghij"));
+        assert!(term_ranks(&["a b"]).is_none());
     }
 
     #[test]
@@ -1348,7 +1517,7 @@ mod tests {
         ] {
             let p = p.check().unwrap();
             let (f1, x1, t1) = pool(1).install(|| p.fit_transform(&texts)).unwrap();
-            for (threads, block) in [(1, 1), (2, 7), (3, 500), (2, 3000), (7, 64)] {
+            for (threads, block) in [(1, 1), (2, 7), (3, 500), (2, 3000), (7, 64), (3, 2950)] {
                 pool(threads).install(|| {
                     let mut fit = p.stream_fit();
                     texts.chunks(block).for_each(|b| fit.update(b));
@@ -1361,6 +1530,19 @@ mod tests {
                         x.append(&tr.transform_counted(b).0);
                     }
                     assert_eq!(x, x1, "{threads} threads, blocks of {block}");
+                    // The first block's rows from pass 1 are the transformed rows.
+                    let mut fit = p.stream_fit();
+                    fit.keep_first_block();
+                    texts.chunks(block).for_each(|b| fit.update(b));
+                    let mut tr = fit.finish().unwrap();
+                    let mut z = tr.take_first_block().unwrap();
+                    assert!(tr.take_first_block().is_none());
+                    assert_eq!(z.n_rows(), block.min(texts.len()));
+                    for b in texts.chunks(block).skip(1) {
+                        let (parts, _) = tr.transform_parts(b);
+                        parts.iter().for_each(|m| z.append(m));
+                    }
+                    assert_eq!(z, x1, "{threads} threads, blocks of {block}, first kept");
                     // Cold caches and other blocks give the same rows.
                     let mut cold = StreamTransformer::new(tr.into_featurizer());
                     let mut y = CsrMatrix::new(f1.n_features());

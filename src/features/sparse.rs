@@ -46,15 +46,49 @@ impl CsrMatrix {
         self.indptr.push(self.indices.len());
     }
 
-    /// Appends a row of `(column, value)` pairs whose columns are strictly
-    /// increasing and below `n_cols` (checked in debug builds only; the
-    /// featurizer's fast path).
-    pub(crate) fn push_sorted_row(&mut self, row: &[(u32, f64)]) {
-        debug_assert!(row.windows(2).all(|w| w[0].0 < w[1].0));
-        debug_assert!(row.iter().all(|&(c, _)| (c as usize) < self.n_cols));
-        self.indices.extend(row.iter().map(|&(c, _)| c));
-        self.values.extend(row.iter().map(|&(_, v)| v));
+    /// Appends a row of `len` entries written by `fill(columns, values)`
+    /// into zeroed slices; the columns must be strictly increasing and below
+    /// `n_cols` (checked in debug builds only; the featurizer's fast path).
+    pub(crate) fn push_row_with(&mut self, len: usize, fill: impl FnOnce(&mut [u32], &mut [f64])) {
+        let start = self.indices.len();
+        self.indices.resize(start + len, 0);
+        self.values.resize(start + len, 0.0);
+        fill(&mut self.indices[start..], &mut self.values[start..]);
+        debug_assert!(self.indices[start..].windows(2).all(|w| w[0] < w[1]));
+        debug_assert!(self.indices[start..]
+            .iter()
+            .all(|&c| (c as usize) < self.n_cols));
         self.indptr.push(self.indices.len());
+    }
+
+    /// A matrix from its CSR arrays (`indptr[0] == 0`, `indptr` ending at
+    /// `indices.len() == values.len()`, columns strictly increasing within
+    /// each row; checked in debug builds only).
+    pub(crate) fn from_raw(
+        n_cols: usize,
+        indptr: Vec<usize>,
+        indices: Vec<u32>,
+        values: Vec<f64>,
+    ) -> CsrMatrix {
+        debug_assert_eq!(indptr.first(), Some(&0));
+        debug_assert_eq!(indptr.last(), Some(&indices.len()));
+        debug_assert_eq!(indices.len(), values.len());
+        debug_assert!(indptr
+            .windows(2)
+            .all(|w| w[0] <= w[1] && indices[w[0]..w[1]].windows(2).all(|c| c[0] < c[1])));
+        CsrMatrix {
+            n_cols,
+            indptr,
+            indices,
+            values,
+        }
+    }
+
+    /// Removes all rows, keeping the allocations (for reuse across blocks).
+    pub(crate) fn clear(&mut self) {
+        self.indptr.truncate(1);
+        self.indices.clear();
+        self.values.clear();
     }
 
     /// Reserves room for `rows` more rows and `nnz` more entries.

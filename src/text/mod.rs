@@ -4,14 +4,18 @@
 //! `'`) → optional stopword filter ([`stopwords`]) → optional Snowball
 //! English stemmer (`rust-stemmers`). The lowercase → stopword → stem chain
 //! runs once per distinct token: [`Analyzer`] memoises it in a cache from the
-//! lowercased token to its term id, so the hot path is one hash look-up per
-//! token and allocates only for a token it has never seen.
+//! lowercased token to its term id, fronted by a cache keyed on the raw
+//! token bytes (`rawtable`), so the hot path is one hash look-up per token,
+//! without lowercasing, and allocates only for a token it has never seen.
 
+mod rawtable;
 pub mod stopwords;
 pub mod tokenize;
 
 use rust_stemmers::{Algorithm, Stemmer};
 use rustc_hash::{FxHashMap, FxHashSet};
+
+use rawtable::RawTable;
 
 pub use tokenize::{for_each_token, TokenizerKind};
 
@@ -48,7 +52,7 @@ pub const MAX_CHAR_NGRAM: usize = 8;
 pub const CHAR_PREFIX: &str = "c:";
 
 /// What the cache knows about one distinct lowercased token.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 struct Entry {
     /// Word term id, or [`DROPPED`].
     word: u32,
@@ -70,11 +74,16 @@ pub struct Analyzer {
     stop: FxHashSet<&'static str>,
     /// Lowercased token → index into `entries`.
     cache: FxHashMap<Box<str>, u32>,
-    /// The entries of short ASCII tokens, keyed by their lowercased bytes
-    /// packed in a `u128` ([`small_key`]): no copy, no string compare, and
-    /// the entry is stored in the table itself (an `(u128, Entry)` slot is
-    /// 32 bytes either way), so a hit touches one cache line, not two.
-    small: FxHashMap<u128, Entry>,
+    /// The entries of tokens of at most 16 bytes, keyed by their raw
+    /// (not lowercased) bytes packed in a `u128` ([`raw_key`]): a hit skips
+    /// lowercasing and the string look-up, copies nothing, compares no
+    /// string, and the entry is stored in the table itself (an
+    /// `(u128, Entry)` slot is 32 bytes either way), so it touches one
+    /// cache line, not two. Each case variant (`The`, `the`) has its own
+    /// slot, all with the entry of the lowercased token.
+    raw: RawTable<Entry>,
+    /// The tokens of the text being analysed: start, length, raw key (0: none).
+    pending: Vec<(usize, usize, u128)>,
     entries: Vec<Entry>,
     /// Character n-gram term ids of all cached tokens, back to back.
     char_ids: Vec<u32>,
@@ -111,7 +120,8 @@ impl Analyzer {
                 FxHashSet::default()
             },
             cache: FxHashMap::default(),
-            small: FxHashMap::default(),
+            raw: RawTable::new(),
+            pending: Vec::new(),
             entries: Vec::new(),
             char_ids: Vec::new(),
             term_ids: FxHashMap::default(),
@@ -163,7 +173,8 @@ impl Analyzer {
             stemmer,
             stop,
             cache,
-            small,
+            raw,
+            pending,
             entries,
             char_ids,
             term_ids,
@@ -171,19 +182,33 @@ impl Analyzer {
             buf,
             ..
         } = self;
-        for_each_token(text, kind, |tok, _, _| {
-            n_tokens += 1;
-            let key = small_key(tok.as_bytes());
-            if let Some(&e) = key.and_then(|k| small.get(&k)) {
-                f(char_ids, e);
-                return;
+        let bytes = text.as_bytes();
+        // Tokenize the whole text first, prefetching each token's cache
+        // slot, so that the look-ups below find their (rare) cache misses
+        // already in flight together instead of one after another.
+        pending.clear();
+        for_each_token(text, kind, |tok, start, _| {
+            let key = raw_key(bytes, start, tok.len()).unwrap_or(0);
+            if key != 0 {
+                raw.prefetch(key);
             }
+            pending.push((start, tok.len(), key));
+        });
+        n_tokens += pending.len();
+        for &(start, len, key) in pending.iter() {
+            if key != 0 {
+                if let Some(e) = raw.get(key) {
+                    f(char_ids, e);
+                    continue;
+                }
+            }
+            let tok = &text[start..start + len];
             lowercase_into(tok, buf);
             let e = match cache.get(buf.as_str()) {
                 Some(&i) => {
                     let e = entries[i as usize];
-                    if let Some(k) = key {
-                        small.insert(k, e);
+                    if key != 0 {
+                        raw.insert(key, e);
                     }
                     e
                 }
@@ -212,15 +237,15 @@ impl Analyzer {
                     };
                     let i = to_u32(entries.len());
                     cache.insert(buf.as_str().into(), i);
-                    if let Some(k) = key {
-                        small.insert(k, e);
+                    if key != 0 {
+                        raw.insert(key, e);
                     }
                     entries.push(e);
                     e
                 }
             };
             f(char_ids, e);
-        });
+        }
         n_tokens
     }
 
@@ -255,54 +280,34 @@ impl Analyzer {
     }
 }
 
-/// The lowercased bytes of a token of at most 16 ASCII bytes (none NUL),
-/// packed little-endian in a `u128`; distinct such tokens give distinct keys.
+/// The raw bytes of the token `text[start..start + n]`, if `n <= 15`,
+/// packed little-endian in the low 15 bytes of a `u128`, zero-padded, with
+/// `n` in the top byte: distinct byte strings give distinct keys, whatever
+/// bytes they hold.
 ///
-/// Branch-light: the bytes are read with (overlapping) word loads and
-/// checked and lowercased eight or sixteen at a time.
+/// Two unaligned word loads and a mask when 16 bytes of `text` are left
+/// from `start` (most tokens), a copy otherwise.
 #[inline]
-fn small_key(b: &[u8]) -> Option<u128> {
-    const ONES: u128 = u128::MAX / 0xff;
-    const HIGH: u128 = ONES * 0x80;
-    let n = b.len();
-    let k = match n {
-        0 => return Some(0),
-        1..=3 => {
-            u128::from(b[0])
-                | u128::from(b[n / 2]) << (8 * (n / 2))
-                | u128::from(b[n - 1]) << (8 * (n - 1))
-        }
-        4..=7 => {
-            let lo = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
-            let hi = u32::from_le_bytes([b[n - 4], b[n - 3], b[n - 2], b[n - 1]]);
-            u128::from(lo) | u128::from(hi) << (8 * (n - 4))
-        }
-        8..=16 => {
-            let lo = u64::from_le_bytes(b[..8].try_into().ok()?);
-            let hi = u64::from_le_bytes(b[n - 8..].try_into().ok()?);
-            u128::from(lo) | (u128::from(hi) << 64 >> (8 * (16 - n)))
-        }
-        _ => return None,
-    };
-    // Non-ASCII byte?
-    if k & HIGH != 0 {
-        return None;
+fn raw_key(text: &[u8], start: usize, n: usize) -> Option<u128> {
+    if n > 15 || n == 0 {
+        return (n == 0).then_some(0);
     }
-    // NUL byte among the first `n`? (Bytes past `n` are set to 1 first.)
-    let fill = if n < 16 {
-        (u128::MAX << (8 * n)) & ONES
+    let w: [u8; 16] = match text.get(start..start + 16) {
+        Some(w) => w.try_into().ok()?,
+        None => {
+            let mut w = [0u8; 16];
+            w[..n].copy_from_slice(text.get(start..start + n)?);
+            w
+        }
+    };
+    let lo = u64::from_le_bytes(w[..8].try_into().ok()?);
+    let hi = u64::from_le_bytes(w[8..].try_into().ok()?);
+    let (lo, hi) = if n <= 8 {
+        (lo & (u64::MAX >> (64 - 8 * n)), 0)
     } else {
-        0
+        (lo, hi & (u64::MAX >> (128 - 8 * n)))
     };
-    let x = k | fill;
-    if x.wrapping_sub(ONES) & !x & HIGH != 0 {
-        return None;
-    }
-    // Lowercase: every byte is < 0x80, so no carry crosses a byte.
-    let ge_a = k + ONES * 0x3f; // high bit set where byte >= b'A'
-    let gt_z = k + ONES * 0x25; // high bit set where byte > b'Z'
-    let upper = ge_a & !gt_z & HIGH;
-    Some(k | (upper >> 2))
+    Some(u128::from(hi | (n as u64) << 56) << 64 | u128::from(lo))
 }
 
 /// Calls `f` with every character n-gram of `token` (lowercased; no
@@ -434,31 +439,87 @@ mod tests {
     }
 
     #[test]
-    fn small_key_packs_lowercased_ascii() {
+    fn raw_key_packs_the_token_bytes() {
+        // `n == 0` never happens (tokens are not empty); it maps to 0.
         let slow = |b: &[u8]| -> Option<u128> {
-            if b.len() > 16 || b.iter().any(|&c| c == 0 || c >= 0x80) {
-                return None;
+            if b.is_empty() {
+                return Some(0);
             }
-            Some(b.iter().enumerate().fold(0, |k, (i, &c)| {
-                k | u128::from(c.to_ascii_lowercase()) << (8 * i)
-            }))
+            (b.len() <= 15).then(|| {
+                b.iter()
+                    .enumerate()
+                    .fold((b.len() as u128) << 120, |k, (i, &c)| {
+                        k | u128::from(c) << (8 * i)
+                    })
+            })
         };
-        let bytes: Vec<u8> = (0u8..=255).collect();
+        let bytes: Vec<u8> = (0u8..=255).chain(0u8..=40).collect();
         for len in 0..=18 {
-            for start in 0..256 - len {
+            for start in 0..=bytes.len() - len {
                 let b = &bytes[start..start + len];
-                assert_eq!(small_key(b), slow(b), "{b:?}");
+                // Inside a longer text, and at its very end (the copy path).
+                assert_eq!(raw_key(&bytes, start, len), slow(b), "{b:?}");
+                assert_eq!(raw_key(b, 0, len), slow(b), "{b:?}");
             }
-            let b: Vec<u8> = b"AbZz@[`{0x.'-_Q"
-                .iter()
-                .cycle()
-                .take(len)
-                .copied()
-                .collect();
-            assert_eq!(small_key(&b), slow(&b), "{b:?}");
         }
-        assert_eq!(small_key(b"a\0b"), slow(b"a\0b"));
-        assert_eq!(small_key(b"abc\0"), None);
+        // NUL bytes and lengths cannot collide.
+        assert_ne!(raw_key(b"ab\0", 0, 3), raw_key(b"ab", 0, 2));
+    }
+
+    #[test]
+    fn raw_key_cache_matches_the_slow_path() {
+        // Case variants, long and non-ASCII tokens, tokens at the ends of
+        // texts: the ids of a warm analyzer equal those of a cold one
+        // analysing each token alone (always the slow path).
+        let words = [
+            "The",
+            "the",
+            "THE",
+            "tHe",
+            "Mexico’s",
+            "mexico's",
+            "MEXICO’S",
+            "Invasions",
+            "invasion",
+            "INVASIONS",
+            "Farfán",
+            "FARFÁN",
+            "internationalization",
+            "INTERNATIONALIZATIONS",
+            "abcdefghijklmnop",
+            "ABCDEFGHIJKLMNOP",
+            "abcdefghijklmnopq",
+            "3.5",
+            "253,000",
+            "a",
+            "A",
+            "I",
+            "Straße",
+            "STRASSE",
+        ];
+        let texts: Vec<String> = (0..200)
+            .map(|i| {
+                (0..(i % 7) + 1)
+                    .map(|j| words[(i * 5 + j * 3) % words.len()])
+                    .collect::<Vec<_>>()
+                    .join(if i % 2 == 0 { " " } else { "-" })
+            })
+            .collect();
+        for stem in [true, false] {
+            let settings = AnalyzerSettings {
+                stem,
+                ..Default::default()
+            };
+            let mut warm = Analyzer::new(settings);
+            for t in &texts {
+                let got = warm.terms_of(t);
+                let mut want = Vec::new();
+                for_each_token(t, TokenizerKind::Words, |tok, _, _| {
+                    want.extend(Analyzer::new(settings).terms_of(tok));
+                });
+                assert_eq!(got, want, "{t}");
+            }
+        }
     }
 
     #[test]

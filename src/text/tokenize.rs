@@ -52,10 +52,99 @@ pub fn is_apostrophe(c: char) -> bool {
 pub fn for_each_token<'a>(
     text: &'a str,
     kind: TokenizerKind,
+    f: impl FnMut(&'a str, usize, usize),
+) {
+    match kind {
+        TokenizerKind::Words => for_each_word(text, f),
+        TokenizerKind::Tweet => for_each_token_general(text, kind, f),
+    }
+}
+
+/// ASCII letters and digits: the bytes the fast path steps over one by one.
+static ASCII_WORD: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 128 {
+        t[b] = (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    t
+};
+
+/// [`for_each_token`] in [`TokenizerKind::Words`] mode, with a fast path
+/// for ASCII: runs of ASCII letters and digits and single ASCII separators
+/// are stepped over with one table look-up per byte; only non-ASCII bytes
+/// and the characters that may join two runs (`'`, `.`, `,`) take the
+/// general char-by-char rules. Same tokens as [`for_each_token_general`].
+fn for_each_word<'a>(text: &'a str, mut f: impl FnMut(&'a str, usize, usize)) {
+    let bytes = text.as_bytes();
+    let n = bytes.len();
+    let mut i = 0;
+    while i < n {
+        let b = bytes[i];
+        let start = i;
+        // The last character of the token so far.
+        let mut prev;
+        if ASCII_WORD[usize::from(b)] {
+            prev = char::from(b);
+            i += 1;
+        } else if b < 0x80 {
+            i += 1;
+            continue;
+        } else {
+            let (c, len) = decode(text, i);
+            i += len;
+            if !is_word(c) {
+                continue;
+            }
+            prev = c;
+        }
+        while i < n {
+            let run = i;
+            while i < n && ASCII_WORD[usize::from(bytes[i])] {
+                i += 1;
+            }
+            if i > run {
+                prev = char::from(bytes[i - 1]);
+            }
+            if i == n {
+                break;
+            }
+            let (c, len) = decode(text, i);
+            if is_word(c) {
+                prev = c;
+                i += len;
+                continue;
+            }
+            let next = i + len;
+            if next < n {
+                let (d, dlen) = decode(text, next);
+                if joins(prev, c, d) {
+                    prev = d;
+                    i = next + dlen;
+                    continue;
+                }
+            }
+            break;
+        }
+        f(&text[start..i], start, i);
+    }
+}
+
+/// True if `c` between `prev` and `d` joins them into one token (`it’s`, `3.5`).
+#[inline]
+fn joins(prev: char, c: char, d: char) -> bool {
+    (is_apostrophe(c) && prev.is_alphabetic() && d.is_alphabetic())
+        || ((c == '.' || c == ',') && prev.is_ascii_digit() && d.is_ascii_digit())
+}
+
+/// The char-by-char tokenizer of both modes (the reference of the fast path).
+fn for_each_token_general<'a>(
+    text: &'a str,
+    kind: TokenizerKind,
     mut f: impl FnMut(&'a str, usize, usize),
 ) {
     let n = text.len();
-    let bytes = text.as_bytes();
     let mut i = 0;
     while i < n {
         if kind == TokenizerKind::Tweet {
@@ -83,9 +172,7 @@ pub fn for_each_token<'a>(
             let next = i + len;
             if next < n {
                 let (d, dlen) = decode(text, next);
-                let joins = (is_apostrophe(c) && prev.is_alphabetic() && d.is_alphabetic())
-                    || ((c == '.' || c == ',') && prev.is_ascii_digit() && d.is_ascii_digit());
-                if joins {
+                if joins(prev, c, d) {
                     prev = d;
                     i = next + dlen;
                     continue;
@@ -93,7 +180,6 @@ pub fn for_each_token<'a>(
             }
             break;
         }
-        let _ = bytes;
         f(&text[start..i], start, i);
     }
 }
@@ -153,6 +239,41 @@ mod tests {
         assert_eq!(toks("Farfán-Méndez, 2022."), ["Farfán", "Méndez", "2022"]);
         assert_eq!(toks(""), Vec::<&str>::new());
         assert_eq!(toks("— … ‘’"), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn fast_word_path_matches_the_general_rules() {
+        let all = |s: &str, fast: bool| {
+            let mut v = Vec::new();
+            let push = |t: &str, a, b| v.push((t.to_owned(), a, b));
+            if fast {
+                for_each_word(s, push);
+            } else {
+                for_each_token_general(s, TokenizerKind::Words, push);
+            }
+            v
+        };
+        // Every string of up to 4 characters over a set that exercises each
+        // rule (runs, joins at ends, non-ASCII letters, digits, separators).
+        let alphabet = [
+            'a', 'Z', '3', '\'', '’', 'ʼ', '.', ',', ' ', 'é', 'ß', '—', '٣', '-',
+        ];
+        let mut strings = vec![String::new()];
+        for _ in 0..4 {
+            let longer: Vec<String> = strings
+                .iter()
+                .filter(|s| s.chars().count() == strings.last().map_or(0, |l| l.chars().count()))
+                .flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}")))
+                .collect();
+            strings.extend(longer);
+        }
+        assert!(strings.len() > 40_000);
+        for s in &strings {
+            assert_eq!(all(s, true), all(s, false), "{s:?}");
+        }
+        let long =
+            "“It’s off the table,” Mexico's 253,000 3.5% U.S. Farfán-Méndez 2022. rock 'n' roll’ x";
+        assert_eq!(all(long, true), all(long, false));
     }
 
     #[test]

@@ -78,6 +78,8 @@ pub(crate) fn featurize(a: FeaturizeArgs) -> anyhow::Result<()> {
     } else {
         // Pass 1: document frequencies, one bounded block at a time.
         let mut fit = fp.stream_fit();
+        // The rows of the first block are built from pass 1's counts.
+        fit.keep_first_block();
         stance::lines::for_each_block(&a.input, a.block_size, |lines| {
             timed(&mut busy, &mut || fit.update(lines));
             Ok(())
@@ -96,13 +98,30 @@ pub(crate) fn featurize(a: FeaturizeArgs) -> anyhow::Result<()> {
         write_svm(&a.out, &mut |w| {
             let mut write_err: Option<std::io::Error> = None;
             let r = stance::lines::for_each_block(&a.input, a.block_size, |lines| {
-                let mut x = None;
-                timed(&mut busy, &mut || x = Some(tr.transform_counted(lines).0));
-                let x = x.expect("the timed closure ran");
-                x.write_svmlight(|_| 0, w).map_err(|e| {
+                let mut on_write = |e| {
                     write_err = Some(e);
                     Error::param("--out", "write failed")
-                })
+                };
+                let start = Instant::now();
+                if let Some(x) = tr.take_first_block() {
+                    busy += start.elapsed();
+                    if x.n_rows() != lines.len() {
+                        return Err(Error::data(
+                            &a.input,
+                            None,
+                            None,
+                            "file changed while reading",
+                        ));
+                    }
+                    return x.write_svmlight(|_| 0, w).map_err(&mut on_write);
+                }
+                // The block's rows come as one part per thread, in order.
+                let (parts, _) = tr.transform_parts(lines);
+                busy += start.elapsed();
+                parts
+                    .iter()
+                    .try_for_each(|x| x.write_svmlight(|_| 0, w))
+                    .map_err(on_write)
             });
             match (r, write_err) {
                 (_, Some(e)) => Err(e),
