@@ -198,9 +198,8 @@ fn one_hot(s: Stance) -> Probs {
 /// held-out document, see [`crate::eval::split`]) and labels `quotes[doc]`,
 /// the `(actor, text)` pairs found in the held-out article (hand-labelled or
 /// extracted). Predictions are then aggregated per actor over all documents
-/// ([`aggregate`]). The baselines put the figures in context: with few
-/// quotes per actor, predicting the actor-level majority class is hard to
-/// beat.
+/// ([`aggregate`]). The two baselines read no text; they show what a
+/// model's actor-level figure is worth.
 ///
 /// # Errors
 /// Split, featurizer or model errors; [`Error::Data`] if a baseline needs
