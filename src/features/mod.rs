@@ -46,9 +46,9 @@ mod keymap;
 pub mod sparse;
 
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
 
 use crate::error::{Error, Result};
+use crate::text::interner::{Interner, TagIndex};
 use crate::text::{Analyzer, AnalyzerSettings, CHAR_PREFIX, MAX_CHAR_NGRAM};
 use keymap::KeyMap;
 pub use sparse::CsrMatrix;
@@ -303,19 +303,22 @@ impl ValidFeaturizerParams {
         // 2. Deterministic merge of the term strings into global ids.
         // Sized for the largest worker's terms up front (no rehashing).
         let most = workers.iter().map(|c| c.an.n_terms()).max().unwrap_or(0);
-        let mut global: FxHashMap<&str, u32> = FxHashMap::default();
-        global.reserve(most);
+        let mut global = TagIndex::with_capacity(most);
         let mut gterms: Vec<&str> = Vec::with_capacity(most);
         let remaps: Vec<Vec<u32>> = workers
             .iter()
             .map(|c| {
                 c.an.terms()
-                    .iter()
-                    .map(|t| {
-                        *global.entry(&**t).or_insert_with(|| {
-                            gterms.push(t);
-                            to_u32(gterms.len() - 1)
-                        })
+                    .enumerate()
+                    .map(|(i, t)| {
+                        let next = to_u32(gterms.len());
+                        let tag = c.an.term_tag(to_u32(i));
+                        global
+                            .find_or_insert(tag, |g| gterms[g as usize] == t, next)
+                            .unwrap_or_else(|| {
+                                gterms.push(t);
+                                next
+                            })
                     })
                     .collect()
             })
@@ -430,13 +433,12 @@ impl ValidFeaturizerParams {
                         features
                     },
                     || {
-                        let mut term_ids: FxHashMap<Box<str>, u32> = FxHashMap::default();
-                        term_ids.reserve(gterms.len().min(order.len()));
+                        let mut term_ids = TermIds::with_capacity(gterms.len().min(order.len()));
                         let mut used = vec![false; gterms.len()];
                         for &(_, k) in &order {
                             for g in key_parts(k) {
                                 if !std::mem::replace(&mut used[g as usize], true) {
-                                    term_ids.insert(gterms[g as usize].into(), g);
+                                    term_ids.insert(gterms[g as usize], g);
                                 }
                             }
                         }
@@ -622,6 +624,45 @@ fn concat(n_cols: usize, mut parts: Vec<CsrMatrix>) -> CsrMatrix {
         out.append(m);
     }
     out
+}
+
+/// Term string → term id of a fitted featurizer: the strings in one
+/// arena ([`Interner`]), and the id of each.
+#[derive(Debug, Clone)]
+struct TermIds {
+    strings: Interner,
+    ids: Vec<u32>,
+}
+
+impl TermIds {
+    fn with_capacity(n: usize) -> TermIds {
+        TermIds {
+            strings: Interner::with_capacity(n),
+            ids: Vec::with_capacity(n),
+        }
+    }
+
+    /// Maps `s` (not present yet) to `id`.
+    fn insert(&mut self, s: &str, id: u32) {
+        if self.strings.intern(s).1 {
+            self.ids.push(id);
+        }
+    }
+
+    /// The id of `s`, giving a new one the next dense id (`0, 1, ...`; for
+    /// a map built only by this method).
+    fn intern_dense(&mut self, s: &str) -> u32 {
+        let (i, new) = self.strings.intern(s);
+        if new {
+            self.ids.push(i);
+        }
+        self.ids[i as usize]
+    }
+
+    /// The id of `s`, if present.
+    fn get(&self, s: &str) -> Option<u32> {
+        self.strings.id(s).map(|i| self.ids[i as usize])
+    }
 }
 
 /// Document frequency of one slot, the last document it was counted in
@@ -972,7 +1013,7 @@ impl TransformState {
 pub struct Featurizer {
     params: ValidFeaturizerParams,
     /// Term string → term id (only terms used by some feature).
-    term_ids: FxHashMap<Box<str>, u32>,
+    term_ids: TermIds,
     /// N-gram of term ids → feature index.
     features: KeyMap<u32>,
     names: Vec<String>,
@@ -1007,13 +1048,10 @@ impl Featurizer {
         if u32::try_from(names.len()).is_err() {
             return Err(Error::param("vocabulary", "more than 2^32 - 1 features"));
         }
-        let mut term_ids: FxHashMap<Box<str>, u32> = FxHashMap::default();
+        let mut term_ids = TermIds::with_capacity(0);
         let mut features = KeyMap::default();
         let (lo, hi) = params.0.ngram_range;
-        let mut intern = |part: &str| {
-            let next = to_u32(term_ids.len());
-            *term_ids.entry(part.into()).or_insert(next)
-        };
+        let mut intern = |part: &str| term_ids.intern_dense(part);
         for (i, name) in names.iter().enumerate() {
             let k = if let Some(chars) = name.strip_prefix(CHAR_PREFIX) {
                 let n = chars.chars().count();
@@ -1123,7 +1161,7 @@ impl Featurizer {
             tokens += an.analyze_into(t.as_ref(), &mut words, &mut chars);
             while local.len() < an.n_terms() {
                 let term = an.term(to_u32(local.len()));
-                let tid = self.term_ids.get(term).copied().unwrap_or(PAD);
+                let tid = self.term_ids.get(term).unwrap_or(PAD);
                 let f = if tid == PAD {
                     NONE
                 } else {
