@@ -51,7 +51,9 @@ use crate::error::{Error, Result};
 use crate::text::interner::{Interner, TagIndex};
 use crate::text::{Analyzer, AnalyzerSettings, CHAR_PREFIX, MAX_CHAR_NGRAM};
 use keymap::KeyMap;
+use rustc_hash::FxHashMap;
 pub use sparse::CsrMatrix;
+use std::sync::OnceLock;
 
 /// Longest supported word n-gram.
 pub const MAX_NGRAM: usize = 4;
@@ -411,47 +413,37 @@ impl ValidFeaturizerParams {
             _ => Vec::new(),
         };
         // 5. The fitted featurizer uses the global term ids of the kept
-        // n-grams; its two (serial) hash maps are built while the names are
-        // formatted in parallel.
-        let (names, (features, term_ids)) = rayon::join(
+        // n-grams; its two (serial) hash maps are built concurrently. The
+        // feature names are built from them when first asked for
+        // ([`Featurizer::names`]), unless the slow order above made them.
+        let (features, term_ids) = rayon::join(
             || {
-                names.unwrap_or_else(|| {
-                    order
-                        .par_iter()
-                        .map(|&(_, k)| key_name(k, &gterms))
-                        .collect()
-                })
+                let mut features: KeyMap<u32> = KeyMap::default();
+                features.reserve_short(order.len());
+                for (i, &(_, k)) in order.iter().enumerate() {
+                    features.insert(k, to_u32(i));
+                }
+                features
             },
             || {
-                rayon::join(
-                    || {
-                        let mut features: KeyMap<u32> = KeyMap::default();
-                        features.reserve_short(order.len());
-                        for (i, &(_, k)) in order.iter().enumerate() {
-                            features.insert(k, to_u32(i));
+                let mut term_ids = TermIds::with_capacity(gterms.len().min(order.len()));
+                let mut used = vec![false; gterms.len()];
+                for &(_, k) in &order {
+                    for g in key_parts(k) {
+                        if !std::mem::replace(&mut used[g as usize], true) {
+                            term_ids.insert(gterms[g as usize], g);
                         }
-                        features
-                    },
-                    || {
-                        let mut term_ids = TermIds::with_capacity(gterms.len().min(order.len()));
-                        let mut used = vec![false; gterms.len()];
-                        for &(_, k) in &order {
-                            for g in key_parts(k) {
-                                if !std::mem::replace(&mut used[g as usize], true) {
-                                    term_ids.insert(gterms[g as usize], g);
-                                }
-                            }
-                        }
-                        term_ids
-                    },
-                )
+                    }
+                }
+                term_ids
             },
         );
         let f = Featurizer {
             params: self.clone(),
             term_ids,
             features,
-            names,
+            n_features: order.len(),
+            names: names.map_or_else(OnceLock::new, OnceLock::from),
             idf,
         };
         Ok((f, remaps))
@@ -464,6 +456,8 @@ impl ValidFeaturizerParams {
 type Key = u128;
 
 const PAD: u32 = u32::MAX;
+/// The key of no n-gram (every lane [`PAD`]).
+const PAD_KEY: Key = u128::MAX;
 /// No feature / no slot.
 const NONE: u32 = u32::MAX;
 /// Number of shards of the document-frequency merge.
@@ -1016,7 +1010,10 @@ pub struct Featurizer {
     term_ids: TermIds,
     /// N-gram of term ids → feature index.
     features: KeyMap<u32>,
-    names: Vec<String>,
+    n_features: usize,
+    /// Feature names, built from `features` and `term_ids` when first
+    /// needed (featurizing does not need them).
+    names: OnceLock<Vec<String>>,
     idf: Vec<f64>,
 }
 
@@ -1096,7 +1093,8 @@ impl Featurizer {
             params,
             term_ids,
             features,
-            names,
+            n_features: names.len(),
+            names: OnceLock::from(names),
             idf,
         })
     }
@@ -1108,7 +1106,31 @@ impl Featurizer {
 
     /// Feature names in index order (n-gram terms joined by a space).
     pub fn names(&self) -> &[String] {
-        &self.names
+        self.names.get_or_init(|| {
+            // Global term id → term string, for the terms of the features.
+            let mut terms: FxHashMap<u32, &str> = FxHashMap::default();
+            terms.reserve(self.term_ids.ids.len());
+            for (s, &g) in self.term_ids.strings.iter().zip(&self.term_ids.ids) {
+                terms.insert(g, s);
+            }
+            let mut keys = vec![PAD_KEY; self.n_features];
+            for (k, &i) in self.features.iter() {
+                keys[i as usize] = k;
+            }
+            keys.par_iter()
+                .map(|&k| {
+                    let mut name = String::new();
+                    for g in key_parts(k) {
+                        if !name.is_empty() {
+                            name.push(' ');
+                        }
+                        // Every term of a feature is in `term_ids`.
+                        name.push_str(terms.get(&g).copied().unwrap_or_default());
+                    }
+                    name
+                })
+                .collect()
+        })
     }
 
     /// IDF per feature (empty unless TF-IDF).
@@ -1118,7 +1140,7 @@ impl Featurizer {
 
     /// Number of features.
     pub fn n_features(&self) -> usize {
-        self.names.len()
+        self.n_features
     }
 
     /// Featurizes `texts` (in parallel over chunks; the result does not
