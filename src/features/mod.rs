@@ -378,7 +378,31 @@ impl ValidFeaturizerParams {
             ));
         }
         // `order`: (df, key) in vocabulary order; `names`, if built already.
-        let (order, names): (Vec<(u32, Key)>, Option<Vec<String>>) = match term_ranks(&gterms) {
+        let single_terms = p.ngram_range.1 == 1;
+        let ranks = if single_terms {
+            None
+        } else {
+            term_ranks(&gterms)
+        };
+        let (order, names): (Vec<(u32, Key)>, Option<Vec<String>>) = match ranks {
+            // Every key is one term, whose string is its name: one sort on
+            // (df, the name's first eight bytes), the names only on ties.
+            None if single_terms => {
+                let term = |k: Key| gterms[k as u32 as usize];
+                let mut order: Vec<(u32, u64, Key)> = kept
+                    .into_par_iter()
+                    .map(|(n, k)| (n, prefix_key(term(k)), k))
+                    .collect();
+                order.par_sort_unstable_by(|a, b| {
+                    b.0.cmp(&a.0)
+                        .then_with(|| a.1.cmp(&b.1))
+                        .then_with(|| term(a.2).cmp(term(b.2)))
+                });
+                if let Some(m) = p.max_features {
+                    order.truncate(m);
+                }
+                (order.into_iter().map(|(n, _, k)| (n, k)).collect(), None)
+            }
             // Fast path: integer keys whose order is the names' order; names
             // are built only for the features kept.
             Some(rank) => {
@@ -1388,6 +1412,34 @@ mod tests {
             &["x y", "y z"],
         );
         assert_eq!(f.names(), ["y", "x", "x y", "y z", "z"]);
+        // Unigrams (one sort on df and the first eight bytes) and bigrams
+        // (term ranks) agree with sorting the names: long shared prefixes,
+        // prefixes of each other, df ties, non-ASCII.
+        let texts = [
+            "internationalisation internationalise international é",
+            "internationalise internationalisation ée intern internal",
+            "international intern é ée abcdefghij abcdefghi",
+            "abcdefghij internationalisation",
+        ];
+        for hi in [1, 2] {
+            let f = fit(
+                FeaturizerParams::default().stem(false).ngram_range(1, hi),
+                &texts,
+            );
+            let df = |name: &str| {
+                texts
+                    .iter()
+                    .filter(|t| {
+                        let w: Vec<&str> = t.split(' ').collect();
+                        w.windows(name.split(' ').count())
+                            .any(|g| g.join(" ") == name)
+                    })
+                    .count()
+            };
+            let mut want = f.names().to_vec();
+            want.sort_by(|a, b| df(b).cmp(&df(a)).then_with(|| a.cmp(b)));
+            assert_eq!(f.names(), want, "ngram_range (1, {hi})");
+        }
     }
 
     #[test]
