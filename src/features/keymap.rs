@@ -78,6 +78,14 @@ impl<V> KeyMap<V> {
         self.short.reserve(n);
     }
 
+    /// All entries, in no particular order, borrowed.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (Key, &V)> + '_ {
+        self.short
+            .iter()
+            .map(|(&s, v)| (widen(s), v))
+            .chain(self.long.iter().map(|(&k, v)| (k, v)))
+    }
+
     /// All entries, in no particular order.
     pub(crate) fn into_entries(self) -> impl Iterator<Item = (Key, V)> {
         self.short

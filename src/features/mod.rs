@@ -46,12 +46,14 @@ mod keymap;
 pub mod sparse;
 
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
 
 use crate::error::{Error, Result};
+use crate::text::interner::{Interner, TagIndex};
 use crate::text::{Analyzer, AnalyzerSettings, CHAR_PREFIX, MAX_CHAR_NGRAM};
 use keymap::KeyMap;
+use rustc_hash::FxHashMap;
 pub use sparse::CsrMatrix;
+use std::sync::OnceLock;
 
 /// Longest supported word n-gram.
 pub const MAX_NGRAM: usize = 4;
@@ -303,19 +305,22 @@ impl ValidFeaturizerParams {
         // 2. Deterministic merge of the term strings into global ids.
         // Sized for the largest worker's terms up front (no rehashing).
         let most = workers.iter().map(|c| c.an.n_terms()).max().unwrap_or(0);
-        let mut global: FxHashMap<&str, u32> = FxHashMap::default();
-        global.reserve(most);
+        let mut global = TagIndex::with_capacity(most);
         let mut gterms: Vec<&str> = Vec::with_capacity(most);
         let remaps: Vec<Vec<u32>> = workers
             .iter()
             .map(|c| {
                 c.an.terms()
-                    .iter()
-                    .map(|t| {
-                        *global.entry(&**t).or_insert_with(|| {
-                            gterms.push(t);
-                            to_u32(gterms.len() - 1)
-                        })
+                    .enumerate()
+                    .map(|(i, t)| {
+                        let next = to_u32(gterms.len());
+                        let tag = c.an.term_tag(to_u32(i));
+                        global
+                            .find_or_insert(tag, |g| gterms[g as usize] == t, next)
+                            .unwrap_or_else(|| {
+                                gterms.push(t);
+                                next
+                            })
                     })
                     .collect()
             })
@@ -373,7 +378,31 @@ impl ValidFeaturizerParams {
             ));
         }
         // `order`: (df, key) in vocabulary order; `names`, if built already.
-        let (order, names): (Vec<(u32, Key)>, Option<Vec<String>>) = match term_ranks(&gterms) {
+        let single_terms = p.ngram_range.1 == 1;
+        let ranks = if single_terms {
+            None
+        } else {
+            term_ranks(&gterms)
+        };
+        let (order, names): (Vec<(u32, Key)>, Option<Vec<String>>) = match ranks {
+            // Every key is one term, whose string is its name: one sort on
+            // (df, the name's first eight bytes), the names only on ties.
+            None if single_terms => {
+                let term = |k: Key| gterms[k as u32 as usize];
+                let mut order: Vec<(u32, u64, Key)> = kept
+                    .into_par_iter()
+                    .map(|(n, k)| (n, prefix_key(term(k)), k))
+                    .collect();
+                order.par_sort_unstable_by(|a, b| {
+                    b.0.cmp(&a.0)
+                        .then_with(|| a.1.cmp(&b.1))
+                        .then_with(|| term(a.2).cmp(term(b.2)))
+                });
+                if let Some(m) = p.max_features {
+                    order.truncate(m);
+                }
+                (order.into_iter().map(|(n, _, k)| (n, k)).collect(), None)
+            }
             // Fast path: integer keys whose order is the names' order; names
             // are built only for the features kept.
             Some(rank) => {
@@ -408,48 +437,37 @@ impl ValidFeaturizerParams {
             _ => Vec::new(),
         };
         // 5. The fitted featurizer uses the global term ids of the kept
-        // n-grams; its two (serial) hash maps are built while the names are
-        // formatted in parallel.
-        let (names, (features, term_ids)) = rayon::join(
+        // n-grams; its two (serial) hash maps are built concurrently. The
+        // feature names are built from them when first asked for
+        // ([`Featurizer::names`]), unless the slow order above made them.
+        let (features, term_ids) = rayon::join(
             || {
-                names.unwrap_or_else(|| {
-                    order
-                        .par_iter()
-                        .map(|&(_, k)| key_name(k, &gterms))
-                        .collect()
-                })
+                let mut features: KeyMap<u32> = KeyMap::default();
+                features.reserve_short(order.len());
+                for (i, &(_, k)) in order.iter().enumerate() {
+                    features.insert(k, to_u32(i));
+                }
+                features
             },
             || {
-                rayon::join(
-                    || {
-                        let mut features: KeyMap<u32> = KeyMap::default();
-                        features.reserve_short(order.len());
-                        for (i, &(_, k)) in order.iter().enumerate() {
-                            features.insert(k, to_u32(i));
+                let mut term_ids = TermIds::with_capacity(gterms.len().min(order.len()));
+                let mut used = vec![false; gterms.len()];
+                for &(_, k) in &order {
+                    for g in key_parts(k) {
+                        if !std::mem::replace(&mut used[g as usize], true) {
+                            term_ids.insert(gterms[g as usize], g);
                         }
-                        features
-                    },
-                    || {
-                        let mut term_ids: FxHashMap<Box<str>, u32> = FxHashMap::default();
-                        term_ids.reserve(gterms.len().min(order.len()));
-                        let mut used = vec![false; gterms.len()];
-                        for &(_, k) in &order {
-                            for g in key_parts(k) {
-                                if !std::mem::replace(&mut used[g as usize], true) {
-                                    term_ids.insert(gterms[g as usize].into(), g);
-                                }
-                            }
-                        }
-                        term_ids
-                    },
-                )
+                    }
+                }
+                term_ids
             },
         );
         let f = Featurizer {
             params: self.clone(),
             term_ids,
             features,
-            names,
+            n_features: order.len(),
+            names: names.map_or_else(OnceLock::new, OnceLock::from),
             idf,
         };
         Ok((f, remaps))
@@ -462,6 +480,8 @@ impl ValidFeaturizerParams {
 type Key = u128;
 
 const PAD: u32 = u32::MAX;
+/// The key of no n-gram (every lane [`PAD`]).
+const PAD_KEY: Key = u128::MAX;
 /// No feature / no slot.
 const NONE: u32 = u32::MAX;
 /// Number of shards of the document-frequency merge.
@@ -622,6 +642,45 @@ fn concat(n_cols: usize, mut parts: Vec<CsrMatrix>) -> CsrMatrix {
         out.append(m);
     }
     out
+}
+
+/// Term string → term id of a fitted featurizer: the strings in one
+/// arena ([`Interner`]), and the id of each.
+#[derive(Debug, Clone)]
+struct TermIds {
+    strings: Interner,
+    ids: Vec<u32>,
+}
+
+impl TermIds {
+    fn with_capacity(n: usize) -> TermIds {
+        TermIds {
+            strings: Interner::with_capacity(n),
+            ids: Vec::with_capacity(n),
+        }
+    }
+
+    /// Maps `s` (not present yet) to `id`.
+    fn insert(&mut self, s: &str, id: u32) {
+        if self.strings.intern(s).1 {
+            self.ids.push(id);
+        }
+    }
+
+    /// The id of `s`, giving a new one the next dense id (`0, 1, ...`; for
+    /// a map built only by this method).
+    fn intern_dense(&mut self, s: &str) -> u32 {
+        let (i, new) = self.strings.intern(s);
+        if new {
+            self.ids.push(i);
+        }
+        self.ids[i as usize]
+    }
+
+    /// The id of `s`, if present.
+    fn get(&self, s: &str) -> Option<u32> {
+        self.strings.id(s).map(|i| self.ids[i as usize])
+    }
 }
 
 /// Document frequency of one slot, the last document it was counted in
@@ -972,10 +1031,13 @@ impl TransformState {
 pub struct Featurizer {
     params: ValidFeaturizerParams,
     /// Term string → term id (only terms used by some feature).
-    term_ids: FxHashMap<Box<str>, u32>,
+    term_ids: TermIds,
     /// N-gram of term ids → feature index.
     features: KeyMap<u32>,
-    names: Vec<String>,
+    n_features: usize,
+    /// Feature names, built from `features` and `term_ids` when first
+    /// needed (featurizing does not need them).
+    names: OnceLock<Vec<String>>,
     idf: Vec<f64>,
 }
 
@@ -1007,13 +1069,10 @@ impl Featurizer {
         if u32::try_from(names.len()).is_err() {
             return Err(Error::param("vocabulary", "more than 2^32 - 1 features"));
         }
-        let mut term_ids: FxHashMap<Box<str>, u32> = FxHashMap::default();
+        let mut term_ids = TermIds::with_capacity(0);
         let mut features = KeyMap::default();
         let (lo, hi) = params.0.ngram_range;
-        let mut intern = |part: &str| {
-            let next = to_u32(term_ids.len());
-            *term_ids.entry(part.into()).or_insert(next)
-        };
+        let mut intern = |part: &str| term_ids.intern_dense(part);
         for (i, name) in names.iter().enumerate() {
             let k = if let Some(chars) = name.strip_prefix(CHAR_PREFIX) {
                 let n = chars.chars().count();
@@ -1058,7 +1117,8 @@ impl Featurizer {
             params,
             term_ids,
             features,
-            names,
+            n_features: names.len(),
+            names: OnceLock::from(names),
             idf,
         })
     }
@@ -1070,7 +1130,31 @@ impl Featurizer {
 
     /// Feature names in index order (n-gram terms joined by a space).
     pub fn names(&self) -> &[String] {
-        &self.names
+        self.names.get_or_init(|| {
+            // Global term id → term string, for the terms of the features.
+            let mut terms: FxHashMap<u32, &str> = FxHashMap::default();
+            terms.reserve(self.term_ids.ids.len());
+            for (s, &g) in self.term_ids.strings.iter().zip(&self.term_ids.ids) {
+                terms.insert(g, s);
+            }
+            let mut keys = vec![PAD_KEY; self.n_features];
+            for (k, &i) in self.features.iter() {
+                keys[i as usize] = k;
+            }
+            keys.par_iter()
+                .map(|&k| {
+                    let mut name = String::new();
+                    for g in key_parts(k) {
+                        if !name.is_empty() {
+                            name.push(' ');
+                        }
+                        // Every term of a feature is in `term_ids`.
+                        name.push_str(terms.get(&g).copied().unwrap_or_default());
+                    }
+                    name
+                })
+                .collect()
+        })
     }
 
     /// IDF per feature (empty unless TF-IDF).
@@ -1080,7 +1164,7 @@ impl Featurizer {
 
     /// Number of features.
     pub fn n_features(&self) -> usize {
-        self.names.len()
+        self.n_features
     }
 
     /// Featurizes `texts` (in parallel over chunks; the result does not
@@ -1123,7 +1207,7 @@ impl Featurizer {
             tokens += an.analyze_into(t.as_ref(), &mut words, &mut chars);
             while local.len() < an.n_terms() {
                 let term = an.term(to_u32(local.len()));
-                let tid = self.term_ids.get(term).copied().unwrap_or(PAD);
+                let tid = self.term_ids.get(term).unwrap_or(PAD);
                 let f = if tid == PAD {
                     NONE
                 } else {
@@ -1328,6 +1412,34 @@ mod tests {
             &["x y", "y z"],
         );
         assert_eq!(f.names(), ["y", "x", "x y", "y z", "z"]);
+        // Unigrams (one sort on df and the first eight bytes) and bigrams
+        // (term ranks) agree with sorting the names: long shared prefixes,
+        // prefixes of each other, df ties, non-ASCII.
+        let texts = [
+            "internationalisation internationalise international é",
+            "internationalise internationalisation ée intern internal",
+            "international intern é ée abcdefghij abcdefghi",
+            "abcdefghij internationalisation",
+        ];
+        for hi in [1, 2] {
+            let f = fit(
+                FeaturizerParams::default().stem(false).ngram_range(1, hi),
+                &texts,
+            );
+            let df = |name: &str| {
+                texts
+                    .iter()
+                    .filter(|t| {
+                        let w: Vec<&str> = t.split(' ').collect();
+                        w.windows(name.split(' ').count())
+                            .any(|g| g.join(" ") == name)
+                    })
+                    .count()
+            };
+            let mut want = f.names().to_vec();
+            want.sort_by(|a, b| df(b).cmp(&df(a)).then_with(|| a.cmp(b)));
+            assert_eq!(f.names(), want, "ngram_range (1, {hi})");
+        }
     }
 
     #[test]

@@ -8,13 +8,15 @@
 //! token bytes (`rawtable`), so the hot path is one hash look-up per token,
 //! without lowercasing, and allocates only for a token it has never seen.
 
+pub(crate) mod interner;
 mod rawtable;
 pub mod stopwords;
 pub mod tokenize;
 
 use rust_stemmers::{Algorithm, Stemmer};
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashSet;
 
+use interner::Interner;
 use rawtable::RawTable;
 
 pub use tokenize::{for_each_token, TokenizerKind};
@@ -72,8 +74,8 @@ pub struct Analyzer {
     char_ngrams: Option<(usize, usize)>,
     stemmer: Option<Stemmer>,
     stop: FxHashSet<&'static str>,
-    /// Lowercased token → index into `entries`.
-    cache: FxHashMap<Box<str>, u32>,
+    /// Lowercased tokens; a token's id is its index into `entries`.
+    cache: Interner,
     /// The entries of tokens of at most 16 bytes, keyed by their raw
     /// (not lowercased) bytes packed in a `u128` ([`raw_key`]): a hit skips
     /// lowercasing and the string look-up, copies nothing, compares no
@@ -87,10 +89,8 @@ pub struct Analyzer {
     entries: Vec<Entry>,
     /// Character n-gram term ids of all cached tokens, back to back.
     char_ids: Vec<u32>,
-    /// Term string → id.
-    term_ids: FxHashMap<Box<str>, u32>,
-    /// Id → term string.
-    terms: Vec<Box<str>>,
+    /// Term strings, by term id.
+    terms: Interner,
     /// Reused lowercase buffer.
     buf: String,
 }
@@ -119,13 +119,12 @@ impl Analyzer {
             } else {
                 FxHashSet::default()
             },
-            cache: FxHashMap::default(),
+            cache: Interner::default(),
             raw: RawTable::new(),
             pending: Vec::new(),
             entries: Vec::new(),
             char_ids: Vec::new(),
-            term_ids: FxHashMap::default(),
-            terms: Vec::new(),
+            terms: Interner::default(),
             buf: String::new(),
         }
     }
@@ -177,7 +176,6 @@ impl Analyzer {
             pending,
             entries,
             char_ids,
-            term_ids,
             terms,
             buf,
             ..
@@ -204,8 +202,9 @@ impl Analyzer {
             }
             let tok = &text[start..start + len];
             lowercase_into(tok, buf);
-            let e = match cache.get(buf.as_str()) {
-                Some(&i) => {
+            let tag = interner::tag_of(buf);
+            let e = match cache.id_tagged(buf, tag) {
+                Some(i) => {
                     let e = entries[i as usize];
                     if key != 0 {
                         raw.insert(key, e);
@@ -220,12 +219,12 @@ impl Analyzer {
                             Some(s) if buf.starts_with(|c: char| c.is_alphabetic()) => s.stem(buf),
                             _ => std::borrow::Cow::Borrowed(buf.as_str()),
                         };
-                        intern(term_ids, terms, &stemmed)
+                        terms.intern(&stemmed).0
                     };
                     let start = char_ids.len();
                     if let (Some(range), true) = (*char_ngrams, word != DROPPED) {
                         char_wb_ngrams(buf, range, |g| {
-                            let id = intern(term_ids, terms, g);
+                            let id = terms.intern(g).0;
                             char_ids.push(id);
                         });
                     }
@@ -235,8 +234,7 @@ impl Analyzer {
                         word,
                         chars: (to_u32(start), to_u32(char_ids.len())),
                     };
-                    let i = to_u32(entries.len());
-                    cache.insert(buf.as_str().into(), i);
+                    cache.intern_tagged(buf, tag);
                     if key != 0 {
                         raw.insert(key, e);
                     }
@@ -261,17 +259,22 @@ impl Analyzer {
     /// # Panics
     /// If `id` was not produced by this analyzer.
     pub fn term(&self, id: u32) -> &str {
-        &self.terms[id as usize]
+        self.terms.get(id)
     }
 
-    /// All terms seen so far, indexed by term id.
-    pub fn terms(&self) -> &[Box<str>] {
-        &self.terms
+    /// All terms seen so far, in term id order.
+    pub fn terms(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+        self.terms.iter()
+    }
+
+    /// The hash tag of term `id` (see [`interner::tag_of`]).
+    pub(crate) fn term_tag(&self, id: u32) -> u32 {
+        self.terms.tag(id)
     }
 
     /// Consumes the analyzer, returning its terms indexed by term id.
     pub fn into_terms(self) -> Vec<Box<str>> {
-        self.terms
+        self.terms.iter().map(Box::from).collect()
     }
 
     /// Number of distinct terms seen so far.
@@ -344,17 +347,6 @@ pub fn char_wb_ngrams(token: &str, (min, max): (usize, usize), mut f: impl FnMut
             offset += 1;
         }
     }
-}
-
-fn intern(term_ids: &mut FxHashMap<Box<str>, u32>, terms: &mut Vec<Box<str>>, t: &str) -> u32 {
-    if let Some(&id) = term_ids.get(t) {
-        return id;
-    }
-    // Fewer than u32::MAX distinct terms is an invariant of any corpus that fits in memory.
-    let id = u32::try_from(terms.len()).expect("fewer than 2^32 distinct terms");
-    terms.push(t.into());
-    term_ids.insert(t.into(), id);
-    id
 }
 
 /// Lowercases `tok` into `buf` (cleared first), folding `’` and `ʼ` to `'`.
