@@ -110,25 +110,32 @@ fn for_each_word<'a>(text: &'a str, mut f: impl FnMut(&'a str, usize, usize)) {
             if i == n {
                 break;
             }
-            let (c, len) = decode(text, i);
-            if is_word(c) {
-                prev = c;
-                i += len;
-                continue;
+            match extend(text, i, prev) {
+                Some((end, last)) => (i, prev) = (end, last),
+                None => break,
             }
-            let next = i + len;
-            if next < n {
-                let (d, dlen) = decode(text, next);
-                if joins(prev, c, d) {
-                    prev = d;
-                    i = next + dlen;
-                    continue;
-                }
-            }
-            break;
         }
         f(&text[start..i], start, i);
     }
+}
+
+/// One step of a token that has reached byte `i` (< `text.len()`) with last
+/// character `prev`: the end and last character after the next word
+/// character or joined separator, or `None` if the token ends at `i`.
+#[inline]
+fn extend(text: &str, i: usize, prev: char) -> Option<(usize, char)> {
+    let (c, len) = decode(text, i);
+    if is_word(c) {
+        return Some((i + len, c));
+    }
+    let next = i + len;
+    if next < text.len() {
+        let (d, dlen) = decode(text, next);
+        if joins(prev, c, d) {
+            return Some((next + dlen, d));
+        }
+    }
+    None
 }
 
 /// True if `c` between `prev` and `d` joins them into one token (`it’s`, `3.5`).
@@ -163,22 +170,10 @@ fn for_each_token_general<'a>(
         let mut prev = c;
         i += len;
         while i < n {
-            let (c, len) = decode(text, i);
-            if is_word(c) {
-                prev = c;
-                i += len;
-                continue;
+            match extend(text, i, prev) {
+                Some((end, last)) => (i, prev) = (end, last),
+                None => break,
             }
-            let next = i + len;
-            if next < n {
-                let (d, dlen) = decode(text, next);
-                if joins(prev, c, d) {
-                    prev = d;
-                    i = next + dlen;
-                    continue;
-                }
-            }
-            break;
         }
         f(&text[start..i], start, i);
     }
