@@ -276,7 +276,16 @@ impl ValidFeaturizerParams {
         let tokens = workers.iter().map(|w| w.tokens).sum();
         let (f, remaps) = self.merge(&workers, texts.len())?;
         // 6. Rows of the training texts, from the per-chunk counts.
-        let x = keep_rows.then(|| f.rows_of(&workers, &remaps));
+        let x = keep_rows.then(|| {
+            let segments: Vec<Segment> = (0..workers.len())
+                .map(|worker| Segment {
+                    worker,
+                    start: 0,
+                    docs: workers[worker].indptr.len() - 1,
+                })
+                .collect();
+            f.rows_of(&workers, &remaps, &segments)
+        });
         // Each worker frees its own tables and strings, in parallel.
         workers.into_par_iter().for_each(drop);
         Ok((f, x, tokens))
@@ -294,7 +303,9 @@ impl ValidFeaturizerParams {
             workers: Vec::new(),
             n_docs: 0,
             tokens: 0,
-            keep_first: false,
+            keep_budget: None,
+            kept: Vec::new(),
+            kept_docs: 0,
         }
     }
 
@@ -779,6 +790,14 @@ struct Worker {
     slots: Vec<(u32, u32)>,
 }
 
+/// Consecutive documents whose rows a worker kept: `docs` rows from its
+/// kept row `start`. The rows of the texts are the segments in order.
+struct Segment {
+    worker: usize,
+    start: usize,
+    docs: usize,
+}
+
 impl Worker {
     fn new(p: &FeaturizerParams) -> Worker {
         Worker {
@@ -851,19 +870,35 @@ pub struct StreamFit {
     workers: Vec<Worker>,
     n_docs: usize,
     tokens: usize,
-    /// Keep the per-document counts of the first block (see
-    /// [`StreamFit::keep_first_block`]).
-    keep_first: bool,
+    /// Keep the per-document counts of the blocks while they take less than
+    /// this many bytes (see [`StreamFit::keep_rows`]); `None` once a block
+    /// was not kept.
+    keep_budget: Option<usize>,
+    /// The kept rows, in order, and how many documents they cover (the
+    /// first `kept_docs` texts).
+    kept: Vec<Segment>,
+    kept_docs: usize,
 }
 
 impl StreamFit {
     /// Counts the n-grams of the next block of texts (in parallel).
     pub fn update<S: AsRef<str> + Sync>(&mut self, texts: &[S]) {
         let p = &self.params.0;
-        let keep = self.keep_first && self.n_docs == 0;
+        let keep = self.keep_budget.is_some();
         let chunks = split_chunks(texts);
         while self.workers.len() < chunks.len() {
             self.workers.push(Worker::new(p));
+        }
+        if keep {
+            for (worker, (w, c)) in self.workers.iter().zip(&chunks).enumerate() {
+                let start = w.indptr.len() - 1;
+                self.kept.push(Segment {
+                    worker,
+                    start,
+                    docs: c.len(),
+                });
+            }
+            self.kept_docs += texts.len();
         }
         let tokens: usize = self
             .workers
@@ -877,16 +912,34 @@ impl StreamFit {
             .sum();
         self.n_docs += texts.len();
         self.tokens += tokens;
+        if let Some(budget) = self.keep_budget {
+            let bytes: usize = self
+                .workers
+                .iter()
+                .map(|w| w.slots.len() * std::mem::size_of::<(u32, u32)>())
+                .sum();
+            if bytes >= budget {
+                self.keep_budget = None;
+            }
+        }
     }
 
-    /// Keeps the per-document n-gram counts of the first block given to
-    /// [`StreamFit::update`] (memory: about 8 bytes per non-zero of that
-    /// one block), so that [`StreamFit::finish`] also builds its rows,
-    /// which [`StreamTransformer::take_first_block`] hands out: a second
-    /// pass need not analyse the first block again. Call before the first
-    /// update.
-    pub fn keep_first_block(&mut self) {
-        self.keep_first = self.n_docs == 0;
+    /// Keeps the per-document n-gram counts of the blocks given to
+    /// [`StreamFit::update`], from the first, until they take `budget`
+    /// bytes (8 bytes per non-zero; the block that reaches the budget is
+    /// still kept whole). [`StreamFit::finish`] then also builds their
+    /// rows, which [`StreamTransformer::take_kept_rows`] hands out: a
+    /// second pass need only featurize the blocks after them, and none if
+    /// all were kept. Call before the first update.
+    pub fn keep_rows(&mut self, budget: usize) {
+        if self.n_docs == 0 {
+            self.keep_budget = Some(budget);
+        }
+    }
+
+    /// Number of texts, from the first, whose rows are kept.
+    pub fn kept_docs(&self) -> usize {
+        self.kept_docs
     }
 
     /// Number of texts seen so far.
@@ -907,9 +960,8 @@ impl StreamFit {
     /// As [`ValidFeaturizerParams::fit`].
     pub fn finish(self) -> Result<StreamTransformer> {
         let (featurizer, remaps) = self.params.merge(&self.workers, self.n_docs)?;
-        let first = self
-            .keep_first
-            .then(|| featurizer.rows_of(&self.workers, &remaps));
+        let first =
+            (self.kept_docs > 0).then(|| featurizer.rows_of(&self.workers, &remaps, &self.kept));
         let states = self
             .workers
             .into_iter()
@@ -933,7 +985,7 @@ impl StreamFit {
 pub struct StreamTransformer {
     featurizer: Featurizer,
     states: Vec<TransformState>,
-    /// The rows of the first block, if the fit kept them.
+    /// The rows of the first texts, if the fit kept them.
     first: Option<CsrMatrix>,
 }
 
@@ -952,10 +1004,10 @@ impl StreamTransformer {
         &self.featurizer
     }
 
-    /// The rows of the first block of the fit, once, if it kept them
-    /// ([`StreamFit::keep_first_block`]): the same rows as transforming
-    /// that block.
-    pub fn take_first_block(&mut self) -> Option<CsrMatrix> {
+    /// The rows of the first texts of the fit, once, if it kept them
+    /// ([`StreamFit::keep_rows`], [`StreamFit::kept_docs`] of them): the
+    /// same rows as transforming those texts.
+    pub fn take_kept_rows(&mut self) -> Option<CsrMatrix> {
         self.first.take()
     }
 
@@ -1256,74 +1308,90 @@ impl Featurizer {
         tokens
     }
 
-    /// The training rows of the fitted chunks, in order, written in
-    /// parallel straight into one matrix (`remaps[i]`: chunk `i`'s local →
-    /// global term ids). Each chunk first counts the non-zeros it keeps, so
-    /// that every chunk writes its own slice of the final arrays: no
-    /// per-chunk matrices and no serial concatenation.
-    fn rows_of(&self, workers: &[Worker], remaps: &[Vec<u32>]) -> CsrMatrix {
-        let slot_features: Vec<(Vec<u32>, usize)> = workers
+    /// The kept training rows, segment by segment, written in parallel
+    /// straight into one matrix (`remaps[i]`: worker `i`'s local → global
+    /// term ids). Each segment first counts the non-zeros it keeps, so that
+    /// every segment writes its own slice of the final arrays: no
+    /// per-segment matrices and no serial concatenation.
+    fn rows_of(&self, workers: &[Worker], remaps: &[Vec<u32>], segments: &[Segment]) -> CsrMatrix {
+        // Per worker, slot → feature (or NONE).
+        let slot_features: Vec<Vec<u32>> = workers
             .par_iter()
             .zip(remaps)
             .map(|(c, r)| {
-                let sf: Vec<u32> = c
-                    .table
+                c.table
                     .keys
                     .iter()
                     .map(|&k| self.features.get(&remap_key(k, r)).copied().unwrap_or(NONE))
-                    .collect();
-                let nnz = c.slots.iter().filter(|s| sf[s.0 as usize] != NONE).count();
-                (sf, nnz)
+                    .collect()
             })
             .collect();
-        let n_rows: usize = workers.iter().map(|c| c.indptr.len() - 1).sum();
-        let nnz: usize = slot_features.iter().map(|s| s.1).sum();
+        let seg_slots = |g: &Segment| {
+            let ip = &workers[g.worker].indptr;
+            &workers[g.worker].slots[ip[g.start]..ip[g.start + g.docs]]
+        };
+        let nnz_of: Vec<usize> = segments
+            .par_iter()
+            .map(|g| {
+                let sf = &slot_features[g.worker];
+                seg_slots(g)
+                    .iter()
+                    .filter(|s| sf[s.0 as usize] != NONE)
+                    .count()
+            })
+            .collect();
+        let n_rows: usize = segments.iter().map(|g| g.docs).sum();
+        let nnz: usize = nnz_of.iter().sum();
         // Zeroed allocations are mapped lazily: the pages are first touched
         // (and faulted in) by the threads that fill them.
         let mut indptr = vec![0usize; n_rows + 1];
         let mut indices = vec![0u32; nnz];
         let mut values = vec![0f64; nnz];
-        let mut jobs = Vec::with_capacity(workers.len());
+        let mut jobs = Vec::with_capacity(segments.len());
         {
             let (mut ip, mut ix, mut vs) = (&mut indptr[1..], &mut indices[..], &mut values[..]);
             let mut base = 0;
-            for (c, (sf, n)) in workers.iter().zip(&slot_features) {
-                let (a, rest) = std::mem::take(&mut ip).split_at_mut(c.indptr.len() - 1);
+            for (g, &n) in segments.iter().zip(&nnz_of) {
+                let (a, rest) = std::mem::take(&mut ip).split_at_mut(g.docs);
                 ip = rest;
-                let (b, rest) = std::mem::take(&mut ix).split_at_mut(*n);
+                let (b, rest) = std::mem::take(&mut ix).split_at_mut(n);
                 ix = rest;
-                let (v, rest) = std::mem::take(&mut vs).split_at_mut(*n);
+                let (v, rest) = std::mem::take(&mut vs).split_at_mut(n);
                 vs = rest;
-                jobs.push((c, sf, a, b, v, base));
+                jobs.push((g, a, b, v, base));
                 base += n;
             }
         }
-        jobs.into_par_iter()
-            .for_each(|(c, sf, ip, ix, vs, base)| self.fill_rows(c, sf, ip, ix, vs, base));
+        jobs.into_par_iter().for_each(|(g, ip, ix, vs, base)| {
+            let c = &workers[g.worker];
+            let rows = &c.indptr[g.start..=g.start + g.docs];
+            self.fill_rows(&c.slots, rows, &slot_features[g.worker], ip, ix, vs);
+            ip.iter_mut().for_each(|e| *e += base);
+        });
         CsrMatrix::from_raw(self.n_features(), indptr, indices, values)
     }
 
-    /// Writes the rows of chunk `c` (slot → feature `sf`) into `indices` and
-    /// `values` (exactly its kept non-zeros) and their ends, offset by
-    /// `base`, into `ends`.
+    /// Writes the rows `slots[rows[i]..rows[i + 1]]` (slot → feature `sf`)
+    /// into `indices` and `values` (exactly their kept non-zeros) and their
+    /// ends (from 0) into `ends`.
     fn fill_rows(
         &self,
-        c: &Worker,
+        slots: &[(u32, u32)],
+        rows: &[usize],
         sf: &[u32],
         ends: &mut [usize],
         indices: &mut [u32],
         values: &mut [f64],
-        base: usize,
     ) {
         let mut packed: Vec<u64> = Vec::new();
         let mut counts: Vec<(u32, u32)> = Vec::new();
         let mut at = 0;
-        for (w, end) in c.indptr.windows(2).zip(ends) {
+        for (w, end) in rows.windows(2).zip(ends) {
             // (feature, count) packed in a `u64`, so the sort compares
             // integers (features are distinct within a row).
             packed.clear();
             packed.extend(
-                c.slots[w[0]..w[1]]
+                slots[w[0]..w[1]]
                     .iter()
                     .map(|&(s, n)| (u64::from(sf[s as usize]) << 32) | u64::from(n))
                     .filter(|&k| (k >> 32) as u32 != NONE),
@@ -1334,7 +1402,7 @@ impl Featurizer {
             let next = at + counts.len();
             self.weigh(&counts, &mut indices[at..next], &mut values[at..next]);
             at = next;
-            *end = base + at;
+            *end = at;
         }
     }
 
@@ -1642,19 +1710,31 @@ mod tests {
                         x.append(&tr.transform_counted(b).0);
                     }
                     assert_eq!(x, x1, "{threads} threads, blocks of {block}");
-                    // The first block's rows from pass 1 are the transformed rows.
-                    let mut fit = p.stream_fit();
-                    fit.keep_first_block();
-                    texts.chunks(block).for_each(|b| fit.update(b));
-                    let mut tr = fit.finish().unwrap();
-                    let mut z = tr.take_first_block().unwrap();
-                    assert!(tr.take_first_block().is_none());
-                    assert_eq!(z.n_rows(), block.min(texts.len()));
-                    for b in texts.chunks(block).skip(1) {
-                        let (parts, _) = tr.transform_parts(b);
-                        parts.iter().for_each(|m| z.append(m));
+                    // The rows kept from pass 1 are the transformed rows, for
+                    // no budget (first block only), a budget reached after
+                    // some blocks, and one that keeps every block.
+                    for budget in [0, 2000, usize::MAX] {
+                        let mut fit = p.stream_fit();
+                        fit.keep_rows(budget);
+                        texts.chunks(block).for_each(|b| fit.update(b));
+                        let kept = fit.kept_docs();
+                        let mut tr = fit.finish().unwrap();
+                        let mut z = tr.take_kept_rows().unwrap();
+                        assert!(tr.take_kept_rows().is_none());
+                        assert_eq!(z.n_rows(), kept);
+                        assert!(kept == texts.len() || kept % block == 0, "whole blocks");
+                        if budget == 0 {
+                            assert_eq!(kept, block.min(texts.len()));
+                        }
+                        if budget == usize::MAX {
+                            assert_eq!(kept, texts.len());
+                        }
+                        for b in texts.chunks(block).skip(kept.div_ceil(block)) {
+                            let (parts, _) = tr.transform_parts(b);
+                            parts.iter().for_each(|m| z.append(m));
+                        }
+                        assert_eq!(z, x1, "{threads} threads, blocks of {block}, {kept} kept");
                     }
-                    assert_eq!(z, x1, "{threads} threads, blocks of {block}, first kept");
                     // Cold caches and other blocks give the same rows.
                     let mut cold = StreamTransformer::new(tr.into_featurizer());
                     let mut y = CsrMatrix::new(f1.n_features());

@@ -360,19 +360,32 @@ pub struct FeaturizeArgs {
     /// Write svmlight lines here instead of stdout.
     #[arg(long, value_name = "F.svm")]
     pub out: Option<PathBuf>,
-    /// Read a text file in blocks of about this many bytes (suffix K, M or G),
-    /// twice: once to fit, once to transform; memory is bounded by the
-    /// vocabulary plus one block. A file no larger than one block is read
-    /// once and fitted and transformed in one pass. The output does not
-    /// depend on it.
+    /// Read a text file in blocks of about this many bytes (suffix K, M or
+    /// G): memory holds one block of text at a time, never the file. The
+    /// output does not depend on it.
     #[arg(long, value_name = "BYTES", default_value = "8M", value_parser = parse_bytes)]
     pub block_size: usize,
+    /// Keep the n-gram counts of the first blocks read, up to about this
+    /// many bytes (8 per non-zero, plus 12 per non-zero of output rows), so
+    /// that they are not analysed twice. Blocks past it are featurized in
+    /// a second read of the file; a file whose counts fit is read once.
+    /// 0 keeps only the first block. The output does not depend on it.
+    #[arg(long, value_name = "BYTES", default_value = "256M", value_parser = parse_bytes_or_zero)]
+    pub row_memory: usize,
     #[command(flatten)]
     pub feat: FeatArgs,
 }
 
 /// Parses a byte count with an optional K, M or G (binary) suffix.
 fn parse_bytes(s: &str) -> Result<usize, String> {
+    match parse_bytes_or_zero(s)? {
+        0 => Err(format!("'{s}' is out of range; expected 1 byte to a few G")),
+        n => Ok(n),
+    }
+}
+
+/// As [`parse_bytes`], also accepting 0.
+fn parse_bytes_or_zero(s: &str) -> Result<usize, String> {
     let (num, shift) = match s.chars().last() {
         Some('k' | 'K') => (&s[..s.len() - 1], 10),
         Some('m' | 'M') => (&s[..s.len() - 1], 20),
@@ -383,8 +396,7 @@ fn parse_bytes(s: &str) -> Result<usize, String> {
         .parse()
         .map_err(|_| format!("'{s}' is not a byte count; expected e.g. 65536, 64K, 8M"))?;
     n.checked_mul(1 << shift)
-        .filter(|&b| b > 0)
-        .ok_or_else(|| format!("'{s}' is out of range; expected 1 byte to a few G"))
+        .ok_or_else(|| format!("'{s}' is too large; expected at most a few G"))
 }
 
 /// `stance extract`.

@@ -51,78 +51,58 @@ pub(crate) fn featurize(a: FeaturizeArgs) -> anyhow::Result<()> {
         let label = |i: usize| labels[i].map_or(0, svmlight_label);
         write_svm(&a.out, &mut |w| x.write_svmlight(label, w))?;
         (texts.len(), tokens)
-    } else if std::fs::metadata(&a.input).is_ok_and(|m| m.len() <= a.block_size as u64) {
-        // The whole file is one block: fit and transform in one pass.
-        let mut fitted = None;
-        stance::lines::for_each_block(&a.input, a.block_size, |lines| {
-            if fitted.is_some() {
-                // The file grew since we looked: the result would not be one block.
-                return Err(Error::data(
-                    &a.input,
-                    None,
-                    None,
-                    "file changed while reading",
-                ));
-            }
-            let start = Instant::now();
-            let r = fp.fit_transform(lines).map_err(on_input)?;
-            busy += start.elapsed();
-            fitted = Some((lines.len(), r.1, r.2));
-            Ok(())
-        })?;
-        let Some((docs, x, tokens)) = fitted else {
-            return Err(no_texts().into());
-        };
-        write_svm(&a.out, &mut |w| x.write_svmlight(|_| 0, w))?;
-        (docs, tokens)
     } else {
-        // Pass 1: document frequencies, one bounded block at a time.
+        // Pass 1: document frequencies, one bounded block at a time. The
+        // rows of the first blocks are kept, up to --row-memory.
         let mut fit = fp.stream_fit();
-        // The rows of the first block are built from pass 1's counts.
-        fit.keep_first_block();
+        fit.keep_rows(a.row_memory);
         stance::lines::for_each_block(&a.input, a.block_size, |lines| {
             timed(&mut busy, &mut || fit.update(lines));
             Ok(())
         })?;
-        let (docs, tokens) = (fit.n_docs(), fit.tokens());
+        let (docs, tokens, kept_docs) = (fit.n_docs(), fit.tokens(), fit.kept_docs());
         if docs == 0 {
             return Err(no_texts().into());
         }
         let start = Instant::now();
         let mut tr = fit.finish().map_err(on_input)?;
+        let kept = tr.take_kept_rows();
         busy += start.elapsed();
-        // Pass 2: transform and write each block. Write errors stay
-        // `io::Error`s (a broken pipe is not a failure); read errors are
-        // kept aside and reported as they are.
+        let changed = || Error::data(&a.input, None, None, "file changed while reading");
+        // Pass 2, for the blocks after the kept rows: transform and write
+        // each. Write errors stay `io::Error`s (a broken pipe is not a
+        // failure); read errors are kept aside and reported as they are.
         let mut failed: Option<Error> = None;
         write_svm(&a.out, &mut |w| {
+            if let Some(x) = &kept {
+                x.write_svmlight(|_| 0, w)?;
+            }
+            if kept_docs == docs {
+                return Ok(());
+            }
             let mut write_err: Option<std::io::Error> = None;
+            let mut seen = 0;
             let r = stance::lines::for_each_block(&a.input, a.block_size, |lines| {
-                let mut on_write = |e| {
-                    write_err = Some(e);
-                    Error::param("--out", "write failed")
-                };
-                let start = Instant::now();
-                if let Some(x) = tr.take_first_block() {
-                    busy += start.elapsed();
-                    if x.n_rows() != lines.len() {
-                        return Err(Error::data(
-                            &a.input,
-                            None,
-                            None,
-                            "file changed while reading",
-                        ));
-                    }
-                    return x.write_svmlight(|_| 0, w).map_err(&mut on_write);
+                seen += lines.len();
+                if seen <= kept_docs {
+                    return Ok(());
                 }
+                if seen - lines.len() < kept_docs || seen > docs {
+                    return Err(changed());
+                }
+                let start = Instant::now();
                 // The block's rows come as one part per thread, in order.
                 let (parts, _) = tr.transform_parts(lines);
                 busy += start.elapsed();
                 parts
                     .iter()
                     .try_for_each(|x| x.write_svmlight(|_| 0, w))
-                    .map_err(on_write)
-            });
+                    .map_err(|e| {
+                        write_err = Some(e);
+                        Error::param("--out", "write failed")
+                    })
+            })
+            .and_then(|_| if seen == docs { Ok(()) } else { Err(changed()) });
             match (r, write_err) {
                 (_, Some(e)) => Err(e),
                 (Ok(_), None) => Ok(()),
