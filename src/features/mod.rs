@@ -53,7 +53,7 @@ use crate::text::{Analyzer, AnalyzerSettings, CHAR_PREFIX, MAX_CHAR_NGRAM};
 use keymap::KeyMap;
 use rustc_hash::FxHashMap;
 pub use sparse::CsrMatrix;
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock, PoisonError};
 
 /// Longest supported word n-gram.
 pub const MAX_NGRAM: usize = 4;
@@ -265,27 +265,12 @@ impl ValidFeaturizerParams {
     ) -> Result<(Featurizer, Option<CsrMatrix>, usize)> {
         let p = &self.0;
         // 1. Parallel per-chunk analysis into local interners and n-gram tables.
-        let workers: Vec<Worker> = split_chunks(texts)
-            .par_iter()
-            .map(|c| {
-                let mut w = Worker::new(p);
-                w.analyze(p, c, keep_rows);
-                w
-            })
-            .collect();
+        let mut workers = Vec::new();
+        let segments = analyze_balanced(p, &mut workers, texts, keep_rows);
         let tokens = workers.iter().map(|w| w.tokens).sum();
         let (f, remaps) = self.merge(&workers, texts.len())?;
-        // 6. Rows of the training texts, from the per-chunk counts.
-        let x = keep_rows.then(|| {
-            let segments: Vec<Segment> = (0..workers.len())
-                .map(|worker| Segment {
-                    worker,
-                    start: 0,
-                    docs: workers[worker].indptr.len() - 1,
-                })
-                .collect();
-            f.rows_of(&workers, &remaps, &segments)
-        });
+        // 6. Rows of the training texts, from the per-worker counts.
+        let x = keep_rows.then(|| f.rows_of(&workers, &remaps, &segments));
         // Each worker frees its own tables and strings, in parallel.
         workers.into_par_iter().for_each(drop);
         Ok((f, x, tokens))
@@ -614,9 +599,13 @@ fn key_name(k: Key, terms: &[&str]) -> String {
 /// Splits `texts` into contiguous chunks of about equal byte size: one
 /// chunk per thread (more chunks would repeat the per-chunk stemming).
 fn split_chunks<S: AsRef<str>>(texts: &[S]) -> Vec<&[S]> {
-    let threads = rayon::current_num_threads();
-    let k = threads.max(1);
-    let k = k.min(texts.len().div_ceil(64)).max(1);
+    split_pieces(texts, rayon::current_num_threads())
+}
+
+/// Splits `texts` into consecutive pieces of about equal bytes: `k` of
+/// them, or fewer so that there are at least 64 texts a piece on average.
+fn split_pieces<S: AsRef<str>>(texts: &[S], k: usize) -> Vec<&[S]> {
+    let k = k.max(1).min(texts.len().div_ceil(64)).max(1);
     if k == 1 {
         return vec![texts];
     }
@@ -859,12 +848,64 @@ impl Worker {
     }
 }
 
+/// Analyses `texts` in parallel with one worker per thread (added to
+/// `workers` as needed): the texts are cut into pieces, a few per thread,
+/// that the threads take as they go (rayon's work stealing, which keeps
+/// each thread on mostly consecutive pieces, so that its cache sees
+/// related texts), and each piece is analysed by the worker of the thread
+/// that took it. Which worker analyses which piece varies from run to run;
+/// nothing the merge produces depends on it. Returns, in text order, where
+/// each piece's rows are (meaningful if `keep_rows`).
+fn analyze_balanced<S: AsRef<str> + Sync>(
+    p: &FeaturizerParams,
+    workers: &mut Vec<Worker>,
+    texts: &[S],
+    keep_rows: bool,
+) -> Vec<Segment> {
+    let threads = rayon::current_num_threads().max(1);
+    while workers.len() < threads {
+        workers.push(Worker::new(p));
+    }
+    if threads == 1 {
+        // No one to share with: one piece, no locks.
+        let w = &mut workers[0];
+        let start = w.indptr.len() - 1;
+        w.analyze(p, texts, keep_rows);
+        return vec![Segment {
+            worker: 0,
+            start,
+            docs: texts.len(),
+        }];
+    }
+    let cells: Vec<Mutex<&mut Worker>> = workers.iter_mut().map(Mutex::new).collect();
+    split_pieces(texts, threads * PIECES_PER_THREAD)
+        .into_par_iter()
+        .map(|piece| {
+            // Each thread has its own worker, so the lock is never
+            // contended (it only proves that to the compiler).
+            let worker = rayon::current_thread_index().unwrap_or(0) % cells.len();
+            let mut w = cells[worker].lock().unwrap_or_else(PoisonError::into_inner);
+            let start = w.indptr.len() - 1;
+            w.analyze(p, piece, keep_rows);
+            Segment {
+                worker,
+                start,
+                docs: piece.len(),
+            }
+        })
+        .collect()
+}
+
+/// Pieces per thread of a parallel fit: enough to even out texts that
+/// take longer than others, few enough that each worker's cache still
+/// sees long runs of consecutive texts.
+const PIECES_PER_THREAD: usize = 8;
+
 /// A streamed fit in progress (see [`ValidFeaturizerParams::stream_fit`]).
 ///
-/// Each block is split into one chunk per thread, as
-/// [`ValidFeaturizerParams::fit`] splits its texts; chunk `i` of every
-/// block goes to the same worker, whose analyzer cache and n-gram table
-/// persist, so memory grows with the vocabulary only.
+/// Each block is analysed as [`ValidFeaturizerParams::fit`] analyses its
+/// texts, by one worker per thread whose analyzer cache and n-gram table
+/// persist across blocks, so memory grows with the vocabulary only.
 pub struct StreamFit {
     params: ValidFeaturizerParams,
     workers: Vec<Worker>,
@@ -885,33 +926,14 @@ impl StreamFit {
     pub fn update<S: AsRef<str> + Sync>(&mut self, texts: &[S]) {
         let p = &self.params.0;
         let keep = self.keep_budget.is_some();
-        let chunks = split_chunks(texts);
-        while self.workers.len() < chunks.len() {
-            self.workers.push(Worker::new(p));
-        }
+        let before: usize = self.workers.iter().map(|w| w.tokens).sum();
+        let segments = analyze_balanced(p, &mut self.workers, texts, keep);
         if keep {
-            for (worker, (w, c)) in self.workers.iter().zip(&chunks).enumerate() {
-                let start = w.indptr.len() - 1;
-                self.kept.push(Segment {
-                    worker,
-                    start,
-                    docs: c.len(),
-                });
-            }
+            self.kept.extend(segments);
             self.kept_docs += texts.len();
         }
-        let tokens: usize = self
-            .workers
-            .par_iter_mut()
-            .zip(chunks.par_iter())
-            .map(|(w, c)| {
-                let before = w.tokens;
-                w.analyze(p, c, keep);
-                w.tokens - before
-            })
-            .sum();
         self.n_docs += texts.len();
-        self.tokens += tokens;
+        self.tokens += self.workers.iter().map(|w| w.tokens).sum::<usize>() - before;
         if let Some(budget) = self.keep_budget {
             let bytes: usize = self
                 .workers
