@@ -2,8 +2,10 @@
 //! terms (upper two lanes [`super::PAD`]: unigrams, bigrams and character
 //! n-grams) as `u64` in their own table: one multiply to hash instead of
 //! two, and 16-byte instead of 32-byte entries (an `(u128, u32)` pair is
-//! 16-aligned), so half the cache traffic on the hot look-ups.
+//! 16-aligned), so half the cache traffic on the hot look-ups. A
+//! [`FeatureMap`] is such maps sharded, to build a vocabulary in parallel.
 
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use super::Key;
@@ -92,5 +94,136 @@ impl<V> KeyMap<V> {
             .into_iter()
             .map(|(s, v)| (widen(s), v))
             .chain(self.long)
+    }
+}
+
+/// Number of shards of a [`FeatureMap`].
+const FEATURE_SHARDS: usize = 32;
+
+/// N-gram key → feature index, as [`FeatureMap::from_keys`] builds it: the
+/// keys are split by a hash into [`FEATURE_SHARDS`] [`KeyMap`]s, so that
+/// the shards are filled in parallel, each small enough to stay in a core's
+/// cache while it is filled (one map of a million features would take a
+/// cache miss per insert). A look-up costs one more multiply.
+#[derive(Debug, Clone)]
+pub(crate) struct FeatureMap {
+    shards: Vec<KeyMap<u32>>,
+}
+
+impl Default for FeatureMap {
+    fn default() -> Self {
+        FeatureMap {
+            shards: (0..FEATURE_SHARDS).map(|_| KeyMap::default()).collect(),
+        }
+    }
+}
+
+/// The shard of a key of at most two terms (given as its low 64 bits).
+#[inline]
+fn shard_short(s: u64) -> usize {
+    (s.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 59) as usize
+}
+
+/// The shard of any key.
+#[inline]
+fn shard_of(k: Key) -> usize {
+    match short(k) {
+        Some(s) => shard_short(s),
+        None => shard_short((k as u64) ^ ((k >> 64) as u64).rotate_left(29)),
+    }
+}
+
+impl FeatureMap {
+    /// Maps `keys[i]` to `i`, in parallel. Returns the index of a key that
+    /// is there twice, if any.
+    pub(crate) fn from_keys(keys: &[Key]) -> Result<FeatureMap, usize> {
+        // Each piece of the keys sorts its (key, index) pairs by shard; then
+        // each shard is filled from every piece, in key order.
+        let piece = keys
+            .len()
+            .div_ceil(rayon::current_num_threads().max(1))
+            .max(1 << 14);
+        let split: Vec<Vec<Vec<(Key, u32)>>> = keys
+            .par_chunks(piece)
+            .enumerate()
+            .map(|(c, ks)| {
+                let mut out: Vec<Vec<(Key, u32)>> = (0..FEATURE_SHARDS)
+                    .map(|_| Vec::with_capacity(ks.len() / FEATURE_SHARDS * 5 / 4))
+                    .collect();
+                for (i, &k) in ks.iter().enumerate() {
+                    // Fewer than 2^32 features (they have u32 indices).
+                    out[shard_of(k)].push((k, (c * piece + i) as u32));
+                }
+                out
+            })
+            .collect();
+        let shards: Vec<Result<KeyMap<u32>, usize>> = (0..FEATURE_SHARDS)
+            .into_par_iter()
+            .map(|s| {
+                let mut m = KeyMap::default();
+                m.reserve_short(split.iter().map(|p| p[s].len()).sum());
+                for p in &split {
+                    for &(k, i) in &p[s] {
+                        if m.insert(k, i).is_some() {
+                            return Err(i as usize);
+                        }
+                    }
+                }
+                Ok(m)
+            })
+            .collect();
+        Ok(FeatureMap {
+            shards: shards.into_iter().collect::<Result<_, _>>()?,
+        })
+    }
+
+    #[inline]
+    pub(crate) fn get(&self, k: &Key) -> Option<&u32> {
+        self.shards[shard_of(*k)].get(k)
+    }
+
+    /// The feature of a key of at most two terms, given as its low 64 bits.
+    #[inline]
+    pub(crate) fn get_short(&self, s: u64) -> Option<&u32> {
+        self.shards[shard_short(s)].get_short(s)
+    }
+
+    /// All entries, in no particular order, borrowed.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (Key, &u32)> + '_ {
+        self.shards.iter().flat_map(KeyMap::iter)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn feature_map_finds_every_key_and_names_a_duplicate() {
+        // Short keys (one or two terms) and long ones (three or four).
+        let keys: Vec<Key> = (0..5000u32)
+            .map(|i| match i % 3 {
+                0 => widen(u64::from(i) | (u64::from(u32::MAX) << 32)),
+                1 => widen(u64::from(i) | (u64::from(i + 7) << 32)),
+                _ => (u128::from(u32::MAX) << 96) | (u128::from(i) << 64) | u128::from(i),
+            })
+            .collect();
+        let m = FeatureMap::from_keys(&keys).unwrap();
+        for (i, &k) in keys.iter().enumerate() {
+            assert_eq!(m.get(&k), Some(&(i as u32)));
+            if let Some(s) = short(k) {
+                assert_eq!(m.get_short(s), Some(&(i as u32)));
+            }
+        }
+        assert_eq!(m.get(&widen(u64::MAX - 1)), None);
+        let mut all: Vec<(Key, u32)> = m.iter().map(|(k, &i)| (k, i)).collect();
+        all.sort_unstable_by_key(|e| e.1);
+        assert!(all
+            .iter()
+            .enumerate()
+            .all(|(i, e)| e == &(keys[i], i as u32)));
+        let mut dup = keys.clone();
+        dup.push(keys[42]);
+        assert_eq!(FeatureMap::from_keys(&dup).err(), Some(keys.len()));
     }
 }

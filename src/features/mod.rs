@@ -50,9 +50,10 @@ use rayon::prelude::*;
 use crate::error::{Error, Result};
 use crate::text::interner::{Interner, TagIndex};
 use crate::text::{Analyzer, AnalyzerSettings, CHAR_PREFIX, MAX_CHAR_NGRAM};
-use keymap::KeyMap;
+use keymap::{FeatureMap, KeyMap};
 use rustc_hash::FxHashMap;
 pub use sparse::CsrMatrix;
+use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::sync::{Mutex, OnceLock, PoisonError};
 
 /// Longest supported word n-gram.
@@ -362,8 +363,7 @@ impl ValidFeaturizerParams {
             .collect();
         drop(sharded);
         // 4. Vocabulary order: df descending, then n-gram text ascending.
-        let kept: Vec<(u32, Key)> = kept.into_iter().flatten().collect();
-        if kept.is_empty() {
+        if kept.iter().all(Vec::is_empty) {
             return Err(Error::fit(
                 "featurizer",
                 format!(
@@ -387,6 +387,7 @@ impl ValidFeaturizerParams {
                 let term = |k: Key| gterms[k as u32 as usize];
                 let mut order: Vec<(u32, u64, Key)> = kept
                     .into_par_iter()
+                    .flatten()
                     .map(|(n, k)| (n, prefix_key(term(k)), k))
                     .collect();
                 order.par_sort_unstable_by(|a, b| {
@@ -399,11 +400,47 @@ impl ValidFeaturizerParams {
                 }
                 (order.into_iter().map(|(n, _, k)| (n, k)).collect(), None)
             }
+            // Faster path for n-grams of at most two terms: the df and the
+            // ranks packed in one integer, so the sort moves and compares
+            // plain `u128`s, and the key is rebuilt from the ranks.
+            Some(rank) if p.ngram_range.1 <= 2 => {
+                let mut packed: Vec<u128> = kept
+                    .par_iter()
+                    .flat_map_iter(|shard| {
+                        shard.iter().map(|&(n, k)| {
+                            let ranks = rank_key(k, &rank) >> (32 * (MAX_NGRAM - 2));
+                            (u128::from(u32::MAX - n) << 96) | (ranks << 32)
+                        })
+                    })
+                    .collect();
+                packed.par_sort_unstable();
+                if let Some(m) = p.max_features {
+                    packed.truncate(m);
+                }
+                let mut term_of = vec![PAD; rank.len()];
+                for (g, &r) in rank.iter().enumerate() {
+                    term_of[r as usize] = to_u32(g);
+                }
+                // Lane `i` holds rank + 1 of term `i`, or 0.
+                let term = |c: u128, i: u32| match (c >> (64 - 32 * i)) as u32 {
+                    0 => PAD,
+                    r => term_of[r as usize - 1],
+                };
+                let order = packed
+                    .into_par_iter()
+                    .map(|c| {
+                        let df = u32::MAX - (c >> 96) as u32;
+                        (df, keymap::widen(pack2(term(c, 0), term(c, 1))))
+                    })
+                    .collect();
+                (order, None)
+            }
             // Fast path: integer keys whose order is the names' order; names
             // are built only for the features kept.
             Some(rank) => {
                 let mut order: Vec<(u32, u128, Key)> = kept
                     .into_par_iter()
+                    .flatten()
                     .map(|(n, k)| (n, rank_key(k, &rank), k))
                     .collect();
                 order.par_sort_unstable_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
@@ -415,6 +452,7 @@ impl ValidFeaturizerParams {
             None => {
                 let mut v: Vec<(u32, String, Key)> = kept
                     .into_par_iter()
+                    .flatten()
                     .map(|(n, k)| (n, key_name(k, &gterms), k))
                     .collect();
                 v.par_sort_unstable_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
@@ -427,7 +465,7 @@ impl ValidFeaturizerParams {
         };
         let idf = match p.weight {
             Weighting::Tfidf => order
-                .iter()
+                .par_iter()
                 .map(|&(n, _)| ((1.0 + n_docs as f64) / (1.0 + n as f64)).ln() + 1.0)
                 .collect(),
             _ => Vec::new(),
@@ -438,26 +476,28 @@ impl ValidFeaturizerParams {
         // ([`Featurizer::names`]), unless the slow order above made them.
         let (features, term_ids) = rayon::join(
             || {
-                let mut features: KeyMap<u32> = KeyMap::default();
-                features.reserve_short(order.len());
-                for (i, &(_, k)) in order.iter().enumerate() {
-                    features.insert(k, to_u32(i));
-                }
-                features
+                let keys: Vec<Key> = order.par_iter().map(|&(_, k)| k).collect();
+                FeatureMap::from_keys(&keys)
             },
             || {
+                // The terms used by some feature, marked in parallel, then
+                // stored in term id order.
+                let used: Vec<AtomicBool> = gterms.iter().map(|_| AtomicBool::new(false)).collect();
+                order.par_iter().for_each(|&(_, k)| {
+                    key_parts(k).for_each(|g| used[g as usize].store(true, Relaxed));
+                });
                 let mut term_ids = TermIds::with_capacity(gterms.len().min(order.len()));
-                let mut used = vec![false; gterms.len()];
-                for &(_, k) in &order {
-                    for g in key_parts(k) {
-                        if !std::mem::replace(&mut used[g as usize], true) {
-                            term_ids.insert(gterms[g as usize], g);
-                        }
+                for (g, (t, u)) in gterms.iter().zip(&used).enumerate() {
+                    if u.load(Relaxed) {
+                        term_ids.insert(t, to_u32(g));
                     }
                 }
                 term_ids
             },
         );
+        // The merged keys are distinct.
+        let features = features
+            .map_err(|i| Error::fit("featurizer", format!("feature {i} merged twice (a bug)")))?;
         let f = Featurizer {
             params: self.clone(),
             term_ids,
@@ -928,6 +968,7 @@ impl StreamFit {
         let keep = self.keep_budget.is_some();
         let before: usize = self.workers.iter().map(|w| w.tokens).sum();
         let segments = analyze_balanced(p, &mut self.workers, texts, keep);
+
         if keep {
             self.kept.extend(segments);
             self.kept_docs += texts.len();
@@ -982,8 +1023,10 @@ impl StreamFit {
     /// As [`ValidFeaturizerParams::fit`].
     pub fn finish(self) -> Result<StreamTransformer> {
         let (featurizer, remaps) = self.params.merge(&self.workers, self.n_docs)?;
+
         let first =
             (self.kept_docs > 0).then(|| featurizer.rows_of(&self.workers, &remaps, &self.kept));
+
         let states = self
             .workers
             .into_iter()
@@ -1107,7 +1150,7 @@ pub struct Featurizer {
     /// Term string → term id (only terms used by some feature).
     term_ids: TermIds,
     /// N-gram of term ids → feature index.
-    features: KeyMap<u32>,
+    features: FeatureMap,
     n_features: usize,
     /// Feature names, built from `features` and `term_ids` when first
     /// needed (featurizing does not need them).
@@ -1144,10 +1187,10 @@ impl Featurizer {
             return Err(Error::param("vocabulary", "more than 2^32 - 1 features"));
         }
         let mut term_ids = TermIds::with_capacity(0);
-        let mut features = KeyMap::default();
+        let mut keys = Vec::with_capacity(names.len());
         let (lo, hi) = params.0.ngram_range;
         let mut intern = |part: &str| term_ids.intern_dense(part);
-        for (i, name) in names.iter().enumerate() {
+        for name in &names {
             let k = if let Some(chars) = name.strip_prefix(CHAR_PREFIX) {
                 let n = chars.chars().count();
                 match params.0.char_ngrams {
@@ -1180,13 +1223,10 @@ impl Featurizer {
                 }
                 pack(&w[..n])
             };
-            if features.insert(k, to_u32(i)).is_some() {
-                return Err(Error::param(
-                    "vocabulary",
-                    format!("duplicate feature '{name}'"),
-                ));
-            }
+            keys.push(k);
         }
+        let features = FeatureMap::from_keys(&keys)
+            .map_err(|i| Error::param("vocabulary", format!("duplicate feature '{}'", names[i])))?;
         Ok(Featurizer {
             params,
             term_ids,
@@ -1511,7 +1551,7 @@ mod tests {
             "international intern é ée abcdefghij abcdefghi",
             "abcdefghij internationalisation",
         ];
-        for hi in [1, 2] {
+        for hi in [1, 2, 3] {
             let f = fit(
                 FeaturizerParams::default().stem(false).ngram_range(1, hi),
                 &texts,
@@ -1529,6 +1569,14 @@ mod tests {
             let mut want = f.names().to_vec();
             want.sort_by(|a, b| df(b).cmp(&df(a)).then_with(|| a.cmp(b)));
             assert_eq!(f.names(), want, "ngram_range (1, {hi})");
+            let top = fit(
+                FeaturizerParams::default()
+                    .stem(false)
+                    .ngram_range(1, hi)
+                    .max_features(Some(5)),
+                &texts,
+            );
+            assert_eq!(top.names(), &want[..5], "ngram_range (1, {hi}), 5 features");
         }
     }
 
