@@ -134,25 +134,28 @@ fn shard_of(k: Key) -> usize {
 }
 
 impl FeatureMap {
-    /// Maps `keys[i]` to `i`, in parallel. Returns the index of a key that
-    /// is there twice, if any.
-    pub(crate) fn from_keys(keys: &[Key]) -> Result<FeatureMap, usize> {
-        // Each piece of the keys sorts its (key, index) pairs by shard; then
-        // each shard is filled from every piece, in key order.
-        let piece = keys
+    /// Maps `key(&items[i])` to `i`, in parallel. Returns the index of a
+    /// key that is there twice, if any.
+    pub(crate) fn from_keys<T: Sync>(
+        items: &[T],
+        key: impl Fn(&T) -> Key + Sync,
+    ) -> Result<FeatureMap, usize> {
+        // Each piece of the items lists its indices by shard (4 bytes an
+        // item); then each shard is filled from every piece, in order.
+        let piece = items
             .len()
             .div_ceil(rayon::current_num_threads().max(1))
             .max(1 << 14);
-        let split: Vec<Vec<Vec<(Key, u32)>>> = keys
+        let split: Vec<Vec<Vec<u32>>> = items
             .par_chunks(piece)
             .enumerate()
-            .map(|(c, ks)| {
-                let mut out: Vec<Vec<(Key, u32)>> = (0..FEATURE_SHARDS)
-                    .map(|_| Vec::with_capacity(ks.len() / FEATURE_SHARDS * 5 / 4))
+            .map(|(c, part)| {
+                let mut out: Vec<Vec<u32>> = (0..FEATURE_SHARDS)
+                    .map(|_| Vec::with_capacity(part.len() / FEATURE_SHARDS * 5 / 4))
                     .collect();
-                for (i, &k) in ks.iter().enumerate() {
+                for (i, t) in part.iter().enumerate() {
                     // Fewer than 2^32 features (they have u32 indices).
-                    out[shard_of(k)].push((k, (c * piece + i) as u32));
+                    out[shard_of(key(t))].push((c * piece + i) as u32);
                 }
                 out
             })
@@ -162,11 +165,9 @@ impl FeatureMap {
             .map(|s| {
                 let mut m = KeyMap::default();
                 m.reserve_short(split.iter().map(|p| p[s].len()).sum());
-                for p in &split {
-                    for &(k, i) in &p[s] {
-                        if m.insert(k, i).is_some() {
-                            return Err(i as usize);
-                        }
+                for &i in split.iter().flat_map(|p| &p[s]) {
+                    if m.insert(key(&items[i as usize]), i).is_some() {
+                        return Err(i as usize);
                     }
                 }
                 Ok(m)
@@ -208,7 +209,7 @@ mod tests {
                 _ => (u128::from(u32::MAX) << 96) | (u128::from(i) << 64) | u128::from(i),
             })
             .collect();
-        let m = FeatureMap::from_keys(&keys).unwrap();
+        let m = FeatureMap::from_keys(&keys, |&k| k).unwrap();
         for (i, &k) in keys.iter().enumerate() {
             assert_eq!(m.get(&k), Some(&(i as u32)));
             if let Some(s) = short(k) {
@@ -224,6 +225,6 @@ mod tests {
             .all(|(i, e)| e == &(keys[i], i as u32)));
         let mut dup = keys.clone();
         dup.push(keys[42]);
-        assert_eq!(FeatureMap::from_keys(&dup).err(), Some(keys.len()));
+        assert_eq!(FeatureMap::from_keys(&dup, |&k| k).err(), Some(keys.len()));
     }
 }

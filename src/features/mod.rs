@@ -404,10 +404,11 @@ impl ValidFeaturizerParams {
             // ranks packed in one integer, so the sort moves and compares
             // plain `u128`s, and the key is rebuilt from the ranks.
             Some(rank) if p.ngram_range.1 <= 2 => {
+                // (Each shard is freed once packed.)
                 let mut packed: Vec<u128> = kept
-                    .par_iter()
+                    .into_par_iter()
                     .flat_map_iter(|shard| {
-                        shard.iter().map(|&(n, k)| {
+                        shard.into_iter().map(|(n, k)| {
                             let ranks = rank_key(k, &rank) >> (32 * (MAX_NGRAM - 2));
                             (u128::from(u32::MAX - n) << 96) | (ranks << 32)
                         })
@@ -475,10 +476,7 @@ impl ValidFeaturizerParams {
         // feature names are built from them when first asked for
         // ([`Featurizer::names`]), unless the slow order above made them.
         let (features, term_ids) = rayon::join(
-            || {
-                let keys: Vec<Key> = order.par_iter().map(|&(_, k)| k).collect();
-                FeatureMap::from_keys(&keys)
-            },
+            || FeatureMap::from_keys(&order, |&(_, k)| k),
             || {
                 // The terms used by some feature, marked in parallel, then
                 // stored in term id order.
@@ -936,6 +934,11 @@ fn analyze_balanced<S: AsRef<str> + Sync>(
         .collect()
 }
 
+/// Memory of one kept non-zero of a streamed fit: its (slot, count) pair
+/// (8 bytes) and its entry in the rows built from them (a `u32` index and
+/// an `f64` value).
+pub const KEPT_BYTES_PER_NONZERO: usize = 20;
+
 /// Pieces per thread of a parallel fit: enough to even out texts that
 /// take longer than others, few enough that each worker's cache still
 /// sees long runs of consecutive texts.
@@ -979,7 +982,7 @@ impl StreamFit {
             let bytes: usize = self
                 .workers
                 .iter()
-                .map(|w| w.slots.len() * std::mem::size_of::<(u32, u32)>())
+                .map(|w| w.slots.len() * KEPT_BYTES_PER_NONZERO)
                 .sum();
             if bytes >= budget {
                 self.keep_budget = None;
@@ -988,9 +991,9 @@ impl StreamFit {
     }
 
     /// Keeps the per-document n-gram counts of the blocks given to
-    /// [`StreamFit::update`], from the first, until they take `budget`
-    /// bytes (8 bytes per non-zero; the block that reaches the budget is
-    /// still kept whole). [`StreamFit::finish`] then also builds their
+    /// [`StreamFit::update`], from the first, until they and the rows
+    /// built from them take `budget` bytes ([`KEPT_BYTES_PER_NONZERO`];
+    /// the block that reaches the budget is still kept whole). [`StreamFit::finish`] then also builds their
     /// rows, which [`StreamTransformer::take_kept_rows`] hands out: a
     /// second pass need only featurize the blocks after them, and none if
     /// all were kept. Call before the first update.
@@ -1225,7 +1228,7 @@ impl Featurizer {
             };
             keys.push(k);
         }
-        let features = FeatureMap::from_keys(&keys)
+        let features = FeatureMap::from_keys(&keys, |&k| k)
             .map_err(|i| Error::param("vocabulary", format!("duplicate feature '{}'", names[i])))?;
         Ok(Featurizer {
             params,

@@ -365,11 +365,12 @@ pub struct FeaturizeArgs {
     /// output does not depend on it.
     #[arg(long, value_name = "BYTES", default_value = "8M", value_parser = parse_bytes)]
     pub block_size: usize,
-    /// Keep the n-gram counts of the first blocks read, up to about this
-    /// many bytes (8 per non-zero, plus 12 per non-zero of output rows), so
-    /// that they are not analysed twice. Blocks past it are featurized in
-    /// a second read of the file; a file whose counts fit is read once.
-    /// 0 keeps only the first block. The output does not depend on it.
+    /// Keep the rows of the first blocks read (their n-gram counts and the
+    /// output rows built from them, about 20 bytes per non-zero), up to
+    /// about this many bytes, so that they are not analysed twice. Blocks
+    /// past it are featurized in a second read of the file; a file whose
+    /// rows fit is read once. 0 keeps only the first block. The output
+    /// does not depend on it.
     #[arg(long, value_name = "BYTES", default_value = "256M", value_parser = parse_bytes_or_zero)]
     pub row_memory: usize,
     #[command(flatten)]
