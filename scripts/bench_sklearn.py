@@ -6,7 +6,7 @@ Optional dev tool (CI never runs it). Needs scikit-learn and nltk
 (`cargo build --release`).
 
     python3 scripts/bench_sklearn.py [CORPUS] [--stance target/release/stance] [--runs 3]
-        [--block-size 64M]
+        [--block-size 64M] [--row-memory 0]
 
 CORPUS: one text a line (default /work/shared/bench/news_sentences.txt).
 
@@ -44,10 +44,12 @@ def best(f, runs):
     return min(times), out
 
 
-def stance_time(binary, corpus, flags, runs, threads=None, block_size=None):
+def stance_time(binary, corpus, flags, runs, threads=None, block_size=None, row_memory=None):
     cmd = [binary, "featurize", "--input", corpus] + flags
     if block_size:
         cmd += ["--block-size", block_size]
+    if row_memory:
+        cmd += ["--row-memory", row_memory]
     if threads:
         cmd += ["--threads", str(threads)]
     times, tokens = [], None
@@ -67,8 +69,10 @@ def main():
     ap.add_argument("corpus", nargs="?", default="/work/shared/bench/news_sentences.txt")
     ap.add_argument("--stance", default="target/release/stance")
     ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--block-size", help="passed to stance featurize (default: its own, 8M; "
-                    "a corpus larger than one block is read twice, streamed)")
+    ap.add_argument("--block-size", help="passed to stance featurize (default: its own, 8M)")
+    ap.add_argument("--row-memory", help="passed to stance featurize (default: its own, 256M, "
+                    "which keeps every row of this corpus: one read; 0 keeps the first block's "
+                    "rows only, and the rest is featurized in a second read)")
     a = ap.parse_args()
 
     import sklearn
@@ -110,9 +114,10 @@ def main():
     ]
     for name, sk, flags, target in pairs:
         sk_s, (vocab, nnz) = best(sk, a.runs)
-        st_all, st_tok = stance_time(a.stance, a.corpus, flags, a.runs, block_size=a.block_size)
-        st_1, _ = stance_time(a.stance, a.corpus, flags, a.runs, threads=1, block_size=a.block_size)
-        st_2, _ = stance_time(a.stance, a.corpus, flags, a.runs, threads=2, block_size=a.block_size)
+        opts = dict(block_size=a.block_size, row_memory=a.row_memory)
+        st_all, st_tok = stance_time(a.stance, a.corpus, flags, a.runs, **opts)
+        st_1, _ = stance_time(a.stance, a.corpus, flags, a.runs, threads=1, **opts)
+        st_2, _ = stance_time(a.stance, a.corpus, flags, a.runs, threads=2, **opts)
         rows.append((name, sk_s, vocab, st_all, st_1, st_2, st_tok, target))
         print(f"\n{name}")
         print(f"  scikit-learn        {sk_s:7.3f} s  {n_tok / sk_s / 1e6:6.2f} M tokens/s  vocabulary {vocab}")
