@@ -955,8 +955,8 @@ pub struct StreamFit {
     n_docs: usize,
     tokens: usize,
     /// Keep the per-document counts of the blocks while they take less than
-    /// this many bytes (see [`StreamFit::keep_rows`]); `None` once a block
-    /// was not kept.
+    /// this many bytes (see [`StreamFit::keep_rows`]); `None`: not keeping
+    /// (never asked to, or the budget was reached).
     keep_budget: Option<usize>,
     /// The kept rows, in order, and how many documents they cover (the
     /// first `kept_docs` texts).
@@ -971,7 +971,6 @@ impl StreamFit {
         let keep = self.keep_budget.is_some();
         let before: usize = self.workers.iter().map(|w| w.tokens).sum();
         let segments = analyze_balanced(p, &mut self.workers, texts, keep);
-
         if keep {
             self.kept.extend(segments);
             self.kept_docs += texts.len();
@@ -992,11 +991,12 @@ impl StreamFit {
 
     /// Keeps the per-document n-gram counts of the blocks given to
     /// [`StreamFit::update`], from the first, until they and the rows
-    /// built from them take `budget` bytes ([`KEPT_BYTES_PER_NONZERO`];
-    /// the block that reaches the budget is still kept whole). [`StreamFit::finish`] then also builds their
-    /// rows, which [`StreamTransformer::take_kept_rows`] hands out: a
-    /// second pass need only featurize the blocks after them, and none if
-    /// all were kept. Call before the first update.
+    /// built from them take `budget` bytes ([`KEPT_BYTES_PER_NONZERO`]
+    /// per non-zero; the block that reaches the budget is still kept
+    /// whole). [`StreamFit::finish`] then also builds their rows, which
+    /// [`StreamTransformer::take_kept_rows`] hands out: a second pass need
+    /// only featurize the blocks after them, and none if all were kept.
+    /// Call before the first update.
     pub fn keep_rows(&mut self, budget: usize) {
         if self.n_docs == 0 {
             self.keep_budget = Some(budget);
@@ -1026,10 +1026,8 @@ impl StreamFit {
     /// As [`ValidFeaturizerParams::fit`].
     pub fn finish(self) -> Result<StreamTransformer> {
         let (featurizer, remaps) = self.params.merge(&self.workers, self.n_docs)?;
-
         let first =
             (self.kept_docs > 0).then(|| featurizer.rows_of(&self.workers, &remaps, &self.kept));
-
         let states = self
             .workers
             .into_iter()
