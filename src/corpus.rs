@@ -5,6 +5,10 @@
 //! Task 6 tab-separated format. Every problem is reported with the file, the
 //! 1-based line and the column, and what was expected. A UTF-8 byte-order
 //! mark and CRLF line endings are accepted.
+//!
+//! [`Corpus::read`] reads a whole file; [`for_each_block`] reads the same
+//! rows, with the same checks and errors, in bounded blocks (for streamed
+//! featurizing). Both parse through one row parser.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -79,26 +83,18 @@ impl Corpus {
     /// # Errors
     /// See [`Corpus::read`].
     pub fn from_bytes(path: &Path, bytes: &[u8], opts: ReadOptions) -> Result<Corpus> {
-        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        let bytes = bytes.strip_prefix(BOM).unwrap_or(bytes);
         if bytes.iter().all(u8::is_ascii_whitespace) {
-            return Err(Error::data(
-                path,
-                None,
-                None,
-                "file is empty; expected a header row",
-            ));
+            return Err(empty_file(path));
         }
-        let examples = match opts.format {
-            Format::Csv => read_rows(path, bytes, b',', opts, &CSV_COLUMNS)?,
-            Format::Semeval => read_rows(path, bytes, b'\t', opts, &SEMEVAL_COLUMNS)?,
-        };
+        let mut rows = RowParser::new(path, opts);
+        let mut examples = Vec::new();
+        parse_records(path, bytes, opts.format, 1, true, |record, line| {
+            examples.extend(rows.parse(record, line)?);
+            Ok(())
+        })?;
         if examples.is_empty() {
-            return Err(Error::data(
-                path,
-                None,
-                None,
-                "file has a header but no rows",
-            ));
+            return Err(no_rows(path));
         }
         check_unique_ids(path, &examples)?;
         Ok(Corpus {
@@ -171,80 +167,262 @@ const SEMEVAL_COLUMNS: Columns = Columns {
     target: "target",
 };
 
-fn read_rows(
+/// Calls `f` with the rows of the file at `path`, about `block_bytes` of
+/// the file at a time: their texts and their stances (`None` where the
+/// file has no `stance` column or the value is blank). A block always ends
+/// at a row end; a row longer than `block_bytes` makes a larger block.
+/// Returns the number of rows.
+///
+/// Every row is read and checked as [`Corpus::read`] does, with the same
+/// errors, whatever the block size; only the duplicate-id check of
+/// [`Corpus::read`] is not made, as it would hold every id in memory.
+///
+/// Memory: one block of the file plus its rows' texts.
+///
+/// # Errors
+/// [`Error::Io`] if the file cannot be read; [`Error::Data`] naming the
+/// row and column of the first malformed content (rows before it have
+/// been given to `f`); any error `f` returns (which stops the reading).
+pub fn for_each_block(
+    path: &Path,
+    block_bytes: usize,
+    opts: ReadOptions,
+    mut f: impl FnMut(&[String], &[Option<Stance>]) -> Result<()>,
+) -> Result<u64> {
+    let block_bytes = block_bytes.max(1);
+    let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut rows = RowParser::new(path, opts);
+    let (mut texts, mut stances) = (Vec::new(), Vec::new());
+    let mut buf: Vec<u8> = Vec::new();
+    // 1-based line number of the first byte in `buf`.
+    let mut line_no = 1u64;
+    let (mut eof, mut at_start) = (false, true);
+    // Read at least a BOM's length first, to strip one.
+    let mut want = block_bytes.max(BOM.len());
+    let mut n = 0u64;
+    loop {
+        eof =
+            eof || crate::lines::fill(&mut file, &mut buf, want).map_err(|e| Error::io(path, e))?;
+        if std::mem::take(&mut at_start) && buf.starts_with(BOM) {
+            buf.drain(..BOM.len());
+        }
+        // Before the header, only a file of white space is "empty".
+        let blank = rows.header.is_none() && buf.iter().all(u8::is_ascii_whitespace);
+        let used = if blank && eof {
+            return Err(empty_file(path));
+        } else if blank {
+            0
+        } else {
+            parse_records(path, &buf, opts.format, line_no, eof, |record, line| {
+                if let Some(e) = rows.parse(record, line)? {
+                    texts.push(e.text);
+                    stances.push(e.stance);
+                }
+                Ok(())
+            })?
+        };
+        if !texts.is_empty() {
+            f(&texts, &stances)?;
+            n += texts.len() as u64;
+            texts.clear();
+            stances.clear();
+        }
+        if eof {
+            break;
+        }
+        line_no += buf[..used].iter().filter(|&&b| b == b'\n').count() as u64;
+        buf.drain(..used);
+        // A row longer than the block (or a header after white space): read on.
+        want = if used == 0 {
+            buf.len() + block_bytes.max(buf.len())
+        } else {
+            block_bytes
+        };
+    }
+    if n == 0 {
+        return Err(no_rows(path));
+    }
+    Ok(n)
+}
+
+/// The UTF-8 byte-order mark, skipped at the start of a file.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+fn empty_file(path: &Path) -> Error {
+    Error::data(path, None, None, "file is empty; expected a header row")
+}
+
+fn no_rows(path: &Path) -> Error {
+    Error::data(path, None, None, "file has a header but no rows")
+}
+
+impl Format {
+    /// The field delimiter and the column names of the format.
+    fn layout(self) -> (u8, &'static Columns) {
+        match self {
+            Format::Csv => (b',', &CSV_COLUMNS),
+            Format::Semeval => (b'\t', &SEMEVAL_COLUMNS),
+        }
+    }
+}
+
+/// Parses the records of `bytes`, which starts at a record boundary on
+/// line `first_line`, calling `f` with each record and its 1-based line.
+/// Returns how many bytes were parsed: all of them if `eof`; otherwise a
+/// record that reaches the end of `bytes` may be cut short, so it is left
+/// for the next call, which starts at the returned offset.
+fn parse_records(
     path: &Path,
     bytes: &[u8],
-    delimiter: u8,
-    opts: ReadOptions,
-    cols: &Columns,
-) -> Result<Vec<Example>> {
+    format: Format,
+    first_line: u64,
+    eof: bool,
+    mut f: impl FnMut(&csv::ByteRecord, u64) -> Result<()>,
+) -> Result<usize> {
+    let (delimiter, _) = format.layout();
+    // Field counts are checked against the header by `RowParser`, so that
+    // a call need not start at the header.
     let mut rdr = csv::ReaderBuilder::new()
         .delimiter(delimiter)
-        .flexible(false)
+        .has_headers(false)
+        .flexible(true)
         .quoting(delimiter == b',')
         .from_reader(bytes);
-    let headers = rdr
-        .byte_headers()
-        .map_err(|e| csv_error(path, bytes, e))?
-        .clone();
-    let names: Vec<String> = headers
-        .iter()
-        .map(|h| String::from_utf8_lossy(h).trim().to_lowercase())
-        .collect();
-    for (i, n) in names.iter().enumerate() {
-        if !n.is_empty() && names[..i].contains(n) {
+    let mut record = csv::ByteRecord::new();
+    // The csv crate miscounts lines after CRLF; count newlines ourselves.
+    let mut lines = LineCounter {
+        byte: 0,
+        newlines: first_line - 1,
+    };
+    loop {
+        let more = rdr.read_byte_record(&mut record).map_err(|e| {
+            let line = e.position().map(|p| lines.line_at(bytes, p.byte()));
+            Error::data(path, line, None, format!("malformed CSV: {e}"))
+        })?;
+        if !more {
+            return Ok(bytes.len());
+        }
+        let start = record.position().map_or(0, |p| p.byte());
+        if !eof && rdr.position().byte() >= bytes.len() as u64 {
+            return Ok(start as usize);
+        }
+        f(&record, lines.line_at(bytes, start))?;
+    }
+}
+
+/// Where each column of a checked header is.
+struct Header {
+    /// The number of fields, which every row must have.
+    width: usize,
+    text: usize,
+    stance: Option<usize>,
+    id: Option<usize>,
+    doc: Option<usize>,
+    actor: Option<usize>,
+    target: Option<usize>,
+    span: Option<(usize, usize)>,
+}
+
+/// Turns the records of one file, in order, into examples: the first
+/// record is the header.
+struct RowParser<'a> {
+    path: &'a Path,
+    opts: ReadOptions,
+    cols: &'static Columns,
+    header: Option<Header>,
+}
+
+impl<'a> RowParser<'a> {
+    fn new(path: &'a Path, opts: ReadOptions) -> Self {
+        RowParser {
+            path,
+            opts,
+            cols: opts.format.layout().1,
+            header: None,
+        }
+    }
+
+    /// The example of `record` (on line `line`), or `None` for the header.
+    fn parse(&mut self, record: &csv::ByteRecord, line: u64) -> Result<Option<Example>> {
+        match &self.header {
+            Some(h) => self.example(h, record, line).map(Some),
+            None => {
+                self.header = Some(self.header(record)?);
+                Ok(None)
+            }
+        }
+    }
+
+    fn header(&self, headers: &csv::ByteRecord) -> Result<Header> {
+        let (path, opts, cols) = (self.path, self.opts, self.cols);
+        let names: Vec<String> = headers
+            .iter()
+            .map(|h| String::from_utf8_lossy(h).trim().to_lowercase())
+            .collect();
+        for (i, n) in names.iter().enumerate() {
+            if !n.is_empty() && names[..i].contains(n) {
+                return Err(Error::data(
+                    path,
+                    Some(1),
+                    Some(n),
+                    "column appears twice in the header; expected unique column names",
+                ));
+            }
+        }
+        let find = |name: &str| names.iter().position(|h| h.eq_ignore_ascii_case(name));
+        let text = find(cols.text).ok_or_else(|| {
+            Error::data(
+                path,
+                Some(1),
+                None,
+                format!("missing '{}' column in the header", cols.text),
+            )
+        })?;
+        let stance = find(cols.stance);
+        if opts.require_stance && stance.is_none() {
             return Err(Error::data(
                 path,
                 Some(1),
-                Some(n),
-                "column appears twice in the header; expected unique column names",
+                None,
+                format!("missing '{}' column in the header", cols.stance),
             ));
         }
-    }
-    let find = |name: &str| names.iter().position(|h| h.eq_ignore_ascii_case(name));
-    let text_col = find(cols.text).ok_or_else(|| {
-        Error::data(
-            path,
-            Some(1),
-            None,
-            format!("missing '{}' column in the header", cols.text),
-        )
-    })?;
-    let stance_col = find(cols.stance);
-    if opts.require_stance && stance_col.is_none() {
-        return Err(Error::data(
-            path,
-            Some(1),
-            None,
-            format!("missing '{}' column in the header", cols.stance),
-        ));
-    }
-    let id_col = find(cols.id);
-    if opts.format == Format::Semeval && id_col.is_none() {
-        // SemEval predictions are matched by ID, never by line position.
-        return Err(Error::data(
-            path,
-            Some(1),
-            None,
-            "missing 'ID' column in the header",
-        ));
-    }
-    let doc_col = cols.doc.and_then(find);
-    let actor_col = cols.actor.and_then(find);
-    let target_col = find(cols.target);
-    let span_cols = find("start").zip(find("end"));
-
-    let mut out = Vec::new();
-    let mut record = csv::ByteRecord::new();
-    // The csv crate miscounts lines after CRLF; count newlines ourselves.
-    let mut lines = LineCounter::default();
-    loop {
-        match rdr.read_byte_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => return Err(csv_error(path, bytes, e)),
+        let id = find(cols.id);
+        if opts.format == Format::Semeval && id.is_none() {
+            // SemEval predictions are matched by ID, never by line position.
+            return Err(Error::data(
+                path,
+                Some(1),
+                None,
+                "missing 'ID' column in the header",
+            ));
         }
-        let line = lines.line_at(bytes, record.position().map_or(0, |p| p.byte()));
+        Ok(Header {
+            width: names.len(),
+            text,
+            stance,
+            id,
+            doc: cols.doc.and_then(find),
+            actor: cols.actor.and_then(find),
+            target: find(cols.target),
+            span: find("start").zip(find("end")),
+        })
+    }
+
+    fn example(&self, h: &Header, record: &csv::ByteRecord, line: u64) -> Result<Example> {
+        let (path, opts, cols) = (self.path, self.opts, self.cols);
+        if record.len() != h.width {
+            return Err(Error::data(
+                path,
+                Some(line),
+                None,
+                format!(
+                    "row has {} fields; expected {} like the header",
+                    record.len(),
+                    h.width
+                ),
+            ));
+        }
         let field = |i: usize, name: &str| -> Result<String> {
             let raw = record.get(i).unwrap_or_default();
             match std::str::from_utf8(raw) {
@@ -261,7 +439,7 @@ fn read_rows(
                 )),
             }
         };
-        let text = field(text_col, cols.text)?;
+        let text = field(h.text, cols.text)?;
         if text.trim().is_empty() {
             return Err(Error::data(
                 path,
@@ -270,7 +448,7 @@ fn read_rows(
                 "empty text; expected a sentence",
             ));
         }
-        let stance = match stance_col {
+        let stance = match h.stance {
             None => None,
             Some(c) => {
                 let raw = field(c, cols.stance)?;
@@ -292,8 +470,8 @@ fn read_rows(
                 }
             }
         };
-        let id = optional(id_col, cols.id)?.unwrap_or_else(|| format!("row{line}"));
-        let span = match span_cols {
+        let id = optional(h.id, cols.id)?.unwrap_or_else(|| format!("row{line}"));
+        let span = match h.span {
             None => None,
             Some((a, b)) => {
                 let num = |c: usize, name: &str| -> Result<usize> {
@@ -319,36 +497,32 @@ fn read_rows(
                 Some((s, e))
             }
         };
-        out.push(Example {
+        Ok(Example {
             id,
-            doc: optional(doc_col, "doc")?,
-            actor: optional(actor_col, "actor")?,
-            target: optional(target_col, cols.target)?,
+            doc: optional(h.doc, "doc")?,
+            actor: optional(h.actor, "actor")?,
+            target: optional(h.target, cols.target)?,
             text,
             stance,
             span,
             line,
-        });
+        })
     }
-    Ok(out)
 }
 
 /// 1-based line numbers of byte offsets, for offsets visited in order.
-#[derive(Default)]
 struct LineCounter {
     byte: usize,
+    /// Newlines before `byte` (plus those before the counted bytes).
     newlines: u64,
 }
 
 impl LineCounter {
     fn line_at(&mut self, bytes: &[u8], byte: u64) -> u64 {
-        let mut byte = (byte as usize).min(bytes.len());
+        let mut byte = (byte as usize).clamp(self.byte, bytes.len());
         // A record's position can point at the line break before it.
         while byte < bytes.len() && (bytes[byte] == b'\n' || bytes[byte] == b'\r') {
             byte += 1;
-        }
-        if byte < self.byte {
-            *self = LineCounter::default();
         }
         self.newlines += bytes[self.byte..byte]
             .iter()
@@ -357,19 +531,6 @@ impl LineCounter {
         self.byte = byte;
         self.newlines + 1
     }
-}
-
-fn csv_error(path: &Path, bytes: &[u8], e: csv::Error) -> Error {
-    let line = e
-        .position()
-        .map(|p| LineCounter::default().line_at(bytes, p.byte()));
-    let message = match e.kind() {
-        csv::ErrorKind::UnequalLengths {
-            expected_len, len, ..
-        } => format!("row has {len} fields; expected {expected_len} like the header"),
-        _ => format!("malformed CSV: {e}"),
-    };
-    Error::data(path, line, None, message)
 }
 
 fn check_unique_ids(path: &Path, examples: &[Example]) -> Result<()> {
@@ -493,6 +654,78 @@ mod tests {
         let c = read("text\nhello\n", false).unwrap();
         assert_eq!(c.examples[0].stance, None);
         assert!(c.labels().is_err());
+    }
+
+    /// A block of rows: (text, stance).
+    type Block = Vec<(String, Option<Stance>)>;
+
+    /// The rows of `for_each_block` on `content`, one vec per block.
+    fn blocks(content: &[u8], block: usize, opts: ReadOptions) -> Result<Vec<Block>> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.csv");
+        std::fs::write(&path, content).unwrap();
+        let mut out = Vec::new();
+        let n = for_each_block(&path, block, opts, |texts, stances| {
+            assert_eq!(texts.len(), stances.len());
+            out.push(texts.iter().cloned().zip(stances.iter().copied()).collect());
+            Ok(())
+        })
+        .map_err(|e| match e {
+            Error::Data {
+                row,
+                column,
+                message,
+                ..
+            } => Error::data("t.csv", row, column.as_deref(), message),
+            e => e,
+        })?;
+        assert_eq!(n, out.iter().map(Vec::len).sum::<usize>() as u64);
+        Ok(out)
+    }
+
+    #[test]
+    fn blocks_read_the_rows_and_errors_of_the_whole_file() {
+        let good: &[&[u8]] = &[
+            b"\xEF\xBB\xBFid,text,stance\r\na,\"Hi, there\",FAVOR\r\nb,\"two\r\nlines, \"\"q\"\"\",none\r\n\r\nc,x,\r\n",
+            b"\n\ntext\none\n\n\"multi\nline\ntext\"\nlast without newline",
+            b"text,stance,start,end\nab,against,0,2\ncd,,3,5\n",
+            b"stance,text\r\nnone,\"\r\n\"\"quoted\"\" start\"\r\nfavor,end\r",
+        ];
+        let bad: &[&[u8]] = &[
+            b"",
+            b" \r\n \n",
+            b"\xEF\xBB\xBF\n",
+            b"text,stance\n",
+            b"text,label\nx,y\n",
+            b"text,stance,Text\na,favor,b\n",
+            b"text,stance\nok,favor\n\"long\nquoted\",none\nbad,pro\n",
+            b"text,stance\r\nok,favor\r\nfine,none\r\na,favor,x\r\n",
+            b"text,stance\nok,favor\nfine,none\nab\xffc,favor\n",
+            b"text,stance\nok,favor\n  ,none\n",
+            b"text,start,end\na,0,1\nb,2,x\n",
+        ];
+        let opts = ReadOptions::default();
+        for content in good.iter().chain(bad) {
+            let whole = Corpus::from_bytes(Path::new("t.csv"), content, opts);
+            for block in [1, 2, 3, 5, 8, 13, 64, 1 << 20] {
+                let got = blocks(content, block, opts);
+                match (&whole, got) {
+                    (Ok(c), Ok(b)) => {
+                        assert!(b.iter().all(|r| !r.is_empty()), "{block}: {b:?}");
+                        let rows: Vec<_> = c
+                            .examples
+                            .iter()
+                            .map(|e| (e.text.clone(), e.stance))
+                            .collect();
+                        assert_eq!(b.concat(), rows, "block {block}");
+                    }
+                    (Err(w), Err(b)) => assert_eq!(b.to_string(), w.to_string(), "block {block}"),
+                    (w, b) => panic!("block {block}: whole {w:?}, blocks {b:?}"),
+                }
+            }
+        }
+        assert_eq!(blocks(good[0], 1 << 20, opts).unwrap().len(), 1);
+        assert!(blocks(good[0], 1, opts).unwrap().len() > 1);
     }
 
     #[test]

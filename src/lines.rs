@@ -36,21 +36,7 @@ pub fn for_each_block(
     let mut eof = false;
     let mut want = block_bytes;
     loop {
-        while !eof && buf.len() < want {
-            let old = buf.len();
-            // Grow by doubling (at least 64 KiB), never past `want`.
-            let target = want.min(old.saturating_mul(2).max(old + (64 << 10)));
-            buf.resize(target, 0);
-            let n = loop {
-                match file.read(&mut buf[old..]) {
-                    Ok(n) => break n,
-                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                    Err(e) => return Err(Error::io(path, e)),
-                }
-            };
-            buf.truncate(old + n);
-            eof = n == 0;
-        }
+        eof = eof || fill(&mut file, &mut buf, want).map_err(|e| Error::io(path, e))?;
         let cut = if eof {
             buf.len()
         } else {
@@ -86,6 +72,32 @@ pub fn for_each_block(
         offset += cut as u64;
         buf.drain(..cut);
     }
+}
+
+/// Reads from `src` until `buf` holds `want` bytes or `src` ends; returns
+/// whether it ended. `buf` grows by doubling (at least 64 KiB), never past
+/// `want`.
+pub(crate) fn fill(src: &mut impl Read, buf: &mut Vec<u8>, want: usize) -> std::io::Result<bool> {
+    while buf.len() < want {
+        let old = buf.len();
+        let target = want.min(old.saturating_mul(2).max(old + (64 << 10)));
+        buf.resize(target, 0);
+        let n = loop {
+            match src.read(&mut buf[old..]) {
+                Ok(n) => break n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    buf.truncate(old);
+                    return Err(e);
+                }
+            }
+        };
+        buf.truncate(old + n);
+        if n == 0 {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 #[cfg(test)]

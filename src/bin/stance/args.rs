@@ -353,16 +353,17 @@ pub struct PredictArgs {
 #[derive(Debug, Args)]
 pub struct FeaturizeArgs {
     /// A text file (one text a line) or a CSV (its `text` column; by .csv
-    /// extension). Each svmlight line starts with the class: 0 unlabelled,
-    /// 1 favor, 2 against, 3 none (from a CSV's `stance` column).
+    /// extension), both streamed in blocks (see --block-size). Each svmlight
+    /// line starts with the class: 0 unlabelled, 1 favor, 2 against, 3 none
+    /// (from a CSV's `stance` column).
     #[arg(long, value_name = "F")]
     pub input: PathBuf,
     /// Write svmlight lines here instead of stdout.
     #[arg(long, value_name = "F.svm")]
     pub out: Option<PathBuf>,
-    /// Read a text file in blocks of about this many bytes (suffix K, M or
-    /// G): memory holds one block of text at a time, never the file. The
-    /// output does not depend on it.
+    /// Read the input (text file or CSV) in blocks of about this many bytes
+    /// (suffix K, M or G): memory holds one block of text or CSV rows at a
+    /// time, never the file. The output does not depend on it.
     #[arg(long, value_name = "BYTES", default_value = "8M", value_parser = parse_bytes)]
     pub block_size: usize,
     /// Keep the rows of the first blocks read (their n-gram counts and the

@@ -1,11 +1,13 @@
-//! `stance featurize`: svmlight lines, streamed for large text files.
+//! `stance featurize`: svmlight lines of a text file or a CSV, both
+//! streamed in bounded blocks through one two-pass path.
 
 use std::io::Write;
-use std::path::PathBuf;
-use std::time::Instant;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use crate::args::FeaturizeArgs;
-use stance::corpus::{Corpus, ReadOptions};
+use stance::corpus::ReadOptions;
+use stance::features::ValidFeaturizerParams;
 use stance::io::{refuse_overwrite, write_atomic_with};
 use stance::{Error, Stance};
 
@@ -13,6 +15,38 @@ use stance::{Error, Stance};
 /// (unlabelled rows are 0).
 pub(crate) fn svmlight_label(s: Stance) -> usize {
     s.index() + 1
+}
+
+/// What the streamed path does with each block of the input: its texts
+/// and their stances (`None` where unlabelled).
+type OnBlock<'a> = dyn FnMut(&[&str], &[Option<Stance>]) -> stance::Result<()> + 'a;
+
+/// Reads the input at a path once, in blocks of about a number of bytes.
+type ReadBlocks = fn(&Path, usize, &mut OnBlock) -> stance::Result<()>;
+
+/// A text file: one text a line, all unlabelled.
+fn read_lines(path: &Path, block_size: usize, f: &mut OnBlock) -> stance::Result<()> {
+    let mut unlabelled = Vec::new();
+    stance::lines::for_each_block(path, block_size, |lines| {
+        unlabelled.resize(lines.len(), None);
+        f(lines, &unlabelled)
+    })
+    .map(drop)
+}
+
+/// A CSV: its `text` column, labelled by its `stance` column if any.
+fn read_csv(path: &Path, block_size: usize, f: &mut OnBlock) -> stance::Result<()> {
+    let opts = ReadOptions::default();
+    stance::corpus::for_each_block(path, block_size, opts, |texts, stances| {
+        let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+        f(&texts, stances)
+    })
+    .map(drop)
+}
+
+/// The svmlight class of row `i` of rows with these stances.
+fn class(stances: &[Option<Stance>], i: usize) -> usize {
+    stances.get(i).copied().flatten().map_or(0, svmlight_label)
 }
 
 pub(crate) fn featurize(a: FeaturizeArgs) -> anyhow::Result<()> {
@@ -24,98 +58,8 @@ pub(crate) fn featurize(a: FeaturizeArgs) -> anyhow::Result<()> {
     if let Some(p) = &a.out {
         refuse_overwrite("--out", p, &[&a.input])?;
     }
-    let no_texts = || Error::data(&a.input, None, None, "no texts; expected one text a line");
-    // A featurizer that cannot fit is a property of this input: name it.
-    let on_input = |e: Error| match e {
-        Error::Fit { message, .. } => Error::data(&a.input, None, None, message),
-        other => other,
-    };
-    // `busy` sums the featurizing time alone: not the reading, not the writing.
-    let mut busy = std::time::Duration::ZERO;
-    let timed = |busy: &mut std::time::Duration, f: &mut dyn FnMut()| {
-        let t = Instant::now();
-        f();
-        *busy += t.elapsed();
-    };
-    let (docs, tokens) = if is_csv {
-        // A CSV is read whole (its labels go to the svmlight lines).
-        let c = Corpus::read(&a.input, ReadOptions::default())?;
-        let (texts, labels): (Vec<String>, Vec<Option<Stance>>) =
-            c.examples.into_iter().map(|e| (e.text, e.stance)).unzip();
-        if texts.is_empty() {
-            return Err(no_texts().into());
-        }
-        let start = Instant::now();
-        let (_, x, tokens) = fp.fit_transform(&texts).map_err(on_input)?;
-        busy = start.elapsed();
-        let label = |i: usize| labels[i].map_or(0, svmlight_label);
-        write_svm(&a.out, &mut |w| x.write_svmlight(label, w))?;
-        (texts.len(), tokens)
-    } else {
-        // Pass 1: document frequencies, one bounded block at a time. The
-        // rows of the first blocks are kept, up to --row-memory.
-        let mut fit = fp.stream_fit();
-        fit.keep_rows(a.row_memory);
-        stance::lines::for_each_block(&a.input, a.block_size, |lines| {
-            timed(&mut busy, &mut || fit.update(lines));
-            Ok(())
-        })?;
-        let (docs, tokens, kept_docs) = (fit.n_docs(), fit.tokens(), fit.kept_docs());
-        if docs == 0 {
-            return Err(no_texts().into());
-        }
-        let start = Instant::now();
-        let mut tr = fit.finish().map_err(on_input)?;
-        let kept = tr.take_kept_rows();
-        busy += start.elapsed();
-        let changed = || Error::data(&a.input, None, None, "file changed while reading");
-        // Pass 2, for the blocks after the kept rows: transform and write
-        // each. Write errors stay `io::Error`s (a broken pipe is not a
-        // failure); read errors are kept aside and reported as they are.
-        let mut failed: Option<Error> = None;
-        write_svm(&a.out, &mut |w| {
-            if let Some(x) = &kept {
-                x.write_svmlight(|_| 0, w)?;
-            }
-            if kept_docs == docs {
-                return Ok(());
-            }
-            let mut write_err: Option<std::io::Error> = None;
-            let mut seen = 0;
-            let r = stance::lines::for_each_block(&a.input, a.block_size, |lines| {
-                seen += lines.len();
-                if seen <= kept_docs {
-                    return Ok(());
-                }
-                if seen - lines.len() < kept_docs || seen > docs {
-                    return Err(changed());
-                }
-                let start = Instant::now();
-                // The block's rows come as one part per thread, in order.
-                let (parts, _) = tr.transform_parts(lines);
-                busy += start.elapsed();
-                parts
-                    .iter()
-                    .try_for_each(|x| x.write_svmlight(|_| 0, w))
-                    .map_err(|e| {
-                        write_err = Some(e);
-                        Error::param("--out", "write failed")
-                    })
-            })
-            .and_then(|_| if seen == docs { Ok(()) } else { Err(changed()) });
-            match (r, write_err) {
-                (_, Some(e)) => Err(e),
-                (Ok(_), None) => Ok(()),
-                (Err(e), None) => {
-                    let io = std::io::Error::other(e.to_string());
-                    failed = Some(e);
-                    Err(io)
-                }
-            }
-        })
-        .map_err(|e| failed.take().map_or(e, anyhow::Error::from))?;
-        (docs, tokens)
-    };
+    let read: ReadBlocks = if is_csv { read_csv } else { read_lines };
+    let (docs, tokens, busy) = stream(&a, &fp, read)?;
     eprintln!(
         "featurize: {} docs, {} tokens, {:.3} s",
         docs,
@@ -123,6 +67,100 @@ pub(crate) fn featurize(a: FeaturizeArgs) -> anyhow::Result<()> {
         busy.as_secs_f64()
     );
     Ok(())
+}
+
+/// Featurizes the input in two passes over bounded blocks and writes the
+/// svmlight lines. Pass 1 counts document frequencies and keeps the rows
+/// of the first blocks, up to --row-memory; pass 2 re-reads only the
+/// blocks after them. Returns the number of texts, of tokens, and the
+/// time spent featurizing alone (not reading, not writing).
+fn stream(
+    a: &FeaturizeArgs,
+    fp: &ValidFeaturizerParams,
+    read: ReadBlocks,
+) -> anyhow::Result<(usize, usize, Duration)> {
+    let no_texts = || Error::data(&a.input, None, None, "no texts; expected one text a line");
+    // A featurizer that cannot fit is a property of this input: name it.
+    let on_input = |e: Error| match e {
+        Error::Fit { message, .. } => Error::data(&a.input, None, None, message),
+        other => other,
+    };
+    let mut busy = Duration::ZERO;
+    // Pass 1: document frequencies, one bounded block at a time. The
+    // rows of the first blocks are kept, up to --row-memory, with their
+    // stances.
+    let mut fit = fp.stream_fit();
+    fit.keep_rows(a.row_memory);
+    let mut kept_stances: Vec<Option<Stance>> = Vec::new();
+    read(&a.input, a.block_size, &mut |texts, stances| {
+        let start = Instant::now();
+        fit.update(texts);
+        busy += start.elapsed();
+        if fit.kept_docs() == fit.n_docs() {
+            kept_stances.extend_from_slice(stances);
+        }
+        Ok(())
+    })?;
+    let (docs, tokens, kept_docs) = (fit.n_docs(), fit.tokens(), fit.kept_docs());
+    if docs == 0 {
+        return Err(no_texts().into());
+    }
+    let start = Instant::now();
+    let mut tr = fit.finish().map_err(on_input)?;
+    let kept = tr.take_kept_rows();
+    busy += start.elapsed();
+    let changed = || Error::data(&a.input, None, None, "file changed while reading");
+    // Pass 2, for the blocks after the kept rows: transform and write
+    // each. Write errors stay `io::Error`s (a broken pipe is not a
+    // failure); read errors are kept aside and reported as they are.
+    let mut failed: Option<Error> = None;
+    write_svm(&a.out, &mut |w| {
+        if let Some(x) = &kept {
+            x.write_svmlight(|i| class(&kept_stances, i), w)?;
+        }
+        if kept_docs == docs {
+            return Ok(());
+        }
+        let mut write_err: Option<std::io::Error> = None;
+        let mut seen = 0;
+        let r = read(&a.input, a.block_size, &mut |texts, stances| {
+            seen += texts.len();
+            if seen <= kept_docs {
+                return Ok(());
+            }
+            if seen - texts.len() < kept_docs || seen > docs {
+                return Err(changed());
+            }
+            let start = Instant::now();
+            // The block's rows come as one part per thread, in order.
+            let (parts, _) = tr.transform_parts(texts);
+            busy += start.elapsed();
+            let mut row = 0;
+            parts
+                .iter()
+                .try_for_each(|x| {
+                    x.write_svmlight(|i| class(stances, row + i), w)?;
+                    row += x.n_rows();
+                    Ok(())
+                })
+                .map_err(|e| {
+                    write_err = Some(e);
+                    Error::param("--out", "write failed")
+                })
+        })
+        .and_then(|_| if seen == docs { Ok(()) } else { Err(changed()) });
+        match (r, write_err) {
+            (_, Some(e)) => Err(e),
+            (Ok(_), None) => Ok(()),
+            (Err(e), None) => {
+                let io = std::io::Error::other(e.to_string());
+                failed = Some(e);
+                Err(io)
+            }
+        }
+    })
+    .map_err(|e| failed.take().map_or(e, anyhow::Error::from))?;
+    Ok((docs, tokens, busy))
 }
 
 /// Writes svmlight lines to `out` (atomically) or to stdout.
