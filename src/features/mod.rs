@@ -299,7 +299,8 @@ impl ValidFeaturizerParams {
     /// each worker's local → global term ids.
     fn merge(&self, workers: &[Worker], n_docs: usize) -> Result<(Featurizer, Vec<Vec<u32>>)> {
         let p = &self.0;
-        // 2. Deterministic merge of the term strings into global ids.
+        // 2. Deterministic merge of the term strings into global ids (the
+        // first worker's ids are kept).
         // Sized for the largest worker's terms up front (no rehashing).
         let most = workers.iter().map(|c| c.an.n_terms()).max().unwrap_or(0);
         let mut global = TagIndex::with_capacity(most);
@@ -323,16 +324,22 @@ impl ValidFeaturizerParams {
             })
             .collect();
         drop(global);
+        debug_assert!(remaps
+            .first()
+            .is_none_or(|r| r.iter().enumerate().all(|(i, &g)| g as usize == i)));
         // 3. Sum document frequencies, sharded by n-gram hash.
         let sharded: Vec<Vec<Vec<(Key, u32)>>> = workers
             .par_iter()
             .zip(&remaps)
-            .map(|(c, r)| {
-                let mut s: Vec<Vec<(Key, u32)>> = (0..SHARDS).map(|_| Vec::new()).collect();
+            .enumerate()
+            .map(|(w, (c, r))| {
+                let n = c.table.keys.len() / SHARDS * 9 / 8;
+                let mut s: Vec<Vec<(Key, u32)>> =
+                    (0..SHARDS).map(|_| Vec::with_capacity(n)).collect();
                 for (&k, st) in c.table.keys.iter().zip(&c.table.stats) {
-                    let df = st.df;
-                    let g = remap_key(k, r);
-                    s[shard_of(g)].push((g, df));
+                    // The first worker's term ids are the global ones.
+                    let g = if w == 0 { k } else { remap_key(k, r) };
+                    s[shard_of(g)].push((g, st.df));
                 }
                 s
             })
@@ -350,6 +357,7 @@ impl ValidFeaturizerParams {
                         .collect();
                 }
                 let mut m: KeyMap<u32> = KeyMap::default();
+                m.reserve_short(sharded.iter().map(|c| c[s].len()).max().unwrap_or(0) * 5 / 4);
                 for c in &sharded {
                     for &(k, d) in &c[s] {
                         *m.get_or_insert_with(k, || 0) += d;
