@@ -4,7 +4,7 @@
 //! needed; optional `id`, `doc`, `actor`, `target`), or the SemEval-2016
 //! Task 6 tab-separated format. Every problem is reported with the file, the
 //! 1-based line and the column, and what was expected. A UTF-8 byte-order
-//! mark and CRLF line endings are accepted.
+//! mark and CRLF (or CR) line endings are accepted.
 //!
 //! [`Corpus::read`] reads a whole file; [`for_each_block`] reads the same
 //! rows, with the same checks and errors, in bounded blocks (for streamed
@@ -230,7 +230,7 @@ pub fn for_each_block(
         if eof {
             break;
         }
-        line_no += buf[..used].iter().filter(|&&b| b == b'\n').count() as u64;
+        line_no += line_breaks(&buf, 0, used);
         buf.drain(..used);
         // A row longer than the block (or a header after white space): read on.
         want = if used == 0 {
@@ -524,13 +524,20 @@ impl LineCounter {
         while byte < bytes.len() && (bytes[byte] == b'\n' || bytes[byte] == b'\r') {
             byte += 1;
         }
-        self.newlines += bytes[self.byte..byte]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count() as u64;
+        self.newlines += line_breaks(bytes, self.byte, byte);
         self.byte = byte;
         self.newlines + 1
     }
+}
+
+/// The line breaks in `bytes[from..to]`: `\n`, `\r\n` and a lone `\r`
+/// (as the csv crate ends records), each counted once; a `\r` at `to - 1`
+/// followed by `\n` is left to the `\n`.
+fn line_breaks(bytes: &[u8], from: usize, to: usize) -> u64 {
+    let lone_cr = |i: usize| bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n');
+    (from..to)
+        .filter(|&i| bytes[i] == b'\n' || lone_cr(i))
+        .count() as u64
 }
 
 fn check_unique_ids(path: &Path, examples: &[Example]) -> Result<()> {
@@ -577,6 +584,25 @@ mod tests {
         assert_eq!(c.examples[0].text, "Hi, there");
         assert_eq!(c.labels().unwrap(), vec![Stance::Favor, Stance::None]);
         assert_eq!(c.examples[1].line, 3);
+    }
+
+    #[test]
+    fn cr_only_line_endings_count_as_lines() {
+        // Old Mac files end lines with a lone CR: each row is its own line
+        // (the ids `row<line>` are distinct), and errors name the right one.
+        let c = read(
+            "text,stance\r\"a b\",favor\r\"c\rd\",against\re,none\r",
+            true,
+        )
+        .unwrap();
+        let lines: Vec<u64> = c.examples.iter().map(|e| e.line).collect();
+        assert_eq!(lines, [2, 3, 5]);
+        assert_eq!(c.examples[1].id, "row3");
+        let e = read("text,stance\rok,favor\r\nbad,pro\r", true).unwrap_err();
+        assert!(
+            e.to_string().starts_with("t.csv row 3, column 'stance'"),
+            "{e}"
+        );
     }
 
     #[test]
