@@ -116,8 +116,7 @@ proptest! {
                 let whole: Vec<_> = c.examples.into_iter().map(|e| (e.text, e.stance)).collect();
                 prop_assert_eq!(got, whole);
             }
-            // A CR alone ends a row but not a line (so `row<line>` ids
-            // clash); duplicate ids are the one check the stream skips.
+            // Duplicate ids are the one check the stream skips.
             Err(e) if e.to_string().contains("duplicate id") => {}
             Err(e) => prop_assert_eq!(streamed.unwrap_err().to_string(), e.to_string()),
         }
