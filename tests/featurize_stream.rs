@@ -204,3 +204,37 @@ fn bad_csv_row_in_a_later_block_is_named_before_any_output() {
         }
     }
 }
+
+#[test]
+#[cfg(unix)]
+fn a_pipe_is_read_once() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let w = Workdir::new();
+    let input = w.write("t.txt", corpus());
+    let flags = ["--block-size", "64", "--row-memory", "0", "--threads", "2"];
+    let mut args = vec!["featurize", "--input", p(&input)];
+    args.extend(flags);
+    let file = w.ok(args);
+    // Standard input is a pipe: it cannot be read a second time, so every
+    // row is kept whatever --row-memory says.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_stance"))
+        .args(["featurize", "--input", "/dev/stdin"])
+        .args(flags)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let text = corpus();
+    let writer = std::thread::spawn(move || stdin.write_all(text.as_bytes()).unwrap());
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), file.stdout);
+}

@@ -154,8 +154,7 @@ impl FeatureMap {
                     .map(|_| Vec::with_capacity(part.len() / FEATURE_SHARDS * 5 / 4))
                     .collect();
                 for (i, t) in part.iter().enumerate() {
-                    // Fewer than 2^32 features (they have u32 indices).
-                    out[shard_of(key(t))].push((c * piece + i) as u32);
+                    out[shard_of(key(t))].push(super::to_u32(c * piece + i));
                 }
                 out
             })

@@ -280,7 +280,8 @@ impl ValidFeaturizerParams {
     /// Starts a streamed fit: feed the texts block by block with
     /// [`StreamFit::update`], then [`StreamFit::finish`]. Memory is
     /// proportional to the distinct n-grams seen (the vocabulary
-    /// candidates) plus one block, not to the number of texts; the
+    /// candidates) plus one block, and the rows kept if asked
+    /// ([`StreamFit::keep_rows`]), not to the number of texts; the
     /// vocabulary, IDF and rows are the same as [`ValidFeaturizerParams::fit`]
     /// on all the texts at once, for any block sizes and thread counts.
     pub fn stream_fit(&self) -> StreamFit {
@@ -480,7 +481,8 @@ impl ValidFeaturizerParams {
             _ => Vec::new(),
         };
         // 5. The fitted featurizer uses the global term ids of the kept
-        // n-grams; its two (serial) hash maps are built concurrently. The
+        // n-grams; its feature map (built in parallel) and its term map
+        // are built concurrently. The
         // feature names are built from them when first asked for
         // ([`Featurizer::names`]), unless the slow order above made them.
         let (features, term_ids) = rayon::join(
@@ -947,6 +949,10 @@ fn analyze_balanced<S: AsRef<str> + Sync>(
 /// an `f64` value).
 pub const KEPT_BYTES_PER_NONZERO: usize = 20;
 
+/// Memory of one kept row of a streamed fit besides its non-zeros: where it
+/// ends among the counts, and among the built rows (a `usize` each).
+pub const KEPT_BYTES_PER_ROW: usize = 16;
+
 /// Pieces per thread of a parallel fit: enough to even out texts that
 /// take longer than others, few enough that each worker's cache still
 /// sees long runs of consecutive texts.
@@ -990,7 +996,8 @@ impl StreamFit {
                 .workers
                 .iter()
                 .map(|w| w.slots.len() * KEPT_BYTES_PER_NONZERO)
-                .sum();
+                .sum::<usize>()
+                + self.kept_docs * KEPT_BYTES_PER_ROW;
             if bytes >= budget {
                 self.keep_budget = None;
             }
@@ -1000,8 +1007,8 @@ impl StreamFit {
     /// Keeps the per-document n-gram counts of the blocks given to
     /// [`StreamFit::update`], from the first, until they and the rows
     /// built from them take `budget` bytes ([`KEPT_BYTES_PER_NONZERO`]
-    /// per non-zero; the block that reaches the budget is still kept
-    /// whole). [`StreamFit::finish`] then also builds their rows, which
+    /// per non-zero and [`KEPT_BYTES_PER_ROW`] per row; the block that
+    /// reaches the budget is still kept whole). [`StreamFit::finish`] then also builds their rows, which
     /// [`StreamTransformer::take_kept_rows`] hands out: a second pass need
     /// only featurize the blocks after them, and none if all were kept.
     /// Call before the first update.

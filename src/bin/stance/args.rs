@@ -355,7 +355,10 @@ pub struct FeaturizeArgs {
     /// A text file (one text a line) or a CSV (its `text` column; by .csv
     /// extension), both streamed in blocks (see --block-size). Each svmlight
     /// line starts with the class: 0 unlabelled, 1 favor, 2 against, 3 none
-    /// (from a CSV's `stance` column).
+    /// (from a CSV's `stance` column). A CSV's rows are checked as
+    /// everywhere else, except that ids are not checked for duplicates
+    /// (featurize does not use them). A pipe or other non-regular file is
+    /// read once, all its rows kept in memory.
     #[arg(long, value_name = "F")]
     pub input: PathBuf,
     /// Write svmlight lines here instead of stdout.
@@ -363,15 +366,16 @@ pub struct FeaturizeArgs {
     pub out: Option<PathBuf>,
     /// Read the input (text file or CSV) in blocks of about this many bytes
     /// (suffix K, M or G): memory holds one block of text or CSV rows at a
-    /// time, never the file. The output does not depend on it.
+    /// time, plus the rows kept (--row-memory). The output does not depend
+    /// on it.
     #[arg(long, value_name = "BYTES", default_value = "8M", value_parser = parse_bytes)]
     pub block_size: usize,
     /// Keep the rows of the first blocks read (their n-gram counts and the
-    /// output rows built from them, about 20 bytes per non-zero), up to
-    /// about this many bytes, so that they are not analysed twice. Blocks
-    /// past it are featurized in a second read of the file; a file whose
-    /// rows fit is read once. 0 keeps only the first block. The output
-    /// does not depend on it.
+    /// output rows built from them, about 20 bytes per non-zero and 16 per
+    /// row), up to about this many bytes, so that they are not analysed
+    /// twice. Blocks past it are featurized in a second read of the file;
+    /// a file whose rows fit is read once. 0 keeps only the first block.
+    /// The output does not depend on it.
     #[arg(long, value_name = "BYTES", default_value = "256M", value_parser = parse_bytes_or_zero)]
     pub row_memory: usize,
     #[command(flatten)]

@@ -86,11 +86,29 @@ fn stream(
         other => other,
     };
     let mut busy = Duration::ZERO;
+    // A file read twice must be the same file both times: its length and
+    // modification time are compared after each read (with the row
+    // counts of each block below).
+    let stamp = || {
+        std::fs::metadata(&a.input)
+            .ok()
+            .map(|m| (m.len(), m.modified().ok()))
+    };
+    let first_stamp = stamp();
+    let changed = || Error::data(&a.input, None, None, "file changed while reading");
+    let unchanged = || {
+        if stamp() == first_stamp {
+            Ok(())
+        } else {
+            Err(changed())
+        }
+    };
     // Pass 1: document frequencies, one bounded block at a time. The
     // rows of the first blocks are kept, up to --row-memory, with their
-    // stances.
+    // stances; all of them if the input cannot be read twice (a pipe).
     let mut fit = fp.stream_fit();
-    fit.keep_rows(a.row_memory);
+    let regular = std::fs::metadata(&a.input).is_ok_and(|m| m.is_file());
+    fit.keep_rows(if regular { a.row_memory } else { usize::MAX });
     let mut kept_stances: Vec<Option<Stance>> = Vec::new();
     read(&a.input, a.block_size, &mut |texts, stances| {
         let start = Instant::now();
@@ -109,7 +127,6 @@ fn stream(
     let mut tr = fit.finish().map_err(on_input)?;
     let kept = tr.take_kept_rows();
     busy += start.elapsed();
-    let changed = || Error::data(&a.input, None, None, "file changed while reading");
     // Pass 2, for the blocks after the kept rows: transform and write
     // each. Write errors stay `io::Error`s (a broken pipe is not a
     // failure); read errors are kept aside and reported as they are.
@@ -123,7 +140,7 @@ fn stream(
         }
         let mut write_err: Option<std::io::Error> = None;
         let mut seen = 0;
-        let r = read(&a.input, a.block_size, &mut |texts, stances| {
+        let mut pass2 = |texts: &[&str], stances: &[Option<Stance>]| {
             seen += texts.len();
             if seen <= kept_docs {
                 return Ok(());
@@ -147,8 +164,16 @@ fn stream(
                     write_err = Some(e);
                     Error::param("--out", "write failed")
                 })
-        })
-        .and_then(|_| if seen == docs { Ok(()) } else { Err(changed()) });
+        };
+        let r = unchanged()
+            .and_then(|()| read(&a.input, a.block_size, &mut pass2))
+            .and_then(|()| {
+                if seen == docs {
+                    unchanged()
+                } else {
+                    Err(changed())
+                }
+            });
         match (r, write_err) {
             (_, Some(e)) => Err(e),
             (Ok(_), None) => Ok(()),
