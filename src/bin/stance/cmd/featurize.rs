@@ -87,8 +87,8 @@ fn stream(
     };
     let mut busy = Duration::ZERO;
     // A file read twice must be the same file both times: its length and
-    // modification time are compared after each read (with the row
-    // counts of each block below).
+    // modification time are compared before and after the second read
+    // (and the row counts of its blocks below).
     let stamp = || {
         std::fs::metadata(&a.input)
             .ok()
