@@ -292,7 +292,6 @@ impl ValidFeaturizerParams {
             tokens: 0,
             keep_budget: None,
             kept: Vec::new(),
-            kept_docs: 0,
         }
     }
 
@@ -914,17 +913,6 @@ fn analyze_balanced<S: AsRef<str> + Sync>(
     while workers.len() < threads {
         workers.push(Worker::new(p));
     }
-    if threads == 1 {
-        // No one to share with: one piece, no locks.
-        let w = &mut workers[0];
-        let start = w.indptr.len() - 1;
-        w.analyze(p, texts, keep_rows);
-        return vec![Segment {
-            worker: 0,
-            start,
-            docs: texts.len(),
-        }];
-    }
     let cells: Vec<Mutex<&mut Worker>> = workers.iter_mut().map(Mutex::new).collect();
     split_pieces(texts, threads * PIECES_PER_THREAD)
         .into_par_iter()
@@ -972,10 +960,9 @@ pub struct StreamFit {
     /// this many bytes (see [`StreamFit::keep_rows`]); `None`: not keeping
     /// (never asked to, or the budget was reached).
     keep_budget: Option<usize>,
-    /// The kept rows, in order, and how many documents they cover (the
-    /// first `kept_docs` texts).
+    /// The kept rows, in order (those of the first
+    /// [`StreamFit::kept_docs`] texts).
     kept: Vec<Segment>,
-    kept_docs: usize,
 }
 
 impl StreamFit {
@@ -987,7 +974,6 @@ impl StreamFit {
         let segments = analyze_balanced(p, &mut self.workers, texts, keep);
         if keep {
             self.kept.extend(segments);
-            self.kept_docs += texts.len();
         }
         self.n_docs += texts.len();
         self.tokens += self.workers.iter().map(|w| w.tokens).sum::<usize>() - before;
@@ -997,7 +983,7 @@ impl StreamFit {
                 .iter()
                 .map(|w| w.slots.len() * KEPT_BYTES_PER_NONZERO)
                 .sum::<usize>()
-                + self.kept_docs * KEPT_BYTES_PER_ROW;
+                + self.kept_docs() * KEPT_BYTES_PER_ROW;
             if bytes >= budget {
                 self.keep_budget = None;
             }
@@ -1020,7 +1006,7 @@ impl StreamFit {
 
     /// Number of texts, from the first, whose rows are kept.
     pub fn kept_docs(&self) -> usize {
-        self.kept_docs
+        self.kept.iter().map(|g| g.docs).sum()
     }
 
     /// Number of texts seen so far.
@@ -1042,7 +1028,7 @@ impl StreamFit {
     pub fn finish(self) -> Result<StreamTransformer> {
         let (featurizer, remaps) = self.params.merge(&self.workers, self.n_docs)?;
         let first =
-            (self.kept_docs > 0).then(|| featurizer.rows_of(&self.workers, &remaps, &self.kept));
+            (self.kept_docs() > 0).then(|| featurizer.rows_of(&self.workers, &remaps, &self.kept));
         let states = self
             .workers
             .into_iter()

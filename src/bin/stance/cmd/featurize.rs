@@ -89,12 +89,10 @@ fn stream(
     // A file read twice must be the same file both times: its length and
     // modification time are compared before and after the second read
     // (and the row counts of its blocks below).
-    let stamp = || {
-        std::fs::metadata(&a.input)
-            .ok()
-            .map(|m| (m.len(), m.modified().ok()))
-    };
-    let first_stamp = stamp();
+    let metadata = std::fs::metadata(&a.input).ok();
+    let stamp_of = |m: &std::fs::Metadata| (m.len(), m.modified().ok());
+    let stamp = || std::fs::metadata(&a.input).ok().map(|m| stamp_of(&m));
+    let first_stamp = metadata.as_ref().map(stamp_of);
     let changed = || Error::data(&a.input, None, None, "file changed while reading");
     let unchanged = || {
         if stamp() == first_stamp {
@@ -107,7 +105,7 @@ fn stream(
     // rows of the first blocks are kept, up to --row-memory, with their
     // stances; all of them if the input cannot be read twice (a pipe).
     let mut fit = fp.stream_fit();
-    let regular = std::fs::metadata(&a.input).is_ok_and(|m| m.is_file());
+    let regular = metadata.is_some_and(|m| m.is_file());
     fit.keep_rows(if regular { a.row_memory } else { usize::MAX });
     let mut kept_stances: Vec<Option<Stance>> = Vec::new();
     read(&a.input, a.block_size, &mut |texts, stances| {

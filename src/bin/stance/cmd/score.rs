@@ -25,6 +25,8 @@ pub(crate) fn score(a: ScoreArgs) -> anyhow::Result<()> {
     let zd = ZeroDivision::Zero;
     let m = ConfusionMatrix::new(&gold, &predicted);
     let ci = bootstrap::interval(&gold, &predicted, Metric::MacroF1, zd, 1000, 0.95, a.seed);
+    // The same figures go to stdout and to the report.
+    let (accuracy, macro_f1, f_avg) = (m.accuracy(), m.macro_f1(zd), m.f_avg(zd));
     let mut out = format!(
         "model: {} ({})\ndata: {} ({} quotes)\naccuracy {:.4}  macro_f1 {:.4} [95% {:.4}, {:.4}]  f_avg {:.4}\n\n\
          class      precision  recall      f1  support\n",
@@ -32,11 +34,11 @@ pub(crate) fn score(a: ScoreArgs) -> anyhow::Result<()> {
         model.params.name(),
         a.data.display(),
         corpus.len(),
-        m.accuracy(),
-        m.macro_f1(zd),
+        accuracy,
+        macro_f1,
         ci.lo,
         ci.hi,
-        m.f_avg(zd)
+        f_avg
     );
     for s in Stance::ALL {
         let c = m.class_scores(s, zd);
@@ -71,11 +73,11 @@ pub(crate) fn score(a: ScoreArgs) -> anyhow::Result<()> {
             "model,n,accuracy,macro_f1,macro_f1_lo,macro_f1_hi,f_avg\n{},{},{:.4},{:.4},{:.4},{:.4},{:.4}\n",
             model.params.name(),
             corpus.len(),
-            m.accuracy(),
-            m.macro_f1(zd),
+            accuracy,
+            macro_f1,
             ci.lo,
             ci.hi,
-            m.f_avg(zd)
+            f_avg
         );
         let mut inputs: Vec<&Path> = vec![&a.data, &a.model];
         inputs.extend(actors_path.as_deref());
