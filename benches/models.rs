@@ -14,7 +14,7 @@ use std::time::Duration;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
 use stance::features::{CsrMatrix, FeaturizerParams};
-use stance::models::{Classifier, ModelParams, MODEL_NAMES};
+use stance::models::{model_names, Dataset, ModelParams};
 use stance::synth::{corpus, SynthSettings};
 use stance::Stance;
 
@@ -51,18 +51,25 @@ fn models(c: &mut Criterion) {
         .warm_up_time(Duration::from_millis(300))
         .measurement_time(Duration::from_secs(2))
         .throughput(Throughput::Elements(x.n_rows() as u64));
-    for model in MODEL_NAMES {
+    let texts = vec![""; x.n_rows()];
+    let data = Dataset::new(x, y);
+    for model in model_names() {
         let p = ModelParams::from_name(model).expect("known model");
         g.bench_with_input(
             BenchmarkId::new(format!("fit/{model}"), &name),
-            &x,
-            |b, x| b.iter(|| p.fit(black_box(x), &y).expect("fits")),
+            &data,
+            |b, d| b.iter(|| p.fit(black_box(d)).expect("fits")),
         );
-        let m = p.fit(&x, &y).expect("fits");
+        let m = p.fit(&data).expect("fits");
         g.bench_with_input(
             BenchmarkId::new(format!("predict/{model}"), &name),
-            &x,
-            |b, x| b.iter(|| assert_eq!(m.predict(black_box(x)).expect("predicts").len(), y.len())),
+            &data.records,
+            |b, x| {
+                b.iter(|| {
+                    let p = m.predict_proba(black_box(x), &texts).expect("predicts");
+                    assert_eq!(p.len(), texts.len())
+                })
+            },
         );
     }
     g.finish();

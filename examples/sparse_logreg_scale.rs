@@ -52,7 +52,7 @@ fn main() -> anyhow::Result<()> {
     println!(
         "sparse-logreg fit: {:.2} s, {iters} iterations, objective {loss:.6}, gradient norm {:.2e}",
         t1.elapsed().as_secs_f64(),
-        m.grad_norm
+        stance::models::logistic::gradient_norm(&m, &x, &labels, 1.0)
     );
     Ok(())
 }

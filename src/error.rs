@@ -51,6 +51,18 @@ pub enum Error {
         /// What went wrong.
         message: String,
     },
+    /// A fitted model cannot predict these inputs (another feature count,
+    /// rows and texts that do not match).
+    #[error("model {model}: cannot predict: {message}")]
+    Predict {
+        /// The model name.
+        model: String,
+        /// What does not match.
+        message: String,
+    },
+    /// An error reported by linfa.
+    #[error("linfa: {0}")]
+    Linfa(#[from] linfa::Error),
     /// The quote extractor's alias table could not be read.
     #[error(transparent)]
     Extract(#[from] crate::extract::ExtractError),
@@ -101,6 +113,14 @@ impl Error {
     pub fn param(name: &'static str, message: impl Into<String>) -> Self {
         Error::InvalidParam {
             name,
+            message: message.into(),
+        }
+    }
+
+    /// Builds an [`Error::Predict`].
+    pub fn predict(model: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::Predict {
+            model: model.into(),
             message: message.into(),
         }
     }

@@ -8,12 +8,14 @@ use std::path::Path;
 use crate::error::{Error, Result};
 use crate::features::{Featurizer, FeaturizerParams, ValidFeaturizerParams};
 use crate::label::Stance;
-use crate::models::{FittedModel, ModelParams, Probs};
+use crate::models::{Dataset, FittedModel, ModelParams, Probs};
 
 /// Value of the `format` field of every model file.
 pub const FORMAT: &str = "stance-model";
-/// Model file format version written and read by this build.
-pub const FORMAT_VERSION: u32 = 1;
+/// Model file format version written and read by this build. Version 2:
+/// every linear model stores `weights`, `intercept` and `present` (naive
+/// Bayes included), without `grad_norm`.
+pub const FORMAT_VERSION: u32 = 2;
 
 /// A featurizer and a model fitted on the same training texts.
 #[derive(Debug, Clone)]
@@ -39,7 +41,7 @@ impl Pipeline {
     ) -> Result<Pipeline> {
         let featurizer = featurizer.fit(texts)?;
         let x = featurizer.transform(texts);
-        let model = params.fit(&x, labels)?;
+        let model = params.fit(&Dataset::new(x, labels.to_vec()))?;
         Ok(Pipeline {
             featurizer,
             params: params.clone(),
@@ -53,7 +55,7 @@ impl Pipeline {
     /// Model errors.
     pub fn predict_proba<S: AsRef<str> + Sync>(&self, texts: &[S]) -> Result<Vec<Probs>> {
         self.model
-            .predict_proba_texts(&self.featurizer.transform(texts), texts)
+            .predict_proba(&self.featurizer.transform(texts), texts)
     }
 
     /// Serialises to the model-file JSON.
@@ -113,32 +115,20 @@ impl Pipeline {
             .map_err(|e| err(format!("bad featurizer settings: {e}")))?;
         let featurizer = Featurizer::from_parts(fp, file.vocabulary, file.idf)
             .map_err(|e| err(format!("bad vocabulary: {e}")))?;
-        let n = featurizer.n_features();
-        // A distribution: finite, non-negative, summing to 1.
-        let is_dist = |p: &[f64]| {
-            p.iter().all(|v| v.is_finite() && *v >= 0.0)
-                && (p.iter().sum::<f64>() - 1.0).abs() < 1e-6
-        };
-        let dims_ok = match &file.model {
-            FittedModel::Majority(m) => is_dist(&m.priors),
-            FittedModel::Nb(m) => {
-                m.present.contains(&true) && m.feature_log_prob.iter().all(|w| w.len() == n)
-            }
-            FittedModel::Logreg(m) | FittedModel::SparseLogreg(m) => {
-                m.present.contains(&true) && m.weights.iter().all(|w| w.len() == n)
-            }
-            FittedModel::Svm(m) => {
-                m.present.contains(&true) && m.weights.iter().all(|w| w.len() == n)
-            }
-            FittedModel::Tree(m) => m.is_well_formed(n),
-            FittedModel::Random(m) => is_dist(&m.priors),
-            FittedModel::Lexicon(m) => m.phrases.iter().all(|p| !p.terms.is_empty()),
-        };
-        if !dims_ok || file.params.name() != file.model.name() {
+        if file.params.name() != file.model.name() {
             return Err(err(format!(
-                "model weights do not match the {n}-feature vocabulary or the settings"
+                "settings of model '{}' but a fitted '{}' model",
+                file.params.name(),
+                file.model.name()
             )));
         }
+        let n = featurizer.n_features();
+        file.model.validate(n).map_err(|m| {
+            err(format!(
+                "{} model does not fit its {n}-feature vocabulary or makes no sense: {m}",
+                file.model.name()
+            ))
+        })?;
         Ok(Pipeline {
             featurizer,
             params: file.params,
@@ -198,7 +188,7 @@ mod tests {
     #[test]
     fn every_model_round_trips_through_json() {
         let (texts, labels) = (TEXTS, LABELS);
-        for name in crate::models::MODEL_NAMES {
+        for name in crate::models::model_names() {
             let p = Pipeline::fit(
                 &FeaturizerParams::default().check().unwrap(),
                 &ModelParams::from_name(name).unwrap(),
@@ -221,11 +211,11 @@ mod tests {
     fn refuses_other_versions_and_broken_files() {
         let json = trained().to_json();
         let p = Path::new("m.json");
-        let e = Pipeline::from_json(p, &json.replacen("\"version\":1", "\"version\":2", 1))
+        let e = Pipeline::from_json(p, &json.replacen("\"version\":2", "\"version\":1", 1))
             .unwrap_err();
         assert!(
             e.to_string()
-                .contains("format version 2; this build reads version 1"),
+                .contains("format version 1; this build reads version 2"),
             "{e}"
         );
         let e = Pipeline::from_json(p, &json[..json.len() / 2]).unwrap_err();

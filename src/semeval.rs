@@ -310,13 +310,13 @@ fn choose<'a>(
 }
 
 /// Candidates for `model`: its regularisation settings from
-/// [`crate::eval::grid::strengths`], named `model(setting)`, or the model
+/// [`ModelParams::strengths`], named `model(setting)`, or the model
 /// alone when it has nothing to tune.
 ///
 /// # Errors
 /// Parameter check errors (none for the built-in settings).
 pub fn strength_grid(model: &ModelParams) -> Result<Vec<(String, ModelParams)>> {
-    Ok(match crate::eval::grid::strengths(model)? {
+    Ok(match model.strengths()? {
         Some(list) => list
             .into_iter()
             .map(|(label, m)| (format!("{}({label})", model.name()), m))

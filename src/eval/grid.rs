@@ -15,7 +15,8 @@
 //! the outer training part alone, stay whole.
 //!
 //! The grid, in order (n-gram range slowest, then `min_df`, then the
-//! model's strength, smallest first):
+//! model's strength, smallest first; each model states its strengths in
+//! [`crate::models::Learner::strengths`]):
 //!
 //! | model | strength | values |
 //! |---|---|---|
@@ -39,7 +40,7 @@ use crate::eval::split::{self, CvScheme, Fold};
 use crate::eval::{cross_validate, CvPredictions};
 use crate::features::{FeaturizerParams, ValidFeaturizerParams};
 use crate::label::Stance;
-use crate::models::{argmax, bayes, ModelParams, Probs};
+use crate::models::{argmax, ModelParams, Probs};
 use crate::pipeline::Pipeline;
 
 /// Number of inner folds.
@@ -69,71 +70,13 @@ pub struct GridChoice {
     pub inner_macro_f1: f64,
 }
 
-/// The regularisation settings tried for `model` (see the module table),
-/// each with its label (e.g. `alpha=0.1`), or `None` for models without
-/// hyper-parameters. Also used by the SemEval protocol's per-target tuning.
-///
-/// # Errors
-/// [`Error::InvalidParam`] if a setting fails its check (a bug).
-pub fn strengths(model: &ModelParams) -> Result<Option<Vec<(String, ModelParams)>>> {
-    let list: Vec<(String, ModelParams)> = match model {
-        ModelParams::Nb(_) => [0.01, 0.1, 0.5, 1.0]
-            .into_iter()
-            .map(|a| {
-                Ok((
-                    format!("alpha={a}"),
-                    ModelParams::Nb(bayes::NbParams { alpha: a }.check()?),
-                ))
-            })
-            .collect::<Result<_>>()?,
-        ModelParams::Logreg(p) => [0.01, 0.1, 1.0, 10.0]
-            .into_iter()
-            .map(|a| {
-                Ok((
-                    format!("alpha={a}"),
-                    ModelParams::Logreg(p.params().clone().alpha(a).check()?),
-                ))
-            })
-            .collect::<Result<_>>()?,
-        ModelParams::SparseLogreg(p) => [0.01, 0.1, 1.0, 10.0]
-            .into_iter()
-            .map(|a| {
-                Ok((
-                    format!("alpha={a}"),
-                    ModelParams::SparseLogreg(p.params().clone().alpha(a).check()?),
-                ))
-            })
-            .collect::<Result<_>>()?,
-        ModelParams::Svm(p) => [0.1, 1.0, 10.0]
-            .into_iter()
-            .map(|c| {
-                Ok((
-                    format!("c={c}"),
-                    ModelParams::Svm(p.params().clone().c(c).check()?),
-                ))
-            })
-            .collect::<Result<_>>()?,
-        ModelParams::Tree(p) => [3, 10, 30]
-            .into_iter()
-            .map(|d| {
-                Ok((
-                    format!("max_depth={d}"),
-                    ModelParams::Tree(p.params().clone().max_depth(d).check()?),
-                ))
-            })
-            .collect::<Result<_>>()?,
-        _ => return Ok(None),
-    };
-    Ok(Some(list))
-}
-
 /// The grid of `model` around the featurizer settings `base`, or `None`
 /// for models without hyper-parameters.
 ///
 /// # Errors
 /// [`Error::InvalidParam`] if a grid point fails its check (a bug).
 pub fn model_grid(base: &FeaturizerParams, model: &ModelParams) -> Result<Option<Vec<GridPoint>>> {
-    let Some(strengths) = strengths(model)? else {
+    let Some(strengths) = model.strengths()? else {
         return Ok(None);
     };
     let mut out = Vec::new();

@@ -25,7 +25,7 @@ use crate::corpus::Example;
 use crate::error::{Error, Result};
 use crate::eval::metrics::ZeroDivision;
 use crate::eval::{CvPredictions, Summary};
-use crate::label::{Stance, N_CLASSES};
+use crate::label::Stance;
 use crate::models::FittedModel;
 
 /// Features listed per class in `features.csv`.
@@ -119,45 +119,6 @@ pub fn predictions_csv(
     finish(w)
 }
 
-/// Per-class feature weights used for `features.csv`, or `None` for a
-/// model that has none: logreg and svm weights as fitted; for nb, the
-/// class's log-probability of the feature minus its mean over the classes
-/// seen in training (so that words frequent in every class do not top
-/// every list). Classes absent from training get `None`.
-pub fn class_weights(model: &FittedModel) -> Option<[Option<Vec<f64>>; N_CLASSES]> {
-    match model {
-        FittedModel::Logreg(m) => Some(std::array::from_fn(|c| {
-            m.present[c].then(|| m.weights[c].clone())
-        })),
-        FittedModel::Svm(m) => Some(std::array::from_fn(|c| {
-            m.present[c].then(|| m.weights[c].clone())
-        })),
-        FittedModel::Nb(m) => {
-            let present: Vec<usize> = (0..N_CLASSES).filter(|&c| m.present[c]).collect();
-            let n_feat = m.feature_log_prob[0].len();
-            let mean: Vec<f64> = (0..n_feat)
-                .map(|j| {
-                    present
-                        .iter()
-                        .map(|&c| m.feature_log_prob[c][j])
-                        .sum::<f64>()
-                        / present.len().max(1) as f64
-                })
-                .collect();
-            Some(std::array::from_fn(|c| {
-                m.present[c].then(|| {
-                    m.feature_log_prob[c]
-                        .iter()
-                        .zip(&mean)
-                        .map(|(w, m)| w - m)
-                        .collect()
-                })
-            }))
-        }
-        _ => None,
-    }
-}
-
 /// `features.csv`: the [`TOP_FEATURES`] highest-weighted features of every
 /// class of every linear model (weight descending, ties by feature name),
 /// from `(model name, fitted model, feature names)` triples. The caller
@@ -171,7 +132,7 @@ pub fn features_csv(models: &[(&str, &FittedModel, &[String])]) -> Result<String
     w.write_record(["model", "class", "rank", "feature", "weight"])
         .map_err(csv_error)?;
     for (name, model, names) in models {
-        let Some(weights) = class_weights(model) else {
+        let Some(weights) = model.class_weights() else {
             continue;
         };
         for (c, wc) in weights.iter().enumerate() {

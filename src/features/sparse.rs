@@ -197,6 +197,20 @@ impl CsrMatrix {
     }
 }
 
+/// linfa's view of the rows: a [`CsrMatrix`] is the records of a
+/// `DatasetBase`, so the sparse learners take linfa datasets as they are.
+impl linfa::dataset::Records for CsrMatrix {
+    type Elem = f64;
+
+    fn nsamples(&self) -> usize {
+        self.n_rows()
+    }
+
+    fn nfeatures(&self) -> usize {
+        self.n_cols
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,10 +1,14 @@
 //! Honest baselines: the majority class of the training fold.
 
+use linfa::traits::Fit;
+
 use crate::error::{Error, Result};
 use crate::features::CsrMatrix;
 use crate::label::{Stance, N_CLASSES};
 
-use super::{Classifier, Learner, Probs};
+use super::{
+    check_distribution, class_frequencies, ClassWeights, Classifier, Dataset, Learner, Probs,
+};
 
 /// Settings of the majority baseline (it has none).
 #[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -19,27 +23,41 @@ pub struct Majority {
     pub priors: [f64; N_CLASSES],
 }
 
-impl Learner for MajorityParams {
-    type Fitted = Majority;
+impl Fit<CsrMatrix, Vec<Stance>, Error> for MajorityParams {
+    type Object = Majority;
 
-    fn fit(&self, _x: &CsrMatrix, y: &[Stance]) -> Result<Majority> {
-        if y.is_empty() {
-            return Err(Error::fit("majority", "no training examples"));
-        }
-        let mut counts = [0usize; N_CLASSES];
-        for s in y {
-            counts[s.index()] += 1;
-        }
-        let n = y.len() as f64;
+    fn fit(&self, data: &Dataset) -> Result<Majority> {
         Ok(Majority {
-            priors: counts.map(|c| c as f64 / n),
+            priors: class_frequencies("majority", &data.targets)?,
         })
     }
 }
 
+impl Learner for MajorityParams {
+    fn default_checked() -> Result<Self> {
+        Ok(MajorityParams)
+    }
+
+    fn strengths(&self) -> Result<Option<Vec<(String, Self)>>> {
+        Ok(None)
+    }
+}
+
 impl Classifier for Majority {
-    fn predict_proba(&self, x: &CsrMatrix) -> Result<Vec<Probs>> {
-        Ok(vec![self.priors; x.n_rows()])
+    fn n_features(&self) -> Option<usize> {
+        None
+    }
+
+    fn probs(&self, x: &CsrMatrix, _texts: &[&str]) -> Vec<Probs> {
+        vec![self.priors; x.n_rows()]
+    }
+
+    fn class_weights(&self) -> Option<ClassWeights> {
+        None
+    }
+
+    fn validate(&self, _n_features: usize) -> std::result::Result<(), String> {
+        check_distribution("priors", &self.priors)
     }
 }
 
@@ -48,19 +66,25 @@ mod tests {
     use super::*;
     use Stance::*;
 
+    use crate::models::{fit_on, predict_rows};
+
     #[test]
     fn predicts_the_majority_with_priors() {
-        let x = CsrMatrix::new(1);
-        let m = MajorityParams
-            .fit(&x, &[None, Against, None, Favor])
-            .unwrap();
-        assert_eq!(m.priors, [0.25, 0.25, 0.5]);
         let mut x = CsrMatrix::new(1);
-        x.push_row([]);
-        assert_eq!(m.predict(&x).unwrap(), [None]);
+        for _ in 0..4 {
+            x.push_row([]);
+        }
+        let m = fit_on(&MajorityParams, &x, &[None, Against, None, Favor]).unwrap();
+        assert_eq!(m.priors, [0.25, 0.25, 0.5]);
+        assert_eq!(predict_rows(&m, &x.select_rows(&[0])), [None]);
         // Ties go to the lower index.
-        let m = MajorityParams.fit(&x, &[None, Against]).unwrap();
-        assert_eq!(m.predict(&x).unwrap(), [Against]);
-        assert!(MajorityParams.fit(&x, &[]).is_err());
+        let m = fit_on(&MajorityParams, &x.select_rows(&[0, 1]), &[None, Against]).unwrap();
+        assert_eq!(predict_rows(&m, &x.select_rows(&[0])), [Against]);
+        assert!(fit_on(&MajorityParams, &CsrMatrix::new(1), &[]).is_err());
+        assert!(m.validate(0).is_ok());
+        let bad = Majority {
+            priors: [-1.0, 1.0, 1.0],
+        };
+        assert!(bad.validate(0).unwrap_err().contains("not a probability"));
     }
 }

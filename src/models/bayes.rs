@@ -21,7 +21,10 @@ use crate::error::{Error, Result};
 use crate::features::CsrMatrix;
 use crate::label::{Stance, N_CLASSES};
 
-use super::{linear_proba, Classifier, Learner, Probs};
+use super::{strength_grid, ClassWeights, Classifier, Learner, LinearModel, Probs, Scoring};
+
+/// The smoothing values tried by `--grid` and the SemEval tuning.
+pub const ALPHAS: [f64; 4] = [0.01, 0.1, 0.5, 1.0];
 
 /// Unchecked settings.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -56,21 +59,18 @@ impl NbParams {
     }
 }
 
-/// A fitted multinomial naive Bayes model.
+/// A fitted naive Bayes model: a [`LinearModel`] whose weights are the
+/// smoothed feature log-probabilities `ln p(feature | class)` and whose
+/// intercepts are the class log-priors, scored by softmax (the posterior).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct NbModel {
-    /// ln prior per class ([`Stance::ALL`] order; absent classes are not `present`).
-    pub log_prior: [f64; N_CLASSES],
-    /// `[class][feature]` smoothed log-probabilities.
-    pub feature_log_prob: [Vec<f64>; N_CLASSES],
-    /// Which classes were seen in training.
-    pub present: [bool; N_CLASSES],
-}
+#[serde(transparent)]
+pub struct NbModel(pub LinearModel);
 
-impl Learner for ValidNbParams {
-    type Fitted = NbModel;
+impl Fit<CsrMatrix, Vec<Stance>, Error> for ValidNbParams {
+    type Object = NbModel;
 
-    fn fit(&self, x: &CsrMatrix, y: &[Stance]) -> Result<NbModel> {
+    fn fit(&self, data: &super::Dataset) -> Result<NbModel> {
+        let (x, y) = (&data.records, &data.targets);
         if y.is_empty() {
             return Err(Error::fit("nb", "no training examples"));
         }
@@ -87,6 +87,16 @@ impl Learner for ValidNbParams {
     }
 }
 
+impl Learner for ValidNbParams {
+    fn default_checked() -> Result<Self> {
+        NbParams::default().check()
+    }
+
+    fn strengths(&self) -> Result<Option<Vec<(String, Self)>>> {
+        strength_grid("alpha", &ALPHAS, |a| NbParams { alpha: a }.check())
+    }
+}
+
 /// Reads priors and feature log-probabilities out of linfa's fitted model.
 fn from_linfa(m: &MultinomialNb<f64, usize>, n_features: usize) -> Result<NbModel> {
     let bad = |what: &str| Error::fit("nb", format!("unexpected linfa-bayes model layout: {what}"));
@@ -95,11 +105,7 @@ fn from_linfa(m: &MultinomialNb<f64, usize>, n_features: usize) -> Result<NbMode
         .get("class_info")
         .and_then(|c| c.as_object())
         .ok_or_else(|| bad("no class_info"))?;
-    let mut out = NbModel {
-        log_prior: [0.0; N_CLASSES],
-        feature_log_prob: std::array::from_fn(|_| vec![0.0; n_features]),
-        present: [false; N_CLASSES],
-    };
+    let mut out = LinearModel::zeros(n_features, [false; N_CLASSES], Scoring::Softmax);
     for (class, h) in info {
         let c: usize = class.parse().map_err(|_| bad("class key"))?;
         if c >= N_CLASSES {
@@ -120,28 +126,59 @@ fn from_linfa(m: &MultinomialNb<f64, usize>, n_features: usize) -> Result<NbMode
         if flp.len() != n_features {
             return Err(bad("feature_log_prob length"));
         }
-        out.log_prior[c] = prior.ln();
-        out.feature_log_prob[c] = flp;
+        out.intercept[c] = prior.ln();
+        out.weights[c] = flp;
         out.present[c] = true;
     }
-    Ok(out)
+    Ok(NbModel(out))
 }
 
 impl Classifier for NbModel {
-    fn predict_proba(&self, x: &CsrMatrix) -> Result<Vec<Probs>> {
-        linear_proba(
-            "nb",
-            &self.feature_log_prob,
-            &self.log_prior,
-            &self.present,
-            x,
-        )
+    fn n_features(&self) -> Option<usize> {
+        Some(self.0.n_features())
+    }
+
+    fn probs(&self, x: &CsrMatrix, _texts: &[&str]) -> Vec<Probs> {
+        self.0.proba(x)
+    }
+
+    /// The class's log-probability of each feature minus its mean over the
+    /// classes seen in training, so that words frequent in every class do
+    /// not top every list.
+    fn class_weights(&self) -> Option<ClassWeights> {
+        let m = &self.0;
+        let present: Vec<usize> = (0..N_CLASSES).filter(|&c| m.present[c]).collect();
+        let mean: Vec<f64> = (0..m.n_features())
+            .map(|j| {
+                present.iter().map(|&c| m.weights[c][j]).sum::<f64>() / present.len().max(1) as f64
+            })
+            .collect();
+        Some(std::array::from_fn(|c| {
+            m.present[c].then(|| m.weights[c].iter().zip(&mean).map(|(w, m)| w - m).collect())
+        }))
+    }
+
+    /// A linear model whose present classes have log-probabilities `≤ 0`
+    /// (weights and log-priors).
+    fn validate(&self, n_features: usize) -> std::result::Result<(), String> {
+        let m = &self.0;
+        m.validate(n_features)?;
+        for c in (0..N_CLASSES).filter(|&c| m.present[c]) {
+            if m.intercept[c] > 0.0 || m.weights[c].iter().any(|w| *w > 0.0) {
+                return Err(format!(
+                    "class {} has a log-probability above 0",
+                    Stance::ALL[c]
+                ));
+            }
+        }
+        Ok(())
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::models::{fit_on, predict_rows};
     use linfa_bayes::NaiveBayes;
     use Stance::*;
 
@@ -158,29 +195,29 @@ mod tests {
             x.push_row(r);
         }
         let y = [Favor, Favor, Against, None, Against];
-        let m = NbParams::default().check().unwrap().fit(&x, &y).unwrap();
+        let m = fit_on(&NbParams::default().check().unwrap(), &x, &y).unwrap();
         let ds = Dataset::new(x.to_dense(), Array1::from_iter(y.iter().map(|s| s.index())));
         let lm = MultinomialNb::params().alpha(1.0).fit(&ds).unwrap();
         let dense = x.to_dense();
         let (lp, classes) = lm.predict_proba(dense.view());
-        let ours = m.predict_proba(&x).unwrap();
+        let ours = m.probs(&x, &[""; 5]);
         for (i, row) in ours.iter().enumerate() {
             for (j, &&c) in classes.iter().enumerate() {
                 assert!((row[c] - lp[(i, j)]).abs() < 1e-9, "{row:?} vs {lp:?}");
             }
         }
-        assert_eq!(m.predict(&x).unwrap()[..2], [Favor, Favor]);
+        assert_eq!(predict_rows(&m, &x)[..2], [Favor, Favor]);
+        assert_eq!(m.validate(3), Ok(()));
+        let mut bad = m.clone();
+        bad.0.weights[0][1] = 0.5;
+        assert!(bad.validate(3).unwrap_err().contains("above 0"));
     }
 
     #[test]
     fn rejects_negative_features_and_bad_alpha() {
         let mut x = CsrMatrix::new(1);
         x.push_row([(0, -1.0)]);
-        assert!(NbParams::default()
-            .check()
-            .unwrap()
-            .fit(&x, &[Favor])
-            .is_err());
+        assert!(fit_on(&NbParams::default().check().unwrap(), &x, &[Favor]).is_err());
         assert!(NbParams { alpha: 0.0 }.check().is_err());
     }
 }

@@ -18,8 +18,8 @@
 //! `strike` and `Use of Force` matches `use of force`. Entries that stem
 //! to the same term sequence are merged. Each occurrence of an entry's
 //! term sequence (contiguous) in the text adds 1 to its class's count.
-//! The model ignores the featurizer's matrix: it scores texts (see
-//! [`crate::models::FittedModel::predict_proba_texts`]).
+//! The model ignores the featurizer's matrix: it scores the rows' texts
+//! (see [`crate::models::Classifier::probs`]).
 //!
 //! Probabilities: `p(c) ∝ count(c) + smoothing × prior(c)`, with `prior`
 //! the training class frequencies. A text with no match gets the priors, so
@@ -31,12 +31,16 @@
 //! | `smoothing` | `1.0` | weight of the training prior added to the counts, `> 0` and finite |
 //! | `entries` | `data/lexicon.csv` | `(term, stance)` pairs; terms non-empty, no term in two classes |
 
+use linfa::traits::Fit;
+
 use crate::error::{Error, Result};
 use crate::features::CsrMatrix;
 use crate::label::{Stance, N_CLASSES};
 use crate::text::{Analyzer, AnalyzerSettings, TokenizerKind};
 
-use super::{Classifier, Learner, Probs};
+use super::{
+    check_distribution, class_frequencies, ClassWeights, Classifier, Dataset, Learner, Probs,
+};
 
 /// The default lexicon, `data/lexicon.csv`.
 pub const DEFAULT_LEXICON: &str = include_str!("../../data/lexicon.csv");
@@ -238,23 +242,25 @@ pub struct LexiconModel {
     pub smoothing: f64,
 }
 
-impl Learner for ValidLexiconParams {
-    type Fitted = LexiconModel;
+impl Fit<CsrMatrix, Vec<Stance>, Error> for ValidLexiconParams {
+    type Object = LexiconModel;
 
-    fn fit(&self, _x: &CsrMatrix, y: &[Stance]) -> Result<LexiconModel> {
-        if y.is_empty() {
-            return Err(Error::fit("lexicon", "no training examples"));
-        }
-        let mut counts = [0usize; N_CLASSES];
-        for s in y {
-            counts[s.index()] += 1;
-        }
-        let n = y.len() as f64;
+    fn fit(&self, data: &Dataset) -> Result<LexiconModel> {
         Ok(LexiconModel {
             phrases: self.phrases.clone(),
-            priors: counts.map(|c| c as f64 / n),
+            priors: class_frequencies("lexicon", &data.targets)?,
             smoothing: self.params.smoothing,
         })
+    }
+}
+
+impl Learner for ValidLexiconParams {
+    fn default_checked() -> Result<Self> {
+        LexiconParams::embedded()?.check()
+    }
+
+    fn strengths(&self) -> Result<Option<Vec<(String, Self)>>> {
+        Ok(None)
     }
 }
 
@@ -294,13 +300,31 @@ impl LexiconModel {
 }
 
 impl Classifier for LexiconModel {
-    /// The lexicon scores texts, not feature rows: this always fails; use
-    /// [`LexiconModel::predict_texts`] (the pipeline does).
-    fn predict_proba(&self, _x: &CsrMatrix) -> Result<Vec<Probs>> {
-        Err(Error::fit(
-            "lexicon",
-            "the lexicon model scores texts, not feature rows",
-        ))
+    fn n_features(&self) -> Option<usize> {
+        None
+    }
+
+    /// Scores the texts; the feature rows are not read.
+    fn probs(&self, _x: &CsrMatrix, texts: &[&str]) -> Vec<Probs> {
+        self.predict_texts(texts)
+    }
+
+    fn class_weights(&self) -> Option<ClassWeights> {
+        None
+    }
+
+    fn validate(&self, _n_features: usize) -> std::result::Result<(), String> {
+        check_distribution("priors", &self.priors)?;
+        if !(self.smoothing.is_finite() && self.smoothing > 0.0) {
+            return Err(format!(
+                "smoothing {} must be finite and > 0",
+                self.smoothing
+            ));
+        }
+        if self.phrases.iter().any(|p| p.terms.is_empty()) {
+            return Err("a lexicon phrase has no terms".into());
+        }
+        Ok(())
     }
 }
 
@@ -310,12 +334,12 @@ mod tests {
     use Stance::*;
 
     fn model() -> LexiconModel {
-        LexiconParams::embedded()
-            .unwrap()
-            .check()
-            .unwrap()
-            .fit(&CsrMatrix::new(1), &[None, None, Against, Favor])
-            .unwrap()
+        let p = LexiconParams::embedded().unwrap().check().unwrap();
+        let mut x = CsrMatrix::new(1);
+        for _ in 0..4 {
+            x.push_row([]);
+        }
+        crate::models::fit_on(&p, &x, &[None, None, Against, Favor]).unwrap()
     }
 
     #[test]
@@ -334,7 +358,12 @@ mod tests {
         let p = m.predict_texts(&["there will be no invasion"]);
         assert_eq!(crate::models::argmax(&p[0]), Against);
         assert!((p[0].iter().sum::<f64>() - 1.0).abs() < 1e-12);
-        assert!(m.predict_proba(&CsrMatrix::new(1)).is_err());
+        assert!(m.validate(0).is_ok());
+        let bad = LexiconModel {
+            smoothing: -1.0,
+            ..m.clone()
+        };
+        assert!(bad.validate(0).unwrap_err().contains("smoothing"));
     }
 
     #[test]

@@ -24,7 +24,12 @@ use crate::error::{Error, Result};
 use crate::features::CsrMatrix;
 use crate::label::{Stance, N_CLASSES};
 
-use super::{linear_proba, linear_scores, softmax, Classifier, Learner, Probs};
+use super::linear::softmax;
+use super::{present_classes, strength_grid, Learner, LinearModel, Scoring};
+
+/// The L2 strengths tried by `--grid` and the SemEval tuning (the same for
+/// every logistic regression).
+pub const ALPHAS: [f64; 4] = [0.01, 0.1, 1.0, 10.0];
 
 /// Unchecked settings (see the module table).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -97,27 +102,13 @@ impl ValidLogRegParams {
     }
 }
 
-/// A fitted multinomial logistic regression.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct LogRegModel {
-    /// `[class][feature]` weights in [`Stance::ALL`] order (zeros for a
-    /// class absent from training).
-    pub weights: [Vec<f64>; N_CLASSES],
-    /// Intercept per class.
-    pub intercept: [f64; N_CLASSES],
-    /// Which classes were seen in training (absent ones get probability 0).
-    pub present: [bool; N_CLASSES],
-    /// Gradient norm at the fitted parameters.
-    pub grad_norm: f64,
-}
+impl Fit<CsrMatrix, Vec<Stance>, Error> for ValidLogRegParams {
+    type Object = LinearModel;
 
-impl Learner for ValidLogRegParams {
-    type Fitted = LogRegModel;
-
-    fn fit(&self, x: &CsrMatrix, y: &[Stance]) -> Result<LogRegModel> {
+    fn fit(&self, data: &super::Dataset) -> Result<LinearModel> {
+        let (x, y) = (&data.records, &data.targets);
         let p = &self.0;
-        let mut present = [false; N_CLASSES];
-        y.iter().for_each(|s| present[s.index()] = true);
+        let present = present_classes(y);
         if present.iter().filter(|&&b| b).count() < 2 {
             return Err(Error::fit(
                 "logreg",
@@ -133,24 +124,19 @@ impl Learner for ValidLogRegParams {
             .map_err(|e| Error::fit("logreg", format!("linfa-logistic: {e}")))?;
         let w = fitted.params();
         let b = fitted.intercept();
-        let mut model = LogRegModel {
-            weights: std::array::from_fn(|_| vec![0.0; x.n_cols()]),
-            intercept: [0.0; N_CLASSES],
-            present,
-            grad_norm: f64::NAN,
-        };
+        let mut model = LinearModel::zeros(x.n_cols(), present, Scoring::Softmax);
         for (j, &c) in fitted.classes().iter().enumerate() {
             model.weights[c] = w.column(j).to_vec();
             model.intercept[c] = b[j];
         }
-        model.grad_norm = model.gradient_norm(x, y, p.alpha);
-        if model.grad_norm.is_nan() || model.grad_norm > p.max_grad_norm {
+        let grad_norm = gradient_norm(&model, x, y, p.alpha);
+        if grad_norm.is_nan() || grad_norm > p.max_grad_norm {
             return Err(Error::fit(
                 "logreg",
                 format!(
-                    "did not converge: gradient norm {:.3e} > {:.0e} after at most {} iterations \
+                    "did not converge: gradient norm {grad_norm:.3e} > {:.0e} after at most {} iterations \
                      (raise alpha or max_iterations)",
-                    model.grad_norm, p.max_grad_norm, p.max_iterations
+                    p.max_grad_norm, p.max_iterations
                 ),
             ));
         }
@@ -158,56 +144,58 @@ impl Learner for ValidLogRegParams {
     }
 }
 
-impl LogRegModel {
-    fn logits(&self, x: &CsrMatrix, i: usize) -> Probs {
-        linear_scores(&self.weights, &self.intercept, &self.present, x, i)
+impl Learner for ValidLogRegParams {
+    fn default_checked() -> Result<Self> {
+        LogRegParams::default().check()
     }
 
-    /// L2 norm of the gradient of linfa's objective at these parameters.
-    pub fn gradient_norm(&self, x: &CsrMatrix, y: &[Stance], alpha: f64) -> f64 {
-        let mut gw: [Vec<f64>; N_CLASSES] =
-            std::array::from_fn(|c| self.weights[c].iter().map(|w| alpha * w).collect());
-        let mut gb = [0.0; N_CLASSES];
-        for (i, s) in y.iter().enumerate() {
-            let mut p = self.logits(x, i);
-            softmax(&mut p);
-            let (cols, vals) = x.row(i);
-            for c in 0..N_CLASSES {
-                if !self.present[c] {
-                    continue;
-                }
-                let d = p[c] - f64::from(u8::from(s.index() == c));
-                gb[c] += d;
-                for (&j, &v) in cols.iter().zip(vals) {
-                    gw[c][j as usize] += d * v;
-                }
-            }
-        }
-        let sq: f64 = (0..N_CLASSES)
-            .filter(|&c| self.present[c])
-            .map(|c| gb[c] * gb[c] + gw[c].iter().map(|g| g * g).sum::<f64>())
-            .sum();
-        sq.sqrt()
+    fn strengths(&self) -> Result<Option<Vec<(String, Self)>>> {
+        strength_grid("alpha", &ALPHAS, |a| self.0.clone().alpha(a).check())
     }
 }
 
-impl Classifier for LogRegModel {
-    fn predict_proba(&self, x: &CsrMatrix) -> Result<Vec<Probs>> {
-        linear_proba("logreg", &self.weights, &self.intercept, &self.present, x)
+/// L2 norm of the gradient of the multinomial logistic objective
+/// `Σᵢ −log softmax(xᵢW + b)[yᵢ] + α/2 ‖W‖²` (linfa's) at the model's
+/// parameters, over its present classes.
+pub fn gradient_norm(m: &LinearModel, x: &CsrMatrix, y: &[Stance], alpha: f64) -> f64 {
+    let mut gw: [Vec<f64>; N_CLASSES] =
+        std::array::from_fn(|c| m.weights[c].iter().map(|w| alpha * w).collect());
+    let mut gb = [0.0; N_CLASSES];
+    for (i, s) in y.iter().enumerate() {
+        let mut p = m.scores(x, i);
+        softmax(&mut p);
+        let (cols, vals) = x.row(i);
+        for c in 0..N_CLASSES {
+            if !m.present[c] {
+                continue;
+            }
+            let d = p[c] - f64::from(u8::from(s.index() == c));
+            gb[c] += d;
+            for (&j, &v) in cols.iter().zip(vals) {
+                gw[c][j as usize] += d * v;
+            }
+        }
     }
+    let sq: f64 = (0..N_CLASSES)
+        .filter(|&c| m.present[c])
+        .map(|c| gb[c] * gb[c] + gw[c].iter().map(|g| g * g).sum::<f64>())
+        .sum();
+    sq.sqrt()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::models::{fit_on, predict_rows};
 
     #[test]
     fn fits_converges_and_matches_linfa_probabilities() {
         let (x, y) = crate::models::toy_problem();
         let p = LogRegParams::default().check().unwrap();
-        let m = p.fit(&x, &y).unwrap();
-        assert!(m.grad_norm <= 1e-3, "{}", m.grad_norm);
-        assert_eq!(m.predict(&x).unwrap(), y);
+        let m = fit_on(&p, &x, &y).unwrap();
+        let g = gradient_norm(&m, &x, &y, 1.0);
+        assert!(g <= 1e-3, "{g}");
+        assert_eq!(predict_rows(&m, &x), y);
         // Our sparse prediction equals linfa's dense one.
         let ds = Dataset::new(x.to_dense(), Array1::from_iter(y.iter().map(|s| s.index())));
         let lm = MultiLogisticRegression::default()
@@ -217,7 +205,7 @@ mod tests {
             .fit(&ds)
             .unwrap();
         let lp = lm.predict_probabilities(&x.to_dense());
-        let ours = m.predict_proba(&x).unwrap();
+        let ours = m.proba(&x);
         for (i, row) in ours.iter().enumerate() {
             for (j, &c) in lm.classes().iter().enumerate() {
                 assert!((row[c] - lp[(i, j)]).abs() < 1e-12);
@@ -234,7 +222,7 @@ mod tests {
         }
         .check()
         .unwrap();
-        let e = p.fit(&x, &y).unwrap_err();
+        let e = fit_on(&p, &x, &y).unwrap_err();
         assert!(e.to_string().contains("did not converge"), "{e}");
     }
 
@@ -242,17 +230,10 @@ mod tests {
     fn absent_class_gets_zero_probability_and_bad_params_fail() {
         let (x, y) = crate::models::toy_problem();
         let keep = [0, 1, 2, 3];
-        let m = LogRegParams::default()
-            .check()
-            .unwrap()
-            .fit(&x.select_rows(&keep), &y[..4])
-            .unwrap();
-        assert!(m.predict_proba(&x).unwrap().iter().all(|p| p[2] == 0.0));
+        let p = LogRegParams::default().check().unwrap();
+        let m = fit_on(&p, &x.select_rows(&keep), &y[..4]).unwrap();
+        assert!(m.proba(&x).iter().all(|p| p[2] == 0.0));
         assert!(LogRegParams::default().alpha(0.0).check().is_err());
-        assert!(LogRegParams::default()
-            .check()
-            .unwrap()
-            .fit(&x.select_rows(&[0, 1]), &y[..2])
-            .is_err());
+        assert!(fit_on(&p, &x.select_rows(&[0, 1]), &y[..2]).is_err());
     }
 }

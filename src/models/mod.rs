@@ -1,55 +1,117 @@
-//! Classifiers behind one small pair of traits, in linfa's style:
-//! settings implement [`Learner`] (`fit` returns a separate fitted type),
-//! fitted models implement [`Classifier`] (class probabilities in
-//! [`Stance::ALL`] order).
+//! The model table: every model the CLI, the reports and the model file
+//! know, behind one small pair of traits in linfa's style.
 //!
-//! [`ModelParams`] and [`FittedModel`] are the closed sets the CLI and the
-//! model file use; each variant wraps one model's checked settings or
-//! fitted state.
+//! - Settings implement [`Learner`]: linfa's [`Fit`] on a [`Dataset`]
+//!   (the featurizer's sparse rows and their classes) returns a separate
+//!   fitted type, plus the model's default settings and its
+//!   regularisation grid.
+//! - Fitted models implement [`Classifier`]: class probabilities in
+//!   [`Stance::ALL`] order, per-class feature weights (linear models),
+//!   and a sense check for model files.
+//!
+//! [`model_table!`] below is the only place a model is named: it generates
+//! [`ModelParams`] and [`FittedModel`] (the closed sets the CLI, the
+//! evaluator and the model file use), [`MODELS`] (names, one-line
+//! summaries, default list) and every dispatch. Adding a model takes one
+//! file implementing the two traits and one line in the table.
 
 pub mod baseline;
 pub mod bayes;
 pub mod lexicon;
+pub mod linear;
 pub mod logistic;
 pub mod random;
 pub mod sparse_logistic;
 pub mod svm;
 pub mod tree;
 
+use linfa::traits::Fit;
+use linfa::DatasetBase;
+
 use crate::error::{Error, Result};
 use crate::features::CsrMatrix;
 use crate::label::{Stance, N_CLASSES};
 
+pub use linear::{LinearModel, Scoring};
+
 /// Class probabilities in [`Stance::ALL`] order.
 pub type Probs = [f64; N_CLASSES];
 
-/// Model settings that can be fitted on featurized data.
-pub trait Learner {
-    /// The fitted model.
-    type Fitted: Classifier;
+/// A training set in linfa's form: the featurizer's sparse rows and one
+/// class per row.
+pub type Dataset = DatasetBase<CsrMatrix, Vec<Stance>>;
 
-    /// Fits on `x` (one row per example) and labels `y`.
+/// Per-class feature weights of a linear model, `None` for a class absent
+/// from training.
+pub type ClassWeights = [Option<Vec<f64>>; N_CLASSES];
+
+/// The fitted type of the settings `P`.
+pub type FittedOf<P> = <P as Fit<CsrMatrix, Vec<Stance>, Error>>::Object;
+
+/// Checked model settings: linfa's [`Fit`] on a [`Dataset`], plus what the
+/// evaluator needs to know about the model. Every method is required (no
+/// silent default), so a new model states its grid explicitly.
+pub trait Learner:
+    Fit<
+        CsrMatrix,
+        Vec<Stance>,
+        Error,
+        Object: Classifier
+                    + Clone
+                    + PartialEq
+                    + std::fmt::Debug
+                    + serde::Serialize
+                    + serde::de::DeserializeOwned
+                    + Send
+                    + Sync,
+    > + Clone
+    + PartialEq
+    + std::fmt::Debug
+    + serde::Serialize
+    + serde::de::DeserializeOwned
+    + Send
+    + Sync
+{
+    /// The model's default settings, checked.
     ///
     /// # Errors
-    /// [`Error::Fit`] if the data cannot be fitted or the fit cannot be trusted.
-    fn fit(&self, x: &CsrMatrix, y: &[Stance]) -> Result<Self::Fitted>;
+    /// [`Error::InvalidParam`] if the defaults fail their own check (a bug),
+    /// or an embedded resource (the lexicon) does not parse.
+    fn default_checked() -> Result<Self>;
+
+    /// The regularisation values tried by `compare --grid` and the SemEval
+    /// tuning, smallest first, each with its label as written in
+    /// `grid.csv` (e.g. `c=1`); `None` for a model without one.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParam`] if a grid value fails its check (a bug).
+    fn strengths(&self) -> Result<Option<Vec<(String, Self)>>>;
 }
 
 /// A fitted model.
 pub trait Classifier {
-    /// Class probabilities for every row of `x`.
-    ///
-    /// # Errors
-    /// [`Error::Fit`] if `x` does not match the model.
-    fn predict_proba(&self, x: &CsrMatrix) -> Result<Vec<Probs>>;
+    /// The number of feature columns the model reads, or `None` for a
+    /// model that reads none (the baselines and the lexicon).
+    fn n_features(&self) -> Option<usize>;
 
-    /// The most probable class of every row (ties go to the lower index).
+    /// Class probabilities of every row of `x`; `texts` are the rows'
+    /// texts (only models that read text, the lexicon, use them).
+    ///
+    /// Preconditions (checked by [`FittedModel::predict_proba`]): `x` has
+    /// [`Classifier::n_features`] columns when that is `Some`, and
+    /// `texts.len() == x.n_rows()`.
+    fn probs(&self, x: &CsrMatrix, texts: &[&str]) -> Vec<Probs>;
+
+    /// Per-class feature weights for reports and explanations (a class's
+    /// top features), `None` for a model without per-feature weights.
+    fn class_weights(&self) -> Option<ClassWeights>;
+
+    /// Checks a model read from a file for sense over an `n_features`
+    /// vocabulary: shapes, finite numbers, distributions summing to 1.
     ///
     /// # Errors
-    /// As [`Classifier::predict_proba`].
-    fn predict(&self, x: &CsrMatrix) -> Result<Vec<Stance>> {
-        Ok(self.predict_proba(x)?.iter().map(argmax).collect())
-    }
+    /// What is wrong, for the model-file error.
+    fn validate(&self, n_features: usize) -> std::result::Result<(), String>;
 }
 
 /// The class with the highest probability; ties go to the lower index.
@@ -63,256 +125,251 @@ pub fn argmax(p: &Probs) -> Stance {
     Stance::ALL[best]
 }
 
-/// Names of the models the CLI knows, in report order.
-pub const MODEL_NAMES: [&str; 8] = [
-    "majority",
-    "random",
-    "lexicon",
-    "nb",
-    "logreg",
-    "sparse-logreg",
-    "svm",
-    "tree",
-];
-
-/// Checked settings of any model.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(tag = "kind", rename_all = "lowercase")]
-pub enum ModelParams {
-    /// Majority-class baseline.
-    Majority(baseline::MajorityParams),
-    /// Seeded stratified random baseline.
-    Random(random::RandomParams),
-    /// Keyword lexicon baseline.
-    Lexicon(lexicon::ValidLexiconParams),
-    /// linfa-bayes multinomial naive Bayes.
-    Nb(bayes::ValidNbParams),
-    /// linfa-logistic multinomial logistic regression.
-    Logreg(logistic::ValidLogRegParams),
-    /// linfa-svm linear SVM, one versus rest.
-    Svm(svm::ValidSvmParams),
-    /// linfa-trees decision tree.
-    Tree(tree::ValidTreeParams),
-    /// Multinomial logistic regression fitted on sparse rows by our L-BFGS.
-    #[serde(rename = "sparse-logreg")]
-    SparseLogreg(sparse_logistic::ValidSparseLogRegParams),
+/// Class frequencies of `y` in [`Stance::ALL`] order.
+///
+/// # Errors
+/// [`Error::Fit`] naming `model` when `y` is empty.
+pub(crate) fn class_frequencies(model: &str, y: &[Stance]) -> Result<Probs> {
+    if y.is_empty() {
+        return Err(Error::fit(model, "no training examples"));
+    }
+    let mut counts = [0usize; N_CLASSES];
+    for s in y {
+        counts[s.index()] += 1;
+    }
+    let n = y.len() as f64;
+    Ok(counts.map(|c| c as f64 / n))
 }
 
-impl ModelParams {
-    /// The default settings of the model called `name`.
-    ///
-    /// # Errors
-    /// [`Error::InvalidParam`] for an unknown name, listing the known ones.
-    pub fn from_name(name: &str) -> Result<ModelParams> {
-        match name {
-            "majority" => Ok(ModelParams::Majority(baseline::MajorityParams)),
-            "random" => Ok(ModelParams::Random(
-                random::RandomParams::default().check()?,
-            )),
-            "lexicon" => Ok(ModelParams::Lexicon(
-                lexicon::LexiconParams::embedded()?.check()?,
-            )),
-            "svm" => Ok(ModelParams::Svm(svm::SvmParams::default().check()?)),
-            "tree" => Ok(ModelParams::Tree(tree::TreeParams::default().check()?)),
-            "nb" => Ok(ModelParams::Nb(bayes::NbParams::default().check()?)),
-            "logreg" => Ok(ModelParams::Logreg(
-                logistic::LogRegParams::default().check()?,
-            )),
-            "sparse-logreg" => Ok(ModelParams::SparseLogreg(
-                sparse_logistic::SparseLogRegParams::default().check()?,
-            )),
-            _ => Err(Error::param(
-                "--model",
-                format!(
-                    "unknown model '{name}'; expected one of {}",
-                    MODEL_NAMES.join(", ")
-                ),
-            )),
-        }
-    }
+/// A regularisation grid for [`Learner::strengths`]: one setting per
+/// value, labelled `setting=value`.
+///
+/// # Errors
+/// The first error of `make`.
+pub(crate) fn strength_grid<P, V: std::fmt::Display + Copy>(
+    setting: &str,
+    values: &[V],
+    make: impl Fn(V) -> Result<P>,
+) -> Result<Option<Vec<(String, P)>>> {
+    values
+        .iter()
+        .map(|&v| Ok((format!("{setting}={v}"), make(v)?)))
+        .collect::<Result<_>>()
+        .map(Some)
+}
 
-    /// The model's name as the CLI spells it.
-    pub fn name(&self) -> &'static str {
-        match self {
-            ModelParams::Majority(_) => "majority",
-            ModelParams::Random(_) => "random",
-            ModelParams::Lexicon(_) => "lexicon",
-            ModelParams::Nb(_) => "nb",
-            ModelParams::Logreg(_) => "logreg",
-            ModelParams::Svm(_) => "svm",
-            ModelParams::Tree(_) => "tree",
-            ModelParams::SparseLogreg(_) => "sparse-logreg",
-        }
-    }
+/// Which classes occur in `y`.
+pub(crate) fn present_classes(y: &[Stance]) -> [bool; N_CLASSES] {
+    let mut present = [false; N_CLASSES];
+    y.iter().for_each(|s| present[s.index()] = true);
+    present
+}
 
-    /// Fits the model.
-    ///
-    /// # Errors
-    /// See [`Learner::fit`].
-    pub fn fit(&self, x: &CsrMatrix, y: &[Stance]) -> Result<FittedModel> {
-        if x.n_rows() != y.len() {
-            return Err(Error::fit(
-                self.name(),
-                format!("{} rows but {} labels", x.n_rows(), y.len()),
-            ));
-        }
-        Ok(match self {
-            ModelParams::Majority(p) => FittedModel::Majority(p.fit(x, y)?),
-            ModelParams::Nb(p) => FittedModel::Nb(p.fit(x, y)?),
-            ModelParams::Logreg(p) => FittedModel::Logreg(p.fit(x, y)?),
-            ModelParams::Random(p) => FittedModel::Random(p.fit(x, y)?),
-            ModelParams::Lexicon(p) => FittedModel::Lexicon(p.fit(x, y)?),
-            ModelParams::Svm(p) => FittedModel::Svm(p.fit(x, y)?),
-            ModelParams::Tree(p) => FittedModel::Tree(p.fit(x, y)?),
-            ModelParams::SparseLogreg(p) => FittedModel::SparseLogreg(p.fit(x, y)?),
-        })
+/// Checks that `p` is a distribution: finite, in [0, 1], summing to 1.
+pub(crate) fn check_distribution(what: &str, p: &[f64]) -> std::result::Result<(), String> {
+    if p.iter().all(|v| v.is_finite() && (0.0..=1.0).contains(v))
+        && (p.iter().sum::<f64>() - 1.0).abs() < 1e-6
+    {
+        Ok(())
+    } else {
+        Err(format!(
+            "{what} {p:?} is not a probability distribution (values in [0, 1] summing to 1)"
+        ))
     }
 }
 
-/// Any fitted model.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(tag = "kind", rename_all = "lowercase")]
-pub enum FittedModel {
-    /// Majority-class baseline.
-    Majority(baseline::Majority),
-    /// Multinomial naive Bayes.
-    Nb(bayes::NbModel),
-    /// Multinomial logistic regression.
-    Logreg(logistic::LogRegModel),
-    /// Seeded stratified random baseline.
-    Random(random::RandomBaseline),
-    /// Keyword lexicon baseline (scores texts, see
-    /// [`FittedModel::predict_proba_texts`]).
-    Lexicon(lexicon::LexiconModel),
-    /// One-vs-rest linear SVM.
-    Svm(svm::SvmModel),
-    /// Decision tree.
-    Tree(tree::TreeModel),
-    /// Multinomial logistic regression fitted on sparse rows.
-    #[serde(rename = "sparse-logreg")]
-    SparseLogreg(logistic::LogRegModel),
+/// A model of the table: its CLI name, a one-line summary and whether
+/// `compare` runs it by default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ModelInfo {
+    /// The name as the CLI spells it.
+    pub name: &'static str,
+    /// One line for `--help` and the README.
+    pub summary: &'static str,
+    /// Whether `compare` runs it when `--models` is not given.
+    pub default: bool,
+}
+
+/// Builds the table's types and dispatch from one line per model:
+/// `Variant => "cli-name", module::CheckedParams, default|extra, "summary";`.
+macro_rules! model_table {
+    ($($variant:ident => $name:literal, $module:ident :: $params:ident, $default:ident, $summary:literal;)+) => {
+        /// Every model, in report order.
+        pub const MODELS: &[ModelInfo] = &[
+            $(ModelInfo { name: $name, summary: $summary, default: model_table!(@default $default) },)+
+        ];
+
+        /// Checked settings of any model.
+        #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+        #[serde(tag = "kind")]
+        pub enum ModelParams {
+            $(
+                #[doc = $summary]
+                #[serde(rename = $name)]
+                $variant($module::$params),
+            )+
+        }
+
+        /// Any fitted model.
+        #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+        #[serde(tag = "kind")]
+        pub enum FittedModel {
+            $(
+                #[doc = $summary]
+                #[serde(rename = $name)]
+                $variant(FittedOf<$module::$params>),
+            )+
+        }
+
+        impl ModelParams {
+            /// The default settings of the model called `name`.
+            ///
+            /// # Errors
+            /// [`Error::InvalidParam`] for an unknown name, listing the known ones.
+            pub fn from_name(name: &str) -> Result<ModelParams> {
+                match name {
+                    $($name => Ok(ModelParams::$variant(<$module::$params as Learner>::default_checked()?)),)+
+                    _ => Err(Error::param(
+                        "--model",
+                        format!("unknown model '{name}'; expected one of {}", model_names().join(", ")),
+                    )),
+                }
+            }
+
+            /// The model's name as the CLI spells it.
+            pub fn name(&self) -> &'static str {
+                match self {
+                    $(ModelParams::$variant(_) => $name,)+
+                }
+            }
+
+            /// Fits the model on `data`. A fit error carries this model's
+            /// table name.
+            ///
+            /// # Errors
+            /// [`Error::Fit`] if the data cannot be fitted or the fit cannot
+            /// be trusted.
+            pub fn fit(&self, data: &Dataset) -> Result<FittedModel> {
+                let name = self.name();
+                if data.records.n_rows() != data.targets.len() {
+                    return Err(Error::fit(
+                        name,
+                        format!("{} rows but {} labels", data.records.n_rows(), data.targets.len()),
+                    ));
+                }
+                let fitted = match self {
+                    $(ModelParams::$variant(p) => p.fit(data).map(FittedModel::$variant),)+
+                };
+                fitted.map_err(|e| match e {
+                    Error::Fit { message, .. } => Error::fit(name, message),
+                    other => other,
+                })
+            }
+
+            /// The regularisation grid of the model (see
+            /// [`Learner::strengths`]), `None` for a model without one.
+            ///
+            /// # Errors
+            /// As [`Learner::strengths`].
+            pub fn strengths(&self) -> Result<Option<Vec<(String, ModelParams)>>> {
+                Ok(match self {
+                    $(ModelParams::$variant(p) => p.strengths()?.map(|list| {
+                        list.into_iter().map(|(l, q)| (l, ModelParams::$variant(q))).collect()
+                    }),)+
+                })
+            }
+        }
+
+        impl FittedModel {
+            /// The model's name as the CLI spells it.
+            pub fn name(&self) -> &'static str {
+                match self {
+                    $(FittedModel::$variant(_) => $name,)+
+                }
+            }
+
+            fn classifier(&self) -> &dyn Classifier {
+                match self {
+                    $(FittedModel::$variant(m) => m,)+
+                }
+            }
+        }
+    };
+    (@default default) => { true };
+    (@default extra) => { false };
+}
+
+model_table! {
+    Majority => "majority", baseline::MajorityParams, default,
+        "majority class of the training data (baseline)";
+    Random => "random", random::RandomParams, default,
+        "seeded draws from the training class frequencies (baseline)";
+    Lexicon => "lexicon", lexicon::ValidLexiconParams, default,
+        "hand-written keyword list, data/lexicon.csv (baseline)";
+    Nb => "nb", bayes::ValidNbParams, default,
+        "multinomial naive Bayes (linfa-bayes)";
+    Logreg => "logreg", logistic::ValidLogRegParams, default,
+        "multinomial logistic regression (linfa-logistic, dense)";
+    SparseLogreg => "sparse-logreg", sparse_logistic::ValidSparseLogRegParams, extra,
+        "multinomial logistic regression by sparse L-BFGS";
+    Svm => "svm", svm::ValidSvmParams, default,
+        "linear SVM, one-vs-rest (linfa-svm SMO)";
+    Tree => "tree", tree::ValidTreeParams, default,
+        "CART decision tree (linfa-trees)";
+}
+
+/// The names of every model, in report order.
+pub fn model_names() -> Vec<&'static str> {
+    MODELS.iter().map(|m| m.name).collect()
+}
+
+/// The models `compare` runs when `--models` is not given.
+pub fn default_model_names() -> Vec<&'static str> {
+    MODELS
+        .iter()
+        .filter(|m| m.default)
+        .map(|m| m.name)
+        .collect()
 }
 
 impl FittedModel {
-    /// Per-class feature weights of linear models (`None` for others), as
-    /// `[class][feature]` in [`Stance::ALL`] order.
-    pub fn linear_weights(&self) -> Option<&[Vec<f64>; N_CLASSES]> {
-        match self {
-            FittedModel::Logreg(m) | FittedModel::SparseLogreg(m) => Some(&m.weights),
-            FittedModel::Nb(m) => Some(&m.feature_log_prob),
-            FittedModel::Svm(m) => Some(&m.weights),
-            FittedModel::Majority(_)
-            | FittedModel::Random(_)
-            | FittedModel::Lexicon(_)
-            | FittedModel::Tree(_) => None,
-        }
-    }
-
-    /// The model's name as the CLI spells it.
-    pub fn name(&self) -> &'static str {
-        match self {
-            FittedModel::Majority(_) => "majority",
-            FittedModel::Random(_) => "random",
-            FittedModel::Lexicon(_) => "lexicon",
-            FittedModel::Nb(_) => "nb",
-            FittedModel::Logreg(_) => "logreg",
-            FittedModel::SparseLogreg(_) => "sparse-logreg",
-            FittedModel::Svm(_) => "svm",
-            FittedModel::Tree(_) => "tree",
-        }
-    }
-
-    /// Class probabilities of `texts`, whose feature rows are `x`: the
-    /// lexicon model reads the texts, every other model the rows.
+    /// Class probabilities of `texts`, whose feature rows are `x`.
     ///
     /// # Errors
-    /// As [`Classifier::predict_proba`].
-    pub fn predict_proba_texts<S: AsRef<str>>(
-        &self,
-        x: &CsrMatrix,
-        texts: &[S],
-    ) -> Result<Vec<Probs>> {
-        match self {
-            FittedModel::Lexicon(m) => Ok(m.predict_texts(texts)),
-            other => other.predict_proba(x),
+    /// [`Error::Predict`] if `x` has another feature count than the model
+    /// or another row count than `texts`.
+    pub fn predict_proba<S: AsRef<str>>(&self, x: &CsrMatrix, texts: &[S]) -> Result<Vec<Probs>> {
+        let m = self.classifier();
+        if let Some(n) = m.n_features() {
+            if x.n_cols() != n {
+                return Err(Error::predict(
+                    self.name(),
+                    format!("input has {} features; the model has {n}", x.n_cols()),
+                ));
+            }
         }
-    }
-}
-
-impl Classifier for FittedModel {
-    fn predict_proba(&self, x: &CsrMatrix) -> Result<Vec<Probs>> {
-        match self {
-            FittedModel::Majority(m) => m.predict_proba(x),
-            FittedModel::Nb(m) => m.predict_proba(x),
-            FittedModel::Logreg(m) | FittedModel::SparseLogreg(m) => m.predict_proba(x),
-            FittedModel::Random(m) => m.predict_proba(x),
-            FittedModel::Lexicon(m) => m.predict_proba(x),
-            FittedModel::Svm(m) => m.predict_proba(x),
-            FittedModel::Tree(m) => m.predict_proba(x),
+        if texts.len() != x.n_rows() {
+            return Err(Error::predict(
+                self.name(),
+                format!("{} texts for {} feature rows", texts.len(), x.n_rows()),
+            ));
         }
+        let texts: Vec<&str> = texts.iter().map(AsRef::as_ref).collect();
+        Ok(m.probs(x, &texts))
     }
-}
 
-/// Per-class linear scores `x_i · w_c + b_c` of row `i`, `-inf` for a class
-/// absent from training (shared by `logreg`, `sparse-logreg`, `svm`, `nb`).
-pub(crate) fn linear_scores(
-    weights: &[Vec<f64>; N_CLASSES],
-    intercept: &[f64; N_CLASSES],
-    present: &[bool; N_CLASSES],
-    x: &CsrMatrix,
-    i: usize,
-) -> Probs {
-    std::array::from_fn(|c| {
-        if present[c] {
-            x.row_dot(i, &weights[c]) + intercept[c]
-        } else {
-            f64::NEG_INFINITY
-        }
-    })
-}
-
-/// Softmax of the linear scores of every row of `x`.
-///
-/// # Errors
-/// [`Error::Fit`] naming `model` if `x` has another feature count than the
-/// weights.
-pub(crate) fn linear_proba(
-    model: &str,
-    weights: &[Vec<f64>; N_CLASSES],
-    intercept: &[f64; N_CLASSES],
-    present: &[bool; N_CLASSES],
-    x: &CsrMatrix,
-) -> Result<Vec<Probs>> {
-    if x.n_cols() != weights[0].len() {
-        return Err(Error::fit(
-            model,
-            format!(
-                "input has {} features; the model has {}",
-                x.n_cols(),
-                weights[0].len()
-            ),
-        ));
+    /// Per-class feature weights (see [`Classifier::class_weights`]).
+    pub fn class_weights(&self) -> Option<ClassWeights> {
+        self.classifier().class_weights()
     }
-    Ok((0..x.n_rows())
-        .map(|i| {
-            let mut z = linear_scores(weights, intercept, present, x, i);
-            softmax(&mut z);
-            z
-        })
-        .collect())
-}
 
-/// Softmax of `z` in place, subtracting the row maximum first (entries of
-/// `-inf` get probability 0).
-pub(crate) fn softmax(z: &mut Probs) {
-    let m = z.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let mut s = 0.0;
-    for v in z.iter_mut() {
-        *v = (*v - m).exp();
-        s += *v;
-    }
-    for v in z.iter_mut() {
-        *v /= s;
+    /// Checks the model for sense over an `n_features` vocabulary (see
+    /// [`Classifier::validate`]).
+    ///
+    /// # Errors
+    /// What is wrong.
+    pub fn validate(&self, n_features: usize) -> std::result::Result<(), String> {
+        self.classifier().validate(n_features)
     }
 }
 
@@ -336,29 +393,75 @@ pub(crate) fn toy_problem() -> (CsrMatrix, Vec<Stance>) {
     (x, vec![Favor, Favor, Against, Against, None, None])
 }
 
+/// Fits `params` on `x`, `y` (tests).
+#[cfg(test)]
+pub(crate) fn fit_on<P: Learner>(params: &P, x: &CsrMatrix, y: &[Stance]) -> Result<FittedOf<P>> {
+    params.fit(&Dataset::new(x.clone(), y.to_vec()))
+}
+
+/// Labels of the rows of `x` by a fitted model that reads no text (tests).
+#[cfg(test)]
+pub(crate) fn predict_rows<C: Classifier>(m: &C, x: &CsrMatrix) -> Vec<Stance> {
+    let texts = vec![""; x.n_rows()];
+    m.probs(x, &texts).iter().map(argmax).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn names_round_trip_and_unknown_is_clear() {
-        for n in MODEL_NAMES {
+        for n in model_names() {
             assert_eq!(ModelParams::from_name(n).unwrap().name(), n);
         }
         let e = ModelParams::from_name("bert").unwrap_err();
         assert_eq!(
             e.to_string(),
-            "invalid setting --model: unknown model 'bert'; expected one of majority, random, lexicon, nb, logreg, sparse-logreg, svm, tree"
+            format!(
+                "invalid setting --model: unknown model 'bert'; expected one of {}",
+                model_names().join(", ")
+            )
         );
+        let mut names = model_names();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), MODELS.len(), "model names are unique");
+        assert!(default_model_names().len() >= 5);
     }
 
     #[test]
-    fn argmax_ties_and_softmax_stability() {
+    fn every_model_fits_predicts_and_names_its_errors() {
+        let (x, y) = toy_problem();
+        let texts = vec!["text"; x.n_rows()];
+        for info in MODELS {
+            let p = ModelParams::from_name(info.name).unwrap();
+            let m = p.fit(&Dataset::new(x.clone(), y.clone())).unwrap();
+            assert_eq!(m.name(), info.name);
+            let probs = m.predict_proba(&x, &texts).unwrap();
+            assert!(probs
+                .iter()
+                .all(|r| (r.iter().sum::<f64>() - 1.0).abs() < 1e-9));
+            assert_eq!(m.validate(3), Ok(()), "{}", info.name);
+            let e = p
+                .fit(&Dataset::new(CsrMatrix::new(3), Vec::new()))
+                .unwrap_err();
+            assert!(
+                e.to_string().starts_with(&format!("model {}: ", info.name)),
+                "{e}"
+            );
+            if m.class_weights().is_some() {
+                let wide = CsrMatrix::new(4);
+                let e = m.predict_proba(&wide, &[] as &[&str]).unwrap_err();
+                assert!(matches!(e, Error::Predict { .. }), "{e}");
+            }
+        }
+    }
+
+    #[test]
+    fn argmax_ties_go_to_the_lower_index() {
         assert_eq!(argmax(&[0.4, 0.4, 0.2]), Stance::Favor);
         assert_eq!(argmax(&[0.1, 0.2, 0.7]), Stance::None);
-        let mut z = [1000.0, 1000.0, f64::NEG_INFINITY];
-        softmax(&mut z);
-        assert_eq!(z, [0.5, 0.5, 0.0]);
     }
 
     #[test]

@@ -12,12 +12,16 @@
 //! |---|---|---|
 //! | `seed` | `0` | seed of the draws (part of the model; not `compare --seed`, so point scores do not move with the bootstrap seed) |
 
+use linfa::traits::Fit;
+
 use crate::error::{Error, Result};
 use crate::features::CsrMatrix;
 use crate::label::{Stance, N_CLASSES};
 use crate::rng::Rng;
 
-use super::{Classifier, Learner, Probs};
+use super::{
+    check_distribution, class_frequencies, ClassWeights, Classifier, Dataset, Learner, Probs,
+};
 
 /// Default seed of the draws.
 pub const DEFAULT_SEED: u64 = 0;
@@ -61,22 +65,24 @@ pub struct RandomBaseline {
     pub seed: u64,
 }
 
-impl Learner for RandomParams {
-    type Fitted = RandomBaseline;
+impl Fit<CsrMatrix, Vec<Stance>, Error> for RandomParams {
+    type Object = RandomBaseline;
 
-    fn fit(&self, _x: &CsrMatrix, y: &[Stance]) -> Result<RandomBaseline> {
-        if y.is_empty() {
-            return Err(Error::fit("random", "no training examples"));
-        }
-        let mut counts = [0usize; N_CLASSES];
-        for s in y {
-            counts[s.index()] += 1;
-        }
-        let n = y.len() as f64;
+    fn fit(&self, data: &Dataset) -> Result<RandomBaseline> {
         Ok(RandomBaseline {
-            priors: counts.map(|c| c as f64 / n),
+            priors: class_frequencies("random", &data.targets)?,
             seed: self.seed,
         })
+    }
+}
+
+impl Learner for RandomParams {
+    fn default_checked() -> Result<Self> {
+        RandomParams::default().check()
+    }
+
+    fn strengths(&self) -> Result<Option<Vec<(String, Self)>>> {
+        Ok(None)
     }
 }
 
@@ -100,21 +106,34 @@ impl RandomBaseline {
 }
 
 impl Classifier for RandomBaseline {
-    fn predict_proba(&self, x: &CsrMatrix) -> Result<Vec<Probs>> {
+    fn n_features(&self) -> Option<usize> {
+        None
+    }
+
+    fn class_weights(&self) -> Option<ClassWeights> {
+        None
+    }
+
+    fn validate(&self, _n_features: usize) -> std::result::Result<(), String> {
+        check_distribution("priors", &self.priors)
+    }
+
+    fn probs(&self, x: &CsrMatrix, _texts: &[&str]) -> Vec<Probs> {
         let mut rng = Rng::new(self.seed);
-        Ok((0..x.n_rows())
+        (0..x.n_rows())
             .map(|_| {
                 let mut p = [0.0; N_CLASSES];
                 p[self.draw(rng.unit())] = 1.0;
                 p
             })
-            .collect())
+            .collect()
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::models::{fit_on, predict_rows};
     use Stance::*;
 
     fn rows(n: usize) -> CsrMatrix {
@@ -128,23 +147,21 @@ mod tests {
     #[test]
     fn draws_follow_the_priors_and_repeat_with_the_seed() {
         let y = [Favor, Against, None, None];
-        let m = RandomParams::default().fit(&rows(0), &y).unwrap();
+        let m = fit_on(&RandomParams::default(), &rows(4), &y).unwrap();
         assert_eq!(m.priors, [0.25, 0.25, 0.5]);
         let x = rows(4000);
-        let a = m.predict(&x).unwrap();
-        assert_eq!(a, m.predict(&x).unwrap());
+        let a = predict_rows(&m, &x);
+        assert_eq!(a, predict_rows(&m, &x));
         let share = a.iter().filter(|s| **s == None).count() as f64 / 4000.0;
         assert!((share - 0.5).abs() < 0.03, "{share}");
-        let other = RandomParams::default()
-            .seed(9)
-            .fit(&rows(0), &y)
-            .unwrap()
-            .predict(&x)
-            .unwrap();
+        let other = predict_rows(
+            &fit_on(&RandomParams::default().seed(9), &rows(4), &y).unwrap(),
+            &x,
+        );
         assert_ne!(a, other);
         // A class never seen is never drawn.
-        let m = RandomParams::default().fit(&rows(0), &[Against]).unwrap();
-        assert!(m.predict(&x).unwrap().iter().all(|s| *s == Against));
-        assert!(RandomParams::default().fit(&x, &[]).is_err());
+        let m = fit_on(&RandomParams::default(), &rows(1), &[Against]).unwrap();
+        assert!(predict_rows(&m, &x).iter().all(|s| *s == Against));
+        assert!(fit_on(&RandomParams::default(), &rows(0), &[]).is_err());
     }
 }

@@ -30,8 +30,10 @@ use crate::error::{Error, Result};
 use crate::features::CsrMatrix;
 use crate::label::{Stance, N_CLASSES};
 
-use super::logistic::LogRegModel;
-use super::Learner;
+use linfa::traits::Fit;
+
+use super::logistic::ALPHAS;
+use super::{present_classes, strength_grid, Dataset, Learner, LinearModel, Scoring};
 
 const NAME: &str = "sparse-logreg";
 /// Rows per block of the row pass.
@@ -469,8 +471,8 @@ impl ValidSparseLogRegParams {
     /// iterations (for benchmarks and tests).
     ///
     /// # Errors
-    /// As [`Learner::fit`].
-    pub fn fit_with_stats(&self, x: &CsrMatrix, y: &[Stance]) -> Result<(LogRegModel, f64, u64)> {
+    /// As [`Fit::fit`].
+    pub fn fit_with_stats(&self, x: &CsrMatrix, y: &[Stance]) -> Result<(LinearModel, f64, u64)> {
         let p = &self.0;
         if x.n_rows() != y.len() {
             return Err(Error::fit(
@@ -478,8 +480,7 @@ impl ValidSparseLogRegParams {
                 format!("{} rows but {} labels", x.n_rows(), y.len()),
             ));
         }
-        let mut present = [false; N_CLASSES];
-        y.iter().for_each(|s| present[s.index()] = true);
+        let present = present_classes(y);
         let classes: Vec<usize> = (0..N_CLASSES).filter(|&c| present[c]).collect();
         if classes.len() < 2 {
             return Err(Error::fit(NAME, "training data has fewer than two classes"));
@@ -492,12 +493,7 @@ impl ValidSparseLogRegParams {
         let obj = Objective::new(x, y.iter().map(|s| local[s.index()]).collect(), k, p.alpha);
         let m = lbfgs(&obj, p);
         let d = x.n_cols();
-        let mut model = LogRegModel {
-            weights: std::array::from_fn(|_| vec![0.0; d]),
-            intercept: [0.0; N_CLASSES],
-            present,
-            grad_norm: m.grad_norm,
-        };
+        let mut model = LinearModel::zeros(d, present, Scoring::Softmax);
         for (jc, &c) in classes.iter().enumerate() {
             for (j, w) in model.weights[c].iter_mut().enumerate() {
                 *w = m.theta[j * k + jc];
@@ -518,17 +514,27 @@ impl ValidSparseLogRegParams {
     }
 }
 
-impl Learner for ValidSparseLogRegParams {
-    type Fitted = LogRegModel;
+impl Fit<CsrMatrix, Vec<Stance>, Error> for ValidSparseLogRegParams {
+    type Object = LinearModel;
 
-    fn fit(&self, x: &CsrMatrix, y: &[Stance]) -> Result<LogRegModel> {
-        Ok(self.fit_with_stats(x, y)?.0)
+    fn fit(&self, data: &Dataset) -> Result<LinearModel> {
+        Ok(self.fit_with_stats(&data.records, &data.targets)?.0)
+    }
+}
+
+impl Learner for ValidSparseLogRegParams {
+    fn default_checked() -> Result<Self> {
+        SparseLogRegParams::default().check()
+    }
+
+    fn strengths(&self) -> Result<Option<Vec<(String, Self)>>> {
+        strength_grid("alpha", &ALPHAS, |a| self.0.clone().alpha(a).check())
     }
 }
 
 /// The objective `Σᵢ −log softmax(xᵢW + b)[yᵢ] + α/2 ‖W‖²` of a fitted
 /// model (over its present classes), to compare fits.
-pub fn objective(m: &LogRegModel, x: &CsrMatrix, y: &[Stance], alpha: f64) -> f64 {
+pub fn objective(m: &LinearModel, x: &CsrMatrix, y: &[Stance], alpha: f64) -> f64 {
     let mut loss = 0.0;
     for (i, s) in y.iter().enumerate() {
         let z: Vec<(usize, f64)> = (0..N_CLASSES)
@@ -550,8 +556,8 @@ pub fn objective(m: &LogRegModel, x: &CsrMatrix, y: &[Stance], alpha: f64) -> f6
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::models::logistic::LogRegParams;
-    use crate::models::Classifier;
+    use crate::models::logistic::{gradient_norm, LogRegParams};
+    use crate::models::{fit_on, predict_rows};
     use crate::rng::Rng;
 
     /// A seeded random sparse problem with a learnable signal.
@@ -585,13 +591,10 @@ mod tests {
             let (x, y) = data(n, d, classes, seed);
             let ours = SparseLogRegParams::default().check().unwrap();
             let (m, loss, _) = ours.fit_with_stats(&x, &y).unwrap();
-            assert!(m.grad_norm <= 1e-5, "{}", m.grad_norm);
-            let linfa = LogRegParams::default()
-                .check()
-                .unwrap()
-                .fit(&x, &y)
-                .unwrap();
-            assert_eq!(m.predict(&x).unwrap(), linfa.predict(&x).unwrap());
+            let g = gradient_norm(&m, &x, &y, 1.0);
+            assert!(g <= 1e-5, "{g}");
+            let linfa = fit_on(&LogRegParams::default().check().unwrap(), &x, &y).unwrap();
+            assert_eq!(predict_rows(&m, &x), predict_rows(&linfa, &x));
             let theirs = objective(&linfa, &x, &y, 1.0);
             assert!((objective(&m, &x, &y, 1.0) - loss).abs() < 1e-9 * loss);
             assert!((loss - theirs).abs() <= 1e-4 * theirs, "{loss} vs {theirs}");
@@ -607,7 +610,7 @@ mod tests {
                 .num_threads(t)
                 .build()
                 .unwrap()
-                .install(|| p.fit(&x, &y).unwrap())
+                .install(|| fit_on(&p, &x, &y).unwrap())
         };
         let one = fit(1);
         assert_eq!(fit(2), one);
@@ -617,19 +620,23 @@ mod tests {
     #[test]
     fn refuses_unconverged_fits_and_bad_settings() {
         let (x, y) = data(100, 20, 3, 4);
-        let e = SparseLogRegParams::default()
-            .max_iterations(1)
-            .check()
-            .unwrap()
-            .fit(&x, &y)
-            .unwrap_err();
+        let e = fit_on(
+            &SparseLogRegParams::default()
+                .max_iterations(1)
+                .check()
+                .unwrap(),
+            &x,
+            &y,
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("did not converge"), "{e}");
         assert!(SparseLogRegParams::default().alpha(0.0).check().is_err());
         let one_class = vec![Stance::Favor; 100];
-        assert!(SparseLogRegParams::default()
-            .check()
-            .unwrap()
-            .fit(&x, &one_class)
-            .is_err());
+        assert!(fit_on(
+            &SparseLogRegParams::default().check().unwrap(),
+            &x,
+            &one_class
+        )
+        .is_err());
     }
 }

@@ -35,7 +35,10 @@ use crate::error::{Error, Result};
 use crate::features::CsrMatrix;
 use crate::label::{Stance, N_CLASSES};
 
-use super::{linear_proba, linear_scores, Classifier, Learner, Probs};
+use super::{present_classes, strength_grid, Learner, LinearModel, Scoring};
+
+/// The margin penalties tried by `--grid` and the SemEval tuning.
+pub const CS: [f64; 3] = [0.1, 1.0, 10.0];
 
 /// Default largest training set (the kernel alone is 3.2 GB there).
 pub const MAX_TRAIN: usize = 20_000;
@@ -101,22 +104,11 @@ impl ValidSvmParams {
     }
 }
 
-/// A fitted one-vs-rest linear SVM.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct SvmModel {
-    /// `[class][feature]` primal weights `w` in [`Stance::ALL`] order
-    /// (zeros for a class absent from training).
-    pub weights: [Vec<f64>; N_CLASSES],
-    /// `−ρ` per class: decision value `w·x + intercept`.
-    pub intercept: [f64; N_CLASSES],
-    /// Which classes were seen in training.
-    pub present: [bool; N_CLASSES],
-}
+impl Fit<CsrMatrix, Vec<Stance>, Error> for ValidSvmParams {
+    type Object = LinearModel;
 
-impl Learner for ValidSvmParams {
-    type Fitted = SvmModel;
-
-    fn fit(&self, x: &CsrMatrix, y: &[Stance]) -> Result<SvmModel> {
+    fn fit(&self, data: &super::Dataset) -> Result<LinearModel> {
+        let (x, y) = (&data.records, &data.targets);
         let p = &self.0;
         let n = y.len();
         if n == 0 {
@@ -143,13 +135,8 @@ impl Learner for ValidSvmParams {
                 ),
             ));
         }
-        let mut present = [false; N_CLASSES];
-        y.iter().for_each(|s| present[s.index()] = true);
-        let mut model = SvmModel {
-            weights: std::array::from_fn(|_| vec![0.0; x.n_cols()]),
-            intercept: [0.0; N_CLASSES],
-            present,
-        };
+        let present = present_classes(y);
+        let mut model = LinearModel::zeros(x.n_cols(), present, Scoring::Softmax);
         if present.iter().filter(|p| **p).count() < 2 {
             // One class only: it wins every time (intercept 0, others absent).
             return Ok(model);
@@ -187,29 +174,27 @@ impl Learner for ValidSvmParams {
     }
 }
 
-impl SvmModel {
-    /// Decision values of row `i` (`-inf` for absent classes).
-    pub fn decision(&self, x: &CsrMatrix, i: usize) -> Probs {
-        linear_scores(&self.weights, &self.intercept, &self.present, x, i)
+impl Learner for ValidSvmParams {
+    fn default_checked() -> Result<Self> {
+        SvmParams::default().check()
     }
-}
 
-impl Classifier for SvmModel {
-    fn predict_proba(&self, x: &CsrMatrix) -> Result<Vec<Probs>> {
-        linear_proba("svm", &self.weights, &self.intercept, &self.present, x)
+    fn strengths(&self) -> Result<Option<Vec<(String, Self)>>> {
+        strength_grid("c", &CS, |c| self.0.clone().c(c).check())
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::models::{fit_on, predict_rows};
     use Stance::*;
 
     #[test]
     fn primal_weights_match_linfa_decisions_and_separate_the_toy() {
         let (x, y) = crate::models::toy_problem();
-        let m = SvmParams::default().check().unwrap().fit(&x, &y).unwrap();
-        assert_eq!(m.predict(&x).unwrap(), y);
+        let m = fit_on(&SvmParams::default().check().unwrap(), &x, &y).unwrap();
+        assert_eq!(predict_rows(&m, &x), y);
         // Our sparse decision equals linfa's own weighted sum minus rho.
         let dense = x.to_dense();
         let targets = Array1::from_iter(y.iter().map(|s| *s == Against));
@@ -221,9 +206,9 @@ mod tests {
             .unwrap();
         for i in 0..x.n_rows() {
             let theirs = lm.weighted_sum(&dense.row(i)) - lm.rho;
-            assert!((m.decision(&x, i)[1] - theirs).abs() < 1e-9);
+            assert!((m.scores(&x, i)[1] - theirs).abs() < 1e-9);
         }
-        let p = m.predict_proba(&x).unwrap();
+        let p = m.proba(&x);
         assert!(p
             .iter()
             .all(|r| (r.iter().sum::<f64>() - 1.0).abs() < 1e-12));
@@ -236,14 +221,15 @@ mod tests {
             max_train: 5,
             ..Default::default()
         };
-        let e = small.check().unwrap().fit(&x, &y).unwrap_err();
+        let e = fit_on(&small.check().unwrap(), &x, &y).unwrap_err();
         assert!(e.to_string().contains("dense 6 x 6 kernel"), "{e}");
-        let m = SvmParams::default()
-            .check()
-            .unwrap()
-            .fit(&x.select_rows(&[0, 1]), &y[..2])
-            .unwrap();
-        assert!(m.predict(&x).unwrap().iter().all(|s| *s == Favor));
+        let m = fit_on(
+            &SvmParams::default().check().unwrap(),
+            &x.select_rows(&[0, 1]),
+            &y[..2],
+        )
+        .unwrap();
+        assert!(predict_rows(&m, &x).iter().all(|s| *s == Favor));
         assert!(SvmParams::default().c(0.0).check().is_err());
         assert!(SvmParams::default().c(f64::NAN).check().is_err());
     }

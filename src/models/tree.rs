@@ -39,7 +39,10 @@ use crate::features::CsrMatrix;
 use crate::label::{Stance, N_CLASSES};
 
 use super::svm::MAX_DENSE_CELLS;
-use super::{Classifier, Learner, Probs};
+use super::{check_distribution, strength_grid, ClassWeights, Classifier, Learner, Probs};
+
+/// The depths tried by `--grid`.
+pub const DEPTHS: [usize; 3] = [3, 10, 30];
 
 /// Unchecked settings (see the module table).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -151,9 +154,22 @@ pub struct TreeModel {
 }
 
 impl Learner for ValidTreeParams {
-    type Fitted = TreeModel;
+    fn default_checked() -> Result<Self> {
+        TreeParams::default().check()
+    }
 
-    fn fit(&self, x: &CsrMatrix, y: &[Stance]) -> Result<TreeModel> {
+    fn strengths(&self) -> Result<Option<Vec<(String, Self)>>> {
+        strength_grid("max_depth", &DEPTHS, |d| {
+            self.0.clone().max_depth(d).check()
+        })
+    }
+}
+
+impl Fit<CsrMatrix, Vec<Stance>, Error> for ValidTreeParams {
+    type Object = TreeModel;
+
+    fn fit(&self, data: &super::Dataset) -> Result<TreeModel> {
+        let (x, y) = (&data.records, &data.targets);
         let p = &self.0;
         let n = y.len();
         if n == 0 {
@@ -267,54 +283,71 @@ impl TreeModel {
         }
         go(&self.nodes, 0)
     }
-
-    /// Whether the node list is a well-formed tree over `n_features`
-    /// features (children after their parent, in range).
-    pub fn is_well_formed(&self, n_features: usize) -> bool {
-        !self.nodes.is_empty()
-            && self.n_features == n_features
-            && self.nodes.iter().enumerate().all(|(i, n)| match *n {
-                Node::Leaf { .. } => true,
-                Node::Split {
-                    feature,
-                    left,
-                    right,
-                    ..
-                } => {
-                    feature < n_features
-                        && left > i
-                        && right > i
-                        && left < self.nodes.len()
-                        && right < self.nodes.len()
-                }
-            })
-    }
 }
 
 impl Classifier for TreeModel {
-    fn predict_proba(&self, x: &CsrMatrix) -> Result<Vec<Probs>> {
-        if x.n_cols() != self.n_features {
-            return Err(Error::fit(
-                "tree",
-                format!(
-                    "input has {} features; the model has {}",
-                    x.n_cols(),
-                    self.n_features
-                ),
-            ));
-        }
-        Ok((0..x.n_rows())
+    fn n_features(&self) -> Option<usize> {
+        Some(self.n_features)
+    }
+
+    fn probs(&self, x: &CsrMatrix, _texts: &[&str]) -> Vec<Probs> {
+        (0..x.n_rows())
             .map(|i| match self.nodes[self.leaf_of(x, i)] {
                 Node::Leaf { probs } => probs,
                 Node::Split { .. } => unreachable!("leaf_of returns a leaf"),
             })
-            .collect())
+            .collect()
+    }
+
+    fn class_weights(&self) -> Option<ClassWeights> {
+        None
+    }
+
+    /// A well-formed tree over `n_features` features: children after their
+    /// parent and in range (so it is acyclic and every walk ends at a
+    /// leaf), split features in range, finite thresholds, leaf
+    /// probabilities that are distributions.
+    fn validate(&self, n_features: usize) -> std::result::Result<(), String> {
+        if self.nodes.is_empty() {
+            return Err("the tree has no nodes".into());
+        }
+        if self.n_features != n_features {
+            return Err(format!(
+                "the tree reads {} features; the vocabulary has {n_features}",
+                self.n_features
+            ));
+        }
+        let n = self.nodes.len();
+        for (i, node) in self.nodes.iter().enumerate() {
+            match *node {
+                Node::Leaf { probs } => check_distribution(&format!("leaf {i}"), &probs)?,
+                Node::Split {
+                    feature,
+                    threshold,
+                    left,
+                    right,
+                } => {
+                    if feature >= n_features || !threshold.is_finite() {
+                        return Err(format!(
+                            "node {i} splits on feature {feature} at {threshold}; expected a feature below {n_features} and a finite threshold"
+                        ));
+                    }
+                    if !(i < left && left < n && i < right && right < n) {
+                        return Err(format!(
+                            "node {i} has children {left} and {right}; expected nodes after it and below {n}"
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(())
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::models::{fit_on, predict_rows};
     use Stance::*;
 
     fn toy() -> (CsrMatrix, Vec<Stance>) {
@@ -341,25 +374,32 @@ mod tests {
     #[test]
     fn fits_predicts_leaf_frequencies_and_matches_linfa() {
         let (x, y) = toy();
-        let m = TreeParams::default().check().unwrap().fit(&x, &y).unwrap();
-        assert!(m.is_well_formed(3));
-        let p = m.predict_proba(&x).unwrap();
+        let m = fit_on(&TreeParams::default().check().unwrap(), &x, &y).unwrap();
+        assert_eq!(m.validate(3), Ok(()));
+        let p = m.probs(&x, &[""; 8]);
         // Rows 5-7 are identical (none, none, favor); linfa splits off row 4
         // and prunes the split again (both sides predict none): one leaf
         // with 1 favor and 3 none. (No exact class ties here: linfa breaks
         // those by hash-map order, see the module doc.)
         assert_eq!(p[5], [0.25, 0.0, 0.75]);
-        assert_eq!(m.predict(&x).unwrap()[..5], y[..5]);
+        assert_eq!(predict_rows(&m, &x)[..5], y[..5]);
         assert!(p
             .iter()
             .all(|r| (r.iter().sum::<f64>() - 1.0).abs() < 1e-12));
-        let shallow = TreeParams::default()
-            .max_depth(1)
-            .check()
-            .unwrap()
-            .fit(&x, &y)
-            .unwrap();
+        let shallow = fit_on(&TreeParams::default().max_depth(1).check().unwrap(), &x, &y).unwrap();
         assert_eq!(shallow.depth(), 1);
+        // Hand-edited trees that make no sense are refused.
+        let mut bad = m.clone();
+        bad.nodes[0] = Node::Leaf {
+            probs: [-1.0, 5.0, 0.0],
+        };
+        assert!(bad.validate(3).unwrap_err().contains("leaf 0"));
+        let mut cyclic = m.clone();
+        if let Node::Split { left, .. } = &mut cyclic.nodes[0] {
+            *left = 0;
+        }
+        assert!(cyclic.validate(3).unwrap_err().contains("children"));
+        assert!(m.validate(4).is_err());
     }
 
     #[test]

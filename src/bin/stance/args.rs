@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 use stance::corpus::Format;
 use stance::eval::split::CvScheme;
@@ -40,6 +40,38 @@ pub enum Command {
     /// Featurizer flags not given default to word 1..3-grams plus char 2..5-grams,
     /// sublinear TF-IDF and the tweet tokenizer.
     Semeval(SemevalArgs),
+}
+
+/// The command line, with the model flags' help completed from the model
+/// table (names, one-line summaries, and the default list of `compare`).
+pub fn command() -> clap::Command {
+    let known: String = stance::models::MODELS
+        .iter()
+        .map(|m| format!("\n  {:<14} {}", m.name, m.summary))
+        .collect();
+    let defaults = stance::models::default_model_names().join(",");
+    let with_models = |extra: String| {
+        let known = known.clone();
+        move |a: clap::Arg| {
+            let base = a
+                .get_long_help()
+                .or(a.get_help())
+                .map(|h| h.to_string())
+                .unwrap_or_default();
+            a.long_help(format!("{base}{extra}\nModels:{known}"))
+        }
+    };
+    Cli::command()
+        .mut_subcommand("compare", |c| {
+            c.mut_arg("models", with_models(format!(" (default: {defaults}).")))
+        })
+        .mut_subcommand("semeval", |c| {
+            c.mut_arg("models", with_models(String::new()))
+        })
+        .mut_subcommand("train", |c| c.mut_arg("model", with_models(String::new())))
+        .mut_subcommand("extract", |c| {
+            c.mut_arg("model", with_models(String::new()))
+        })
 }
 
 /// Input format flag.
@@ -243,13 +275,8 @@ pub struct CompareArgs {
     #[arg(long, value_name = "F")]
     pub data: Option<PathBuf>,
     /// Comma-separated models.
-    #[arg(
-        long,
-        value_name = "LIST",
-        default_value = "majority,random,lexicon,nb,logreg,svm,tree",
-        value_delimiter = ','
-    )]
-    pub models: Vec<String>,
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub models: Option<Vec<String>>,
     /// Cross-validation: doc (leave one document out) or kfold:K.
     /// Default: doc when every row has a doc, else kfold:5.
     #[arg(long, value_name = "SCHEME", value_parser = |s: &str| s.parse::<CvScheme>().map_err(|e| e.to_string()))]
@@ -286,7 +313,7 @@ pub struct TrainArgs {
     /// Labelled data.
     #[arg(long, value_name = "F")]
     pub data: PathBuf,
-    /// Model name (majority, random, lexicon, nb, logreg, svm, tree).
+    /// Model name.
     #[arg(long, value_name = "NAME")]
     pub model: String,
     /// Where to write the model file.

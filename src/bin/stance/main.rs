@@ -6,7 +6,7 @@ mod args;
 mod cmd;
 
 use anyhow::Context;
-use clap::{CommandFactory, FromArgMatches};
+use clap::FromArgMatches;
 
 use args::{Cli, Command};
 use cmd::{
@@ -16,7 +16,7 @@ use cmd::{
 use stance::Error;
 
 fn main() {
-    let matches = Cli::command().get_matches();
+    let matches = args::command().get_matches();
     let cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(e) => e.exit(),

@@ -41,12 +41,18 @@ pub(crate) fn write_output(
     Ok(())
 }
 
-/// The models of a `--models` list; errors name that flag.
-pub(crate) fn model_list(names: &[String]) -> anyhow::Result<Vec<ModelParams>> {
+/// The models of a `--models` list (the table's default list when not
+/// given); errors name that flag.
+pub(crate) fn model_list(names: Option<&[String]>) -> anyhow::Result<Vec<ModelParams>> {
+    let defaults = stance::models::default_model_names();
+    let names: Vec<&str> = match names {
+        Some(n) => n.iter().map(|m| m.trim()).collect(),
+        None => defaults,
+    };
     let models = names
         .iter()
         .map(|m| {
-            ModelParams::from_name(m.trim()).map_err(|e| match e {
+            ModelParams::from_name(m).map_err(|e| match e {
                 Error::InvalidParam { message, .. } => Error::param("--models", message),
                 other => other,
             })

@@ -14,7 +14,7 @@ use stance::{Error, Stance};
 
 pub(crate) fn compare(a: CompareArgs) -> anyhow::Result<()> {
     let fp = a.feat.to_params()?;
-    let models = model_list(&a.models)?;
+    let models = model_list(a.models.as_deref())?;
     if a.resamples == 0 {
         return Err(Error::param("--resamples", "must be at least 1").into());
     }
@@ -85,11 +85,13 @@ pub(crate) fn compare(a: CompareArgs) -> anyhow::Result<()> {
         written.push(r.clone());
     }
     if let Some(dir) = &a.report_dir {
-        // Linear models refitted on all the data, for features.csv.
+        // Every model refitted on all the data; those with per-class
+        // feature weights go to features.csv.
         let mut fitted = Vec::new();
         for m in &models {
-            if matches!(m.name(), "nb" | "logreg" | "svm") {
-                fitted.push(Pipeline::fit(&fp, m, &texts, &gold)?);
+            let p = Pipeline::fit(&fp, m, &texts, &gold)?;
+            if p.model.class_weights().is_some() {
+                fitted.push(p);
             }
         }
         let feats: Vec<(&str, &stance::models::FittedModel, &[String])> = fitted

@@ -40,7 +40,7 @@ pub(crate) fn semeval(a: SemevalArgs) -> anyhow::Result<()> {
         return Err(Error::param("--folds", "must be at least 2").into());
     }
     let mut grid = Vec::new();
-    for m in &model_list(&a.models)? {
+    for m in &model_list(Some(&a.models))? {
         for (name, model) in se::strength_grid(m)? {
             grid.push(Candidate {
                 name,
