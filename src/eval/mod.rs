@@ -13,6 +13,7 @@
 
 pub mod agree;
 pub mod bootstrap;
+pub mod calibrate;
 pub mod grid;
 pub mod metrics;
 pub mod report;
