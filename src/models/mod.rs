@@ -9,7 +9,7 @@
 //!   [`Stance::ALL`] order, per-class feature weights (linear models),
 //!   and a sense check for model files.
 //!
-//! [`model_table!`] below is the only place a model is named: it generates
+//! `model_table!` below is the only place a model is named: it generates
 //! [`ModelParams`] and [`FittedModel`] (the closed sets the CLI, the
 //! evaluator and the model file use), [`MODELS`] (names, one-line
 //! summaries, default list) and every dispatch. Adding a model takes one
