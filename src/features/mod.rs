@@ -42,6 +42,7 @@
 //! block: memory ∝ vocabulary × threads + one block, and the vocabulary,
 //! IDF and rows are the same as fitting all the texts at once.
 
+mod key;
 mod keymap;
 pub mod sparse;
 
@@ -50,6 +51,7 @@ use rayon::prelude::*;
 use crate::error::{Error, Result};
 use crate::text::interner::{Interner, TagIndex};
 use crate::text::{Analyzer, AnalyzerSettings, CHAR_PREFIX, MAX_CHAR_NGRAM};
+use key::{key_name, key_parts, pack, pack2, remap_key, Key, PAD, PAD_KEY};
 use keymap::{FeatureMap, KeyMap};
 use rustc_hash::FxHashMap;
 pub use sparse::CsrMatrix;
@@ -462,7 +464,7 @@ impl ValidFeaturizerParams {
                 let mut v: Vec<(u32, String, Key)> = kept
                     .into_par_iter()
                     .flatten()
-                    .map(|(n, k)| (n, key_name(k, &gterms), k))
+                    .map(|(n, k)| (n, key_name(k, |g| gterms[g as usize]), k))
                     .collect();
                 v.par_sort_unstable_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
                 if let Some(m) = p.max_features {
@@ -517,54 +519,10 @@ impl ValidFeaturizerParams {
     }
 }
 
-/// An n-gram: up to [`MAX_NGRAM`] term ids packed in 32-bit lanes (first
-/// term in the low lane), unused lanes [`PAD`]. A character n-gram is a
-/// single term (its `c:` string).
-type Key = u128;
-
-const PAD: u32 = u32::MAX;
-/// The key of no n-gram (every lane [`PAD`]).
-const PAD_KEY: Key = u128::MAX;
 /// No feature / no slot.
 const NONE: u32 = u32::MAX;
 /// Number of shards of the document-frequency merge.
 const SHARDS: usize = 64;
-
-/// Packs a window of term ids (at most [`MAX_NGRAM`]).
-#[inline]
-fn pack(w: &[u32]) -> Key {
-    let mut k = u128::MAX;
-    for (i, &id) in w.iter().enumerate() {
-        k &= !(u128::from(u32::MAX) << (32 * i));
-        k |= u128::from(id) << (32 * i);
-    }
-    k
-}
-
-/// The low 64 bits of the key of the bigram `(a, b)` (see [`KeyMap`]).
-#[inline]
-fn pack2(a: u32, b: u32) -> u64 {
-    u64::from(a) | (u64::from(b) << 32)
-}
-
-/// The term ids of `k`, in order.
-#[inline]
-fn key_parts(k: Key) -> impl Iterator<Item = u32> {
-    (0..MAX_NGRAM)
-        .map(move |i| (k >> (32 * i)) as u32)
-        .take_while(|&id| id != PAD)
-}
-
-#[inline]
-fn remap_key(k: Key, r: &[u32]) -> Key {
-    let mut w = [PAD; MAX_NGRAM];
-    let mut n = 0;
-    for id in key_parts(k) {
-        w[n] = r[id as usize];
-        n += 1;
-    }
-    pack(&w[..n])
-}
 
 #[inline]
 fn shard_of(k: Key) -> usize {
@@ -627,20 +585,6 @@ fn rank_key(k: Key, rank: &[u32]) -> u128 {
         r |= u128::from(rank[id as usize] + 1) << (32 * (MAX_NGRAM - 1 - i));
     }
     r
-}
-
-fn key_name(k: Key, terms: &[&str]) -> String {
-    let len = key_parts(k)
-        .map(|id| terms[id as usize].len() + 1)
-        .sum::<usize>();
-    let mut s = String::with_capacity(len.saturating_sub(1));
-    for id in key_parts(k) {
-        if !s.is_empty() {
-            s.push(' ');
-        }
-        s.push_str(terms[id as usize]);
-    }
-    s
 }
 
 /// Splits `texts` into contiguous chunks of about equal byte size: one
@@ -1258,17 +1202,8 @@ impl Featurizer {
                 keys[i as usize] = k;
             }
             keys.par_iter()
-                .map(|&k| {
-                    let mut name = String::new();
-                    for g in key_parts(k) {
-                        if !name.is_empty() {
-                            name.push(' ');
-                        }
-                        // Every term of a feature is in `term_ids`.
-                        name.push_str(terms.get(&g).copied().unwrap_or_default());
-                    }
-                    name
-                })
+                // Every term of a feature is in `term_ids`.
+                .map(|&k| key_name(k, |g| terms.get(&g).copied().unwrap_or_default()))
                 .collect()
         })
     }
