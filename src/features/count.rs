@@ -1,0 +1,264 @@
+//! Per-thread counting, the featurizer's first stage: each thread's
+//! [`Worker`] analyses its pieces of the texts into its own interner and
+//! [`NgramTable`] (n-gram → slot, with document frequencies), and keeps the
+//! per-document (slot, count) rows when asked. [`analyze_balanced`] shares
+//! the texts among the workers; the vocabulary merge then combines their
+//! tables.
+
+use rayon::prelude::*;
+use std::sync::{Mutex, PoisonError};
+
+use super::key::{pack, pack2, Key};
+use super::keymap::{self, KeyMap};
+use super::{to_u32, FeaturizerParams, NONE};
+use crate::text::Analyzer;
+
+/// Document frequency of one slot, the last document it was counted in
+/// and its position in that document's row.
+#[derive(Clone, Copy)]
+struct SlotStats {
+    df: u32,
+    last: u32,
+    pos: u32,
+}
+
+/// Local n-gram table of one chunk: n-gram → slot, with document
+/// frequencies; unigrams and character n-grams (single terms) are indexed
+/// by term id without hashing.
+#[derive(Default)]
+pub(super) struct NgramTable {
+    index: KeyMap<u32>,
+    uni: Vec<u32>,
+    keys: Vec<Key>,
+    /// Per slot, what [`NgramTable::count`] touches (one cache line, not three).
+    stats: Vec<SlotStats>,
+}
+
+impl NgramTable {
+    /// The n-gram of each slot, in slot order.
+    pub(super) fn keys(&self) -> &[Key] {
+        &self.keys
+    }
+
+    /// Each slot's n-gram and document frequency, in slot order.
+    pub(super) fn dfs(&self) -> impl Iterator<Item = (Key, u32)> + '_ {
+        self.keys.iter().zip(&self.stats).map(|(&k, st)| (k, st.df))
+    }
+
+    #[inline]
+    fn new_slot(&mut self, k: Key) -> u32 {
+        let s = to_u32(self.keys.len());
+        self.keys.push(k);
+        self.stats.push(SlotStats {
+            df: 0,
+            last: NONE,
+            pos: 0,
+        });
+        s
+    }
+
+    #[inline]
+    fn uni_slot(&mut self, term: u32) -> u32 {
+        let t = term as usize;
+        if t >= self.uni.len() {
+            self.uni.resize(t + 1, NONE);
+        }
+        if self.uni[t] == NONE {
+            self.uni[t] = self.new_slot(pack(&[term]));
+        }
+        self.uni[t]
+    }
+
+    /// [`NgramTable::slot`] of a two-term key given as its low 64 bits.
+    #[inline]
+    fn slot_short(&mut self, s: u64) -> u32 {
+        if let Some(&i) = self.index.get_short(s) {
+            return i;
+        }
+        let i = self.new_slot(keymap::widen(s));
+        self.index.insert_short(s, i);
+        i
+    }
+
+    #[inline]
+    fn slot(&mut self, k: Key) -> u32 {
+        if let Some(&s) = self.index.get(&k) {
+            return s;
+        }
+        let s = self.new_slot(k);
+        self.index.insert(k, s);
+        s
+    }
+
+    /// Counts slot `s` in document `d`, whose (slot, count) pairs are `row`.
+    #[inline]
+    fn count(&mut self, s: u32, d: u32, row: &mut Vec<(u32, u32)>) {
+        let st = &mut self.stats[s as usize];
+        if st.last != d {
+            st.last = d;
+            st.df += 1;
+            st.pos = to_u32(row.len());
+            row.push((s, 1));
+        } else {
+            row[st.pos as usize].1 += 1;
+        }
+    }
+}
+
+/// One thread's share of a fit: an analyzer and an n-gram table that
+/// persist across the blocks of a streamed fit (so each worker stems each
+/// distinct token once), plus the per-document rows when they are kept.
+pub(super) struct Worker {
+    pub(super) an: Analyzer,
+    pub(super) table: NgramTable,
+    /// Documents analysed so far (the running document id of `table`).
+    docs: usize,
+    /// Tokens read so far.
+    pub(super) tokens: usize,
+    /// Per-document (slot, count) rows, if kept: row `i` is
+    /// `slots[indptr[i]..indptr[i + 1]]`.
+    pub(super) indptr: Vec<usize>,
+    pub(super) slots: Vec<(u32, u32)>,
+}
+
+/// Consecutive documents whose rows a worker kept: `docs` rows from its
+/// kept row `start`. The rows of the texts are the segments in order.
+pub(super) struct Segment {
+    pub(super) worker: usize,
+    pub(super) start: usize,
+    pub(super) docs: usize,
+}
+
+impl Worker {
+    fn new(p: &FeaturizerParams) -> Worker {
+        Worker {
+            an: Analyzer::with_char_ngrams(p.analyzer, p.char_ngrams),
+            table: NgramTable::default(),
+            docs: 0,
+            tokens: 0,
+            indptr: vec![0],
+            slots: Vec::new(),
+        }
+    }
+
+    fn analyze<S: AsRef<str>>(&mut self, p: &FeaturizerParams, texts: &[S], keep_rows: bool) {
+        let Worker {
+            an,
+            table,
+            docs,
+            tokens,
+            indptr,
+            slots,
+        } = self;
+        let (lo, hi) = p.ngram_range;
+        let (mut words, mut chars, mut row) = (Vec::new(), Vec::new(), Vec::new());
+        for t in texts {
+            let d = to_u32(*docs);
+            *docs += 1;
+            words.clear();
+            chars.clear();
+            row.clear();
+            *tokens += an.analyze_into(t.as_ref(), &mut words, &mut chars);
+            if lo == 1 {
+                for &w in &words {
+                    let s = table.uni_slot(w);
+                    table.count(s, d, &mut row);
+                }
+            }
+            for n in lo.max(2)..=hi {
+                if n == 2 {
+                    for w in words.windows(2) {
+                        let s = table.slot_short(pack2(w[0], w[1]));
+                        table.count(s, d, &mut row);
+                    }
+                    continue;
+                }
+                for w in words.windows(n) {
+                    let s = table.slot(pack(w));
+                    table.count(s, d, &mut row);
+                }
+            }
+            for &c in &chars {
+                let s = table.uni_slot(c);
+                table.count(s, d, &mut row);
+            }
+            if keep_rows {
+                slots.extend_from_slice(&row);
+                indptr.push(slots.len());
+            }
+        }
+    }
+}
+
+/// Analyses `texts` in parallel with one worker per thread (added to
+/// `workers` as needed): the texts are cut into pieces, a few per thread,
+/// that the threads take as they go (rayon's work stealing, which keeps
+/// each thread on mostly consecutive pieces, so that its cache sees
+/// related texts), and each piece is analysed by the worker of the thread
+/// that took it. Which worker analyses which piece varies from run to run;
+/// nothing the merge produces depends on it. Returns, in text order, where
+/// each piece's rows are (meaningful if `keep_rows`).
+pub(super) fn analyze_balanced<S: AsRef<str> + Sync>(
+    p: &FeaturizerParams,
+    workers: &mut Vec<Worker>,
+    texts: &[S],
+    keep_rows: bool,
+) -> Vec<Segment> {
+    let threads = rayon::current_num_threads().max(1);
+    while workers.len() < threads {
+        workers.push(Worker::new(p));
+    }
+    let cells: Vec<Mutex<&mut Worker>> = workers.iter_mut().map(Mutex::new).collect();
+    split_pieces(texts, threads * PIECES_PER_THREAD)
+        .into_par_iter()
+        .map(|piece| {
+            // Each thread has its own worker, so the lock is never
+            // contended (it only proves that to the compiler).
+            let worker = rayon::current_thread_index().unwrap_or(0) % cells.len();
+            let mut w = cells[worker].lock().unwrap_or_else(PoisonError::into_inner);
+            let start = w.indptr.len() - 1;
+            w.analyze(p, piece, keep_rows);
+            Segment {
+                worker,
+                start,
+                docs: piece.len(),
+            }
+        })
+        .collect()
+}
+
+/// Pieces per thread of a parallel fit: enough to even out texts that
+/// take longer than others, few enough that each worker's cache still
+/// sees long runs of consecutive texts.
+const PIECES_PER_THREAD: usize = 8;
+
+/// Splits `texts` into contiguous chunks of about equal byte size: one
+/// chunk per thread (more chunks would repeat the per-chunk stemming).
+pub(super) fn split_chunks<S: AsRef<str>>(texts: &[S]) -> Vec<&[S]> {
+    split_pieces(texts, rayon::current_num_threads())
+}
+
+/// Splits `texts` into consecutive pieces of about equal bytes: `k` of
+/// them, or fewer so that there are at least 64 texts a piece on average.
+fn split_pieces<S: AsRef<str>>(texts: &[S], k: usize) -> Vec<&[S]> {
+    let k = k.max(1).min(texts.len().div_ceil(64)).max(1);
+    if k == 1 {
+        return vec![texts];
+    }
+    let total: usize = texts.iter().map(|t| t.as_ref().len() + 1).sum();
+    let per = total.div_ceil(k);
+    let mut out = Vec::with_capacity(k);
+    let (mut start, mut acc) = (0, 0);
+    for (i, t) in texts.iter().enumerate() {
+        acc += t.as_ref().len() + 1;
+        if acc >= per {
+            out.push(&texts[start..=i]);
+            start = i + 1;
+            acc = 0;
+        }
+    }
+    if start < texts.len() {
+        out.push(&texts[start..]);
+    }
+    out
+}
