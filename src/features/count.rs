@@ -8,7 +8,7 @@
 use rayon::prelude::*;
 use std::sync::{Mutex, PoisonError};
 
-use super::key::{pack, pack2, Key};
+use super::key::{pack, pack2, Key, PAD};
 use super::keymap::{self, KeyMap};
 use super::{to_u32, FeaturizerParams, NONE};
 use crate::text::Analyzer;
@@ -165,19 +165,13 @@ impl Worker {
                     table.count(s, d, &mut row);
                 }
             }
-            for n in lo.max(2)..=hi {
-                if n == 2 {
-                    for w in words.windows(2) {
-                        let s = table.slot_short(pack2(w[0], w[1]));
-                        table.count(s, d, &mut row);
-                    }
-                    continue;
-                }
-                for w in words.windows(n) {
-                    let s = table.slot(pack(w));
-                    table.count(s, d, &mut row);
-                }
-            }
+            for_each_ngram::<false>(&words, (lo, hi), |g| {
+                let s = match g {
+                    Gram::Two(b) => table.slot_short(b),
+                    Gram::Long(k) => table.slot(k),
+                };
+                table.count(s, d, &mut row);
+            });
             for &c in &chars {
                 let s = table.uni_slot(c);
                 table.count(s, d, &mut row);
@@ -186,6 +180,45 @@ impl Worker {
                 slots.extend_from_slice(&row);
                 indptr.push(slots.len());
             }
+        }
+    }
+}
+
+/// A word n-gram of two or more terms, as [`for_each_ngram`] gives it.
+#[derive(Clone, Copy)]
+pub(super) enum Gram {
+    /// A bigram, as the low 64 bits of its key ([`pack2`]).
+    Two(u64),
+    /// An n-gram of three or more terms.
+    Long(Key),
+}
+
+/// The one n-gram window loop, of fitting ([`Worker`]) and of
+/// transforming: calls `visit` with each word n-gram of `words` whose
+/// length is in `lo.max(2)..=hi`, by length, then position (unigrams are
+/// single terms, which each caller looks up directly). With `SKIP_PAD`,
+/// windows holding a [`PAD`] (a term outside the vocabulary) are skipped.
+#[inline]
+pub(super) fn for_each_ngram<const SKIP_PAD: bool>(
+    words: &[u32],
+    (lo, hi): (usize, usize),
+    mut visit: impl FnMut(Gram),
+) {
+    for n in lo.max(2)..=hi {
+        if n == 2 {
+            for w in words.windows(2) {
+                if SKIP_PAD && (w[0] == PAD || w[1] == PAD) {
+                    continue;
+                }
+                visit(Gram::Two(pack2(w[0], w[1])));
+            }
+            continue;
+        }
+        for w in words.windows(n) {
+            if SKIP_PAD && w.contains(&PAD) {
+                continue;
+            }
+            visit(Gram::Long(pack(w)));
         }
     }
 }
@@ -261,4 +294,44 @@ fn split_pieces<S: AsRef<str>>(texts: &[S], k: usize) -> Vec<&[S]> {
         out.push(&texts[start..]);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn grams<const SKIP_PAD: bool>(words: &[u32], range: (usize, usize)) -> Vec<Key> {
+        let mut out = Vec::new();
+        for_each_ngram::<SKIP_PAD>(words, range, |g| {
+            out.push(match g {
+                Gram::Two(b) => keymap::widen(b),
+                Gram::Long(k) => k,
+            })
+        });
+        out
+    }
+
+    #[test]
+    fn window_loop_gives_ngrams_by_length_then_position() {
+        let words = [1, 2, PAD, 3, 4];
+        assert_eq!(grams::<true>(&words, (1, 1)), []);
+        assert_eq!(
+            grams::<true>(&words, (1, 3)),
+            [pack(&[1, 2]), pack(&[3, 4])]
+        );
+        assert_eq!(
+            grams::<false>(&[1, 2, 3, 4], (2, 4)),
+            [
+                pack(&[1, 2]),
+                pack(&[2, 3]),
+                pack(&[3, 4]),
+                pack(&[1, 2, 3]),
+                pack(&[2, 3, 4]),
+                pack(&[1, 2, 3, 4]),
+            ]
+        );
+        assert_eq!(grams::<false>(&[5, 6, 7], (3, 3)), [pack(&[5, 6, 7])]);
+        // Without skipping, a window holding PAD is given like any other.
+        assert_eq!(grams::<false>(&words, (2, 2)).len(), 4);
+    }
 }

@@ -52,7 +52,7 @@ use rayon::prelude::*;
 use crate::error::{Error, Result};
 use crate::text::interner::{Interner, TagIndex};
 use crate::text::{Analyzer, AnalyzerSettings, CHAR_PREFIX, MAX_CHAR_NGRAM};
-use count::{analyze_balanced, split_chunks, Segment, Worker};
+use count::{analyze_balanced, for_each_ngram, split_chunks, Gram, Segment, Worker};
 use key::{key_name, key_parts, pack, pack2, remap_key, Key, PAD, PAD_KEY};
 use keymap::{FeatureMap, KeyMap};
 use rustc_hash::FxHashMap;
@@ -1037,27 +1037,15 @@ impl Featurizer {
             feats.extend(chars.iter().map(single).filter(|&f| f != NONE));
             if hi >= 2 {
                 words.iter_mut().for_each(|w| *w = local[*w as usize].0);
-                for n in lo.max(2)..=hi {
-                    if n == 2 {
-                        for w in words.windows(2) {
-                            if w[0] == PAD || w[1] == PAD {
-                                continue;
-                            }
-                            if let Some(&f) = self.features.get_short(pack2(w[0], w[1])) {
-                                feats.push(f);
-                            }
-                        }
-                        continue;
+                for_each_ngram::<true>(&words, (lo, hi), |g| {
+                    let f = match g {
+                        Gram::Two(b) => self.features.get_short(b),
+                        Gram::Long(k) => self.features.get(&k),
+                    };
+                    if let Some(&f) = f {
+                        feats.push(f);
                     }
-                    for w in words.windows(n) {
-                        if w.contains(&PAD) {
-                            continue;
-                        }
-                        if let Some(&f) = self.features.get(&pack(w)) {
-                            feats.push(f);
-                        }
-                    }
-                }
+                });
             }
             feats.sort_unstable();
             counts.clear();
