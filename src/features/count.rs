@@ -165,13 +165,12 @@ impl Worker {
                     table.count(s, d, &mut row);
                 }
             }
-            for_each_ngram::<false>(&words, (lo, hi), |g| {
-                let s = match g {
-                    Gram::Two(b) => table.slot_short(b),
-                    Gram::Long(k) => table.slot(k),
-                };
-                table.count(s, d, &mut row);
-            });
+            let mut counter = SlotCounter {
+                table,
+                d,
+                row: &mut row,
+            };
+            for_each_ngram::<false, _>(&words, (lo, hi), &mut counter);
             for &c in &chars {
                 let s = table.uni_slot(c);
                 table.count(s, d, &mut row);
@@ -184,25 +183,48 @@ impl Worker {
     }
 }
 
-/// A word n-gram of two or more terms, as [`for_each_ngram`] gives it.
-#[derive(Clone, Copy)]
-pub(super) enum Gram {
+/// What [`for_each_ngram`] gives each word n-gram to. Implementations
+/// mark both methods `#[inline(always)]`, so that the shared loop compiles
+/// to the loop each caller would write by hand (a closure there was not
+/// inlined, and counting slowed down by a tenth).
+pub(super) trait NgramSink {
     /// A bigram, as the low 64 bits of its key ([`pack2`]).
-    Two(u64),
+    fn bigram(&mut self, b: u64);
     /// An n-gram of three or more terms.
-    Long(Key),
+    fn longer(&mut self, k: Key);
+}
+
+/// Counts the n-grams of document `d` into a worker's table and row.
+struct SlotCounter<'a> {
+    table: &'a mut NgramTable,
+    d: u32,
+    row: &'a mut Vec<(u32, u32)>,
+}
+
+impl NgramSink for SlotCounter<'_> {
+    #[inline(always)]
+    fn bigram(&mut self, b: u64) {
+        let s = self.table.slot_short(b);
+        self.table.count(s, self.d, self.row);
+    }
+
+    #[inline(always)]
+    fn longer(&mut self, k: Key) {
+        let s = self.table.slot(k);
+        self.table.count(s, self.d, self.row);
+    }
 }
 
 /// The one n-gram window loop, of fitting ([`Worker`]) and of
-/// transforming: calls `visit` with each word n-gram of `words` whose
-/// length is in `lo.max(2)..=hi`, by length, then position (unigrams are
-/// single terms, which each caller looks up directly). With `SKIP_PAD`,
-/// windows holding a [`PAD`] (a term outside the vocabulary) are skipped.
-#[inline]
-pub(super) fn for_each_ngram<const SKIP_PAD: bool>(
+/// transforming: gives `sink` each word n-gram of `words` whose length is
+/// in `lo.max(2)..=hi`, by length, then position (unigrams are single
+/// terms, which each caller looks up directly). With `SKIP_PAD`, windows
+/// holding a [`PAD`] (a term outside the vocabulary) are skipped.
+#[inline(always)]
+pub(super) fn for_each_ngram<const SKIP_PAD: bool, K: NgramSink>(
     words: &[u32],
     (lo, hi): (usize, usize),
-    mut visit: impl FnMut(Gram),
+    sink: &mut K,
 ) {
     for n in lo.max(2)..=hi {
         if n == 2 {
@@ -210,7 +232,7 @@ pub(super) fn for_each_ngram<const SKIP_PAD: bool>(
                 if SKIP_PAD && (w[0] == PAD || w[1] == PAD) {
                     continue;
                 }
-                visit(Gram::Two(pack2(w[0], w[1])));
+                sink.bigram(pack2(w[0], w[1]));
             }
             continue;
         }
@@ -218,7 +240,7 @@ pub(super) fn for_each_ngram<const SKIP_PAD: bool>(
             if SKIP_PAD && w.contains(&PAD) {
                 continue;
             }
-            visit(Gram::Long(pack(w)));
+            sink.longer(pack(w));
         }
     }
 }
@@ -300,14 +322,18 @@ fn split_pieces<S: AsRef<str>>(texts: &[S], k: usize) -> Vec<&[S]> {
 mod tests {
     use super::*;
 
+    impl NgramSink for Vec<Key> {
+        fn bigram(&mut self, b: u64) {
+            self.push(keymap::widen(b));
+        }
+        fn longer(&mut self, k: Key) {
+            self.push(k);
+        }
+    }
+
     fn grams<const SKIP_PAD: bool>(words: &[u32], range: (usize, usize)) -> Vec<Key> {
         let mut out = Vec::new();
-        for_each_ngram::<SKIP_PAD>(words, range, |g| {
-            out.push(match g {
-                Gram::Two(b) => keymap::widen(b),
-                Gram::Long(k) => k,
-            })
-        });
+        for_each_ngram::<SKIP_PAD, _>(words, range, &mut out);
         out
     }
 

@@ -308,7 +308,9 @@ impl ValidFeaturizerParams {
 /// No feature / no slot.
 const NONE: u32 = u32::MAX;
 
-/// `n` as a `u32` id.
+/// `n` as a `u32` id. Inline: the stage files call it in their hot loops,
+/// and they may be compiled in other codegen units than this file.
+#[inline]
 fn to_u32(n: usize) -> u32 {
     // Fewer than 2^32 terms, n-grams and features is an invariant of any
     // corpus that fits in memory.

@@ -7,8 +7,9 @@
 
 use rayon::prelude::*;
 
-use super::count::{for_each_ngram, Gram, Segment, Worker};
-use super::key::{pack, remap_key, PAD};
+use super::count::{for_each_ngram, NgramSink, Segment, Worker};
+use super::key::{pack, remap_key, Key, PAD};
+use super::keymap::FeatureMap;
 use super::{to_u32, CsrMatrix, Featurizer, Weighting, NONE};
 use crate::text::Analyzer;
 
@@ -36,6 +37,28 @@ impl TransformState {
             an,
             local: Vec::new(),
             out: CsrMatrix::new(f.n_features()),
+        }
+    }
+}
+
+/// Collects the features of the n-grams of a text being transformed.
+struct FeatureHits<'a> {
+    features: &'a FeatureMap,
+    feats: &'a mut Vec<u32>,
+}
+
+impl NgramSink for FeatureHits<'_> {
+    #[inline(always)]
+    fn bigram(&mut self, b: u64) {
+        if let Some(&f) = self.features.get_short(b) {
+            self.feats.push(f);
+        }
+    }
+
+    #[inline(always)]
+    fn longer(&mut self, k: Key) {
+        if let Some(&f) = self.features.get(&k) {
+            self.feats.push(f);
         }
     }
 }
@@ -96,15 +119,11 @@ impl Featurizer {
             feats.extend(chars.iter().map(single).filter(|&f| f != NONE));
             if hi >= 2 {
                 words.iter_mut().for_each(|w| *w = local[*w as usize].0);
-                for_each_ngram::<true>(&words, (lo, hi), |g| {
-                    let f = match g {
-                        Gram::Two(b) => self.features.get_short(b),
-                        Gram::Long(k) => self.features.get(&k),
-                    };
-                    if let Some(&f) = f {
-                        feats.push(f);
-                    }
-                });
+                let mut hits = FeatureHits {
+                    features: &self.features,
+                    feats: &mut feats,
+                };
+                for_each_ngram::<true, _>(&words, (lo, hi), &mut hits);
             }
             feats.sort_unstable();
             counts.clear();
