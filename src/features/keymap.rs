@@ -1,5 +1,5 @@
-//! A map from n-gram keys ([`super::Key`]) that stores keys of at most two
-//! terms (upper two lanes [`super::PAD`]: unigrams, bigrams and character
+//! A map from n-gram keys ([`super::key::Key`]) that stores keys of at most two
+//! terms (upper two lanes [`super::key::PAD`]: unigrams, bigrams and character
 //! n-grams) as `u64` in their own table: one multiply to hash instead of
 //! two, and 16-byte instead of 32-byte entries (an `(u128, u32)` pair is
 //! 16-aligned), so half the cache traffic on the hot look-ups. A
@@ -8,7 +8,7 @@
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-use super::Key;
+use super::key::Key;
 
 /// N-gram key → `V`; see the module documentation.
 #[derive(Debug, Clone)]
