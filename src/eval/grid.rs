@@ -22,7 +22,7 @@
 //! |---|---|---|
 //! | `nb` | `alpha` (smoothing) | 0.01, 0.1, 0.5, 1 |
 //! | `logreg`, `sparse-logreg` | `alpha` (L2 penalty) | 0.01, 0.1, 1, 10 |
-//! | `svm` | `c` (margin penalty) | 0.01, 0.1, 1, 10 |
+//! | `svm`, `nbsvm` | `c` (margin penalty) | 0.01, 0.1, 1, 10 |
 //! | `svm-smo` | `c` (margin penalty) | 0.1, 1, 10 |
 //! | `tree` | `max_depth` | 3, 10, 30 |
 //!
@@ -238,6 +238,7 @@ mod tests {
             ("sparse-logreg", 16),
             ("svm", 16),
             ("svm-smo", 12),
+            ("nbsvm", 16),
             ("tree", 12),
         ] {
             let g = model_grid(&base, &ModelParams::from_name(name).unwrap())

@@ -21,6 +21,7 @@ pub mod lexicon;
 pub mod linear;
 pub mod linear_svm;
 pub mod logistic;
+pub mod nbsvm;
 pub mod random;
 pub mod sparse_logistic;
 pub mod svm;
@@ -317,6 +318,8 @@ model_table! {
         "linear SVM by dual coordinate descent (LIBLINEAR), one-vs-rest, sparse";
     SvmSmo => "svm-smo", svm::ValidSvmParams, extra,
         "linear SVM, one-vs-rest (linfa-svm SMO, dense kernel)";
+    NbSvm => "nbsvm", nbsvm::ValidNbSvmParams, default,
+        "NB-SVM: linear SVM on naive Bayes log-count ratios (Wang & Manning 2012)";
     Tree => "tree", tree::ValidTreeParams, default,
         "CART decision tree (linfa-trees)";
 }
