@@ -45,10 +45,21 @@
 //! zeroed where it points out of the box at a bound) satisfy
 //! `max(0, maxᵢ PGᵢ) − min(0, minᵢ PGᵢ) ≤ eps`, so every `|PGᵢ| ≤ eps`
 //! (LIBLINEAR 2.4x's rule), and the fit stops at the first such pass over
-//! **all** coordinates. `eps` defaults to `0.1`, LIBLINEAR's default for its
-//! dual SVM solvers (`train -s 1` / `-s 3`); note that scikit-learn's
-//! `LinearSVC` passes its own `tol = 1e-4` instead. `eps` is in margin units:
-//! at `0.1` every training row's margin condition holds to within 0.1.
+//! **all** coordinates. `eps` is in margin units: every training row's
+//! margin condition then holds to within `eps`.
+//!
+//! `eps` defaults to `0.001`, between LIBLINEAR's `0.1` (its default for
+//! the dual SVM solvers, `train -s 1` / `-s 3`) and the `tol = 1e-4` that
+//! scikit-learn's `LinearSVC` passes to the same solver. At `0.1` the
+//! stopping point is loose enough to depend on the coordinate order: on
+//! the 88 hand-labelled quotes (`compare`, leave one article out) the
+//! out-of-fold macro-F1 was 0.5299 with seeds 0 and 1 but 0.5159 with
+//! seed 2; from `0.01` down every seed gives 0.5159. On 30,000 news
+//! sentences with (1,2)-grams, two seeds predicted 10,000 held-out rows
+//! identically from `0.001` down for both losses and `c` 1 and 10 (the
+//! hinge loss at `0.1` and `0.01` still differed on one or two rows).
+//! The price is more passes: 28 instead of 12 at `c = 1` with the squared
+//! hinge, about 150 to 220 at `c = 10` or with the hinge loss.
 //!
 //! If `max_iterations` passes (default `1000`, as `LinearSVC`'s `max_iter`)
 //! end without convergence, the fit is an **error**, not a model, as for
@@ -59,7 +70,7 @@
 //! error names the class, the spread reached and what to change (raise
 //! `max_iterations` or `eps`, lower `c`). With the defaults on TF-IDF rows
 //! (L2-normalised, so `‖xᵢ‖ = 1`) the squared hinge converges in tens of
-//! passes; the hinge loss at large `c` is the slow case.
+//! passes; the hinge loss and large `c` are the slow cases (a few hundred).
 //!
 //! # Classes and probabilities
 //!
@@ -88,7 +99,7 @@
 //! | `c` | `1.0` | penalty `C` on the training losses (larger: fit the training rows harder) | finite, `> 0` |
 //! | `loss` | `squared-hinge` | `squared-hinge` (L2-loss) or `hinge` (L1-loss) | either |
 //! | `bias` | `1.0` | value `B` of the constant feature; the intercept is penalised by `b²/(2B²)`; `0` fits no intercept | finite, `≥ 0` |
-//! | `eps` | `0.1` | stop when every projected gradient is within `eps` (see above) | finite, `> 0` |
+//! | `eps` | `0.001` | stop when every projected gradient is within `eps` (see above) | finite, `> 0` |
 //! | `max_iterations` | `1000` | outer passes before the fit is refused as unconverged | `≥ 1` |
 //! | `shrinking` | `true` | LIBLINEAR's shrinking of coordinates stuck at a bound | `true`, `false` |
 //! | `seed` | `0` | seed of the coordinate order (part of the model's settings, not `compare --seed`) | any `u64` |
@@ -145,7 +156,7 @@ impl Default for LinearSvmParams {
             c: 1.0,
             loss: Loss::SquaredHinge,
             bias: 1.0,
-            eps: 0.1,
+            eps: 1e-3,
             max_iterations: 1000,
             shrinking: true,
             seed: 0,
@@ -858,13 +869,13 @@ mod tests {
             .unwrap();
         assert_eq!(stats.len(), 3);
         for (s, e) in stats.iter().zip(&exact.1) {
-            assert!(s.spread <= 0.1 && s.passes < 100, "{s:?}");
+            assert!(s.spread <= 1e-3 && s.passes < 100, "{s:?}");
             // The primal optimum is −D(α*); the default stop is close to it.
             let k = s.class.index();
             let p = LinearSvmParams::default();
             let primal = primal_objective(&m.weights[k], m.intercept[k], &x, &y, s.class, &p);
             assert!(
-                primal + e.dual_objective <= 0.05 * primal,
+                primal + e.dual_objective <= 1e-4 * primal,
                 "{primal} vs {}",
                 -e.dual_objective
             );
