@@ -1,8 +1,9 @@
 //! `svm`: a linear support vector machine fitted on the sparse rows by dual
 //! coordinate descent, the LIBLINEAR algorithm (Hsieh, Chang, Lin, Keerthi
 //! & Sundararajan 2008, "A Dual Coordinate Descent Method for Large-scale
-//! Linear SVM", Algorithm 1 with the shrinking of Algorithm 3), one versus
-//! the rest over the classes seen in training.
+//! Linear SVM": coordinate descent on the dual in a random order, with
+//! shrinking, as LIBLINEAR's `solve_l2r_l1l2_svc` implements it), one
+//! versus the rest over the classes seen in training.
 //!
 //! # Problem
 //!
@@ -44,7 +45,7 @@
 //! A pass has converged when its projected gradients `PGᵢ` (the gradient,
 //! zeroed where it points out of the box at a bound) satisfy
 //! `max(0, maxᵢ PGᵢ) − min(0, minᵢ PGᵢ) ≤ eps`, so every `|PGᵢ| ≤ eps`
-//! (LIBLINEAR 2.4x's rule), and the fit stops at the first such pass over
+//! (the rule of recent LIBLINEAR releases), and the fit stops at the first such pass over
 //! **all** coordinates. `eps` is in margin units: every training row's
 //! margin condition then holds to within `eps`.
 //!
