@@ -14,8 +14,11 @@ use crate::models::{Dataset, FittedModel, ModelParams, Probs};
 pub const FORMAT: &str = "stance-model";
 /// Model file format version written and read by this build. Version 2:
 /// every linear model stores `weights`, `intercept` and `present` (naive
-/// Bayes included), without `grad_norm`.
-pub const FORMAT_VERSION: u32 = 2;
+/// Bayes included), without `grad_norm`. Version 3: the kind `svm` is the
+/// dual coordinate descent SVM (its settings: `c`, `loss`, `bias`, `eps`,
+/// `max_iterations`, `shrinking`, `seed`); the linfa-svm model of version 2
+/// files is now the kind `svm-smo`.
+pub const FORMAT_VERSION: u32 = 3;
 
 /// A featurizer and a model fitted on the same training texts.
 #[derive(Debug, Clone)]
@@ -211,11 +214,11 @@ mod tests {
     fn refuses_other_versions_and_broken_files() {
         let json = trained().to_json();
         let p = Path::new("m.json");
-        let e = Pipeline::from_json(p, &json.replacen("\"version\":2", "\"version\":1", 1))
+        let e = Pipeline::from_json(p, &json.replacen("\"version\":3", "\"version\":2", 1))
             .unwrap_err();
         assert!(
             e.to_string()
-                .contains("format version 1; this build reads version 2"),
+                .contains("format version 2; this build reads version 3"),
             "{e}"
         );
         let e = Pipeline::from_json(p, &json[..json.len() / 2]).unwrap_err();

@@ -46,7 +46,7 @@ fn report_dir_holds_every_report_and_reruns_are_byte_identical() {
     let stdout = compare(tmp.path(), &["--report-dir", "a", "--seed", "5"]);
     compare(tmp.path(), &["--report-dir", "b", "--seed", "5"]);
     for m in [
-        "majority", "random", "lexicon", "nb", "logreg", "svm", "tree",
+        "majority", "random", "lexicon", "nb", "logreg", "svm", "nbsvm", "tree",
     ] {
         assert!(
             stdout.contains(&format!("\n{m} ")),
@@ -66,16 +66,17 @@ fn report_dir_holds_every_report_and_reruns_are_byte_identical() {
     assert!(compare_csv.starts_with(
         "model,n,accuracy,accuracy_lo,accuracy_hi,macro_f1,macro_f1_lo,macro_f1_hi,f_avg,f_avg_lo,f_avg_hi,p_vs_majority,p_vs_best\n"
     ));
-    assert_eq!(compare_csv.lines().count(), 1 + 7);
-    assert_eq!(read(&dir.join("per_class.csv")).lines().count(), 1 + 7 * 3);
-    assert_eq!(read(&dir.join("confusion.csv")).lines().count(), 1 + 7 * 9);
+    assert_eq!(compare_csv.lines().count(), 1 + 8);
+    assert_eq!(read(&dir.join("per_class.csv")).lines().count(), 1 + 8 * 3);
+    assert_eq!(read(&dir.join("confusion.csv")).lines().count(), 1 + 8 * 9);
     let preds = read(&dir.join("predictions.csv"));
     assert!(preds.starts_with("id,doc,actor,text,gold,majority_pred,majority_p_favor,"));
     // One header line, then one record per quote (texts may hold no newline).
     assert_eq!(preds.lines().count(), 1 + 88);
     let feats = read(&dir.join("features.csv"));
     assert!(feats.starts_with("model,class,rank,feature,weight\n"));
-    assert_eq!(feats.lines().count(), 1 + 3 * 3 * 20);
+    // nb, logreg, svm and nbsvm have feature weights.
+    assert_eq!(feats.lines().count(), 1 + 4 * 3 * 20);
     assert!(read(&dir.join("confusion.svg")).starts_with("<svg"));
 }
 

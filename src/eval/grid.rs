@@ -22,7 +22,8 @@
 //! |---|---|---|
 //! | `nb` | `alpha` (smoothing) | 0.01, 0.1, 0.5, 1 |
 //! | `logreg`, `sparse-logreg` | `alpha` (L2 penalty) | 0.01, 0.1, 1, 10 |
-//! | `svm` | `c` (margin penalty) | 0.1, 1, 10 |
+//! | `svm`, `nbsvm` | `c` (margin penalty) | 0.01, 0.1, 1, 10 |
+//! | `svm-smo` | `c` (margin penalty) | 0.1, 1, 10 |
 //! | `tree` | `max_depth` | 3, 10, 30 |
 //!
 //! × `ngrams` 1..1, 1..2 × `min_df` 1, 2 (other featurizer settings come
@@ -235,7 +236,9 @@ mod tests {
             ("nb", 16),
             ("logreg", 16),
             ("sparse-logreg", 16),
-            ("svm", 12),
+            ("svm", 16),
+            ("svm-smo", 12),
+            ("nbsvm", 16),
             ("tree", 12),
         ] {
             let g = model_grid(&base, &ModelParams::from_name(name).unwrap())
@@ -268,7 +271,7 @@ mod tests {
         assert_eq!(choices.len(), 3);
         assert!(choices.iter().all(|c| c.inner_macro_f1 == 1.0));
         // Ties go to the first grid point.
-        assert_eq!(choices[0].settings, "c=0.1;ngrams=1..1;min_df=1");
+        assert_eq!(choices[0].settings, "c=0.01;ngrams=1..1;min_df=1");
         let again = nested_cross_validate(&texts, &gold, &docs, &folds, &base, &m, 7).unwrap();
         assert_eq!(again.1, choices);
         let csv = grid_csv(&choices);

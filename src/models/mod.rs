@@ -19,7 +19,9 @@ pub mod baseline;
 pub mod bayes;
 pub mod lexicon;
 pub mod linear;
+pub mod linear_svm;
 pub mod logistic;
+pub mod nbsvm;
 pub mod random;
 pub mod sparse_logistic;
 pub mod svm;
@@ -312,8 +314,12 @@ model_table! {
         "multinomial logistic regression (linfa-logistic, dense)";
     SparseLogreg => "sparse-logreg", sparse_logistic::ValidSparseLogRegParams, extra,
         "multinomial logistic regression by sparse L-BFGS";
-    Svm => "svm", svm::ValidSvmParams, default,
-        "linear SVM, one-vs-rest (linfa-svm SMO)";
+    Svm => "svm", linear_svm::ValidLinearSvmParams, default,
+        "linear SVM by dual coordinate descent (LIBLINEAR), one-vs-rest, sparse";
+    SvmSmo => "svm-smo", svm::ValidSvmParams, extra,
+        "linear SVM, one-vs-rest (linfa-svm SMO, dense kernel)";
+    NbSvm => "nbsvm", nbsvm::ValidNbSvmParams, default,
+        "NB-SVM: linear SVM on naive Bayes log-count ratios (Wang & Manning 2012)";
     Tree => "tree", tree::ValidTreeParams, default,
         "CART decision tree (linfa-trees)";
 }
