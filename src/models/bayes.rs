@@ -95,6 +95,11 @@ impl Learner for ValidNbParams {
     fn strengths(&self) -> Result<Option<Vec<(String, Self)>>> {
         strength_grid("alpha", &ALPHAS, |a| NbParams { alpha: a }.check())
     }
+
+    /// No warm start: a closed-form fit.
+    fn fit_path(data: &super::Dataset, path: &[&Self]) -> Vec<Result<super::FittedOf<Self>>> {
+        super::fit_each(data, path)
+    }
 }
 
 /// Reads priors and feature log-probabilities out of linfa's fitted model.

@@ -163,6 +163,11 @@ impl Learner for ValidTreeParams {
             self.0.clone().max_depth(d).check()
         })
     }
+
+    /// No warm start: each depth grows its own tree.
+    fn fit_path(data: &super::Dataset, path: &[&Self]) -> Vec<Result<super::FittedOf<Self>>> {
+        super::fit_each(data, path)
+    }
 }
 
 impl Fit<CsrMatrix, Vec<Stance>, Error> for ValidTreeParams {

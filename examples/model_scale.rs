@@ -1,9 +1,9 @@
-//! Scale check for `sparse-logreg`: featurizes a corpus and fits the model,
+//! Scale check for `logreg`: featurizes a corpus and fits the model,
 //! printing sizes and timings (measure memory with `/usr/bin/time -v`).
 //!
 //! ```text
-//! cargo run --release --example sparse_logreg_scale -- synth 3000 20000
-//! cargo run --release --example sparse_logreg_scale -- FILE 100000
+//! cargo run --release --example model_scale -- synth 3000 20000
+//! cargo run --release --example model_scale -- FILE 100000
 //! ```
 //! `synth N F`: N synthetic texts, 1..2-grams, the F most frequent kept.
 //! `FILE N`: the first N lines of FILE (one text a line), all 1..2-grams,
@@ -12,7 +12,7 @@
 use std::time::Instant;
 
 use stance::features::FeaturizerParams;
-use stance::models::sparse_logistic::SparseLogRegParams;
+use stance::models::logreg::LogRegParams;
 use stance::synth::{corpus, SynthSettings};
 
 fn main() -> anyhow::Result<()> {
@@ -46,13 +46,13 @@ fn main() -> anyhow::Result<()> {
         x.nnz()
     );
     let t1 = Instant::now();
-    let (m, loss, iters) = SparseLogRegParams::default()
+    let (m, loss, iters) = LogRegParams::default()
         .check()?
         .fit_with_stats(&x, &labels)?;
     println!(
-        "sparse-logreg fit: {:.2} s, {iters} iterations, objective {loss:.6}, gradient norm {:.2e}",
+        "logreg fit: {:.2} s, {iters} iterations, objective {loss:.6}, gradient norm {:.2e}",
         t1.elapsed().as_secs_f64(),
-        stance::models::logistic::gradient_norm(&m, &x, &labels, 1.0)
+        stance::models::logreg::gradient_norm(&m, &x, &labels, 1.0)
     );
     Ok(())
 }
