@@ -255,6 +255,7 @@ mod tests {
         let base = FeaturizerParams::default();
         for (name, n) in [
             ("nb", 16),
+            ("cnb", 16),
             ("logreg", 16),
             ("logreg-dense", 16),
             ("svm", 12),

@@ -375,7 +375,9 @@ model_table! {
     Lexicon => "lexicon", lexicon::ValidLexiconParams, default,
         "hand-written keyword list, data/lexicon.csv (baseline)";
     Nb => "nb", bayes::ValidNbParams, default,
-        "multinomial naive Bayes (linfa-bayes)";
+        "multinomial naive Bayes on the sparse counts";
+    Cnb => "cnb", bayes::ValidCnbParams, extra,
+        "complement naive Bayes (Rennie et al. 2003, as scikit-learn's ComplementNB)";
     Logreg => "logreg", logreg::ValidLogRegParams, default,
         "multinomial logistic regression by sparse L-BFGS";
     LogregDense => "logreg-dense", logreg_dense::ValidDenseLogRegParams, extra,
