@@ -819,6 +819,15 @@ mod tests {
     }
 
     #[test]
+    fn model_files_of_the_dense_logreg_load() {
+        // The settings `logreg` wrote when it was linfa-logistic's fit.
+        let old = r#"{"kind":"logreg","alpha":0.1,"max_iterations":500,"gradient_tolerance":1e-5,"max_grad_norm":1e-3}"#;
+        let p: crate::models::ModelParams = serde_json::from_str(old).unwrap();
+        let want = LogRegParams::default().alpha(0.1).check().unwrap();
+        assert_eq!(p, crate::models::ModelParams::Logreg(want));
+    }
+
+    #[test]
     fn same_weights_for_any_number_of_threads() {
         let (x, y) = data(3000, 500, 3, 7);
         let p = LogRegParams::default().check().unwrap();

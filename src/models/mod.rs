@@ -18,6 +18,7 @@
 
 pub mod baseline;
 pub mod bayes;
+pub mod chi2;
 pub mod lexicon;
 pub mod linear;
 pub mod logreg;
@@ -385,7 +386,7 @@ model_table! {
     Svm => "svm", svm::ValidSvmParams, default,
         "linear SVM, one-vs-rest (linfa-svm SMO)";
     Tree => "tree", tree::ValidTreeParams, default,
-        "CART decision tree (linfa-trees)";
+        "CART decision tree (linfa-trees) on the top columns by chi²";
 }
 
 /// The names of every model, in report order.
