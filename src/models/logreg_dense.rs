@@ -3,7 +3,7 @@
 //! rows, with a convergence check of our own. It minimises the objective of
 //! `logreg` ([`super::logreg`], our sparse fit, the default) and is kept to
 //! cross-check it; it needs `8 × rows × features` bytes and is slow at
-//! scale (22 s on 2,914 texts where `logreg` takes well under a second).
+//! scale (issue 12: 22 s on 2,914 texts).
 //!
 //! linfa's fit can return `Ok` with an unconverged model (its line search
 //! gives up under weak regularisation). After every fit we recompute the
