@@ -66,15 +66,11 @@ fn main() -> anyhow::Result<()> {
             let t = Instant::now();
             let mut iters = 0;
             for p in &path {
-                let (_, loss, it) = p.fit_with_stats(&x, &labels)?;
-                println!(
-                    "  cold alpha={}: {it} iterations, objective {loss:.6}",
-                    p.params().alpha
-                );
-                iters += it;
+                let r = p.fit_with_stats(&x, &labels);
+                iters += report("cold", p.params().alpha, r.map(|(_, l, it)| (l, it)));
             }
             println!(
-                "cold: {iters} iterations in {:.2} s",
+                "cold: {iters} iterations (converged fits) in {:.2} s",
                 t.elapsed().as_secs_f64()
             );
             let t = Instant::now();
@@ -84,15 +80,10 @@ fn main() -> anyhow::Result<()> {
                 .iter()
                 .zip(ValidLogRegParams::path_with_stats(&x, &labels, &refs))
             {
-                let (_, loss, it) = r?;
-                println!(
-                    "  warm alpha={}: {it} iterations, objective {loss:.6}",
-                    p.params().alpha
-                );
-                iters += it;
+                iters += report("warm", p.params().alpha, r.map(|(_, l, it)| (l, it)));
             }
             println!(
-                "warm path: {iters} iterations in {:.2} s",
+                "warm path: {iters} iterations (converged fits) in {:.2} s",
                 t.elapsed().as_secs_f64()
             );
         }
@@ -116,4 +107,19 @@ fn main() -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Prints one fit of a path; returns its iterations (0 for a fit that did
+/// not converge).
+fn report(how: &str, alpha: f64, r: stance::Result<(f64, u64)>) -> u64 {
+    match r {
+        Ok((loss, it)) => {
+            println!("  {how} alpha={alpha}: {it} iterations, objective {loss:.6}");
+            it
+        }
+        Err(e) => {
+            println!("  {how} alpha={alpha}: {e}");
+            0
+        }
+    }
 }
