@@ -11,9 +11,9 @@ use std::collections::{BTreeMap, HashMap};
 
 use crate::corpus::Corpus;
 use crate::error::{Error, Result};
-use crate::eval::cross_validate;
 use crate::eval::metrics::{ConfusionMatrix, ZeroDivision};
 use crate::eval::split::{self, CvScheme};
+use crate::eval::{cross_validate_path, CvPredictions};
 use crate::features::ValidFeaturizerParams;
 use crate::label::Stance;
 use crate::models::{argmax, ModelParams};
@@ -274,7 +274,11 @@ pub fn run(train: &Corpus, test: &Corpus, settings: &Settings) -> Result<Report>
 /// Picks the candidate with the best cross-validated F_avg on the training
 /// tweets (stratified group k-fold; ties go to the earlier candidate).
 /// Candidates that fail to fit are skipped; if all fail, the first error
-/// is returned.
+/// is returned. Candidates with the same featurizer settings are
+/// cross-validated together ([`cross_validate_path`]): one featurizing per
+/// fold, and each model's strengths fitted as one regularisation path
+/// (warm starts for `logreg`); the choice is the one of cross-validating
+/// each candidate on its own, up to the models' convergence tolerance.
 fn choose<'a>(
     texts: &[String],
     labels: &[Stance],
@@ -286,11 +290,30 @@ fn choose<'a>(
     let groups = split::group_duplicates(texts);
     let docs = vec![None; texts.len()];
     let folds = split::plan(CvScheme::KFold(s.folds), &docs, labels, &groups, s.seed)?;
+    // Candidates with the same featurizer settings share one featurizing
+    // per fold and are fitted there together (a model's strengths as one
+    // warm-started path); they are then scored in candidate order.
+    let mut runs: Vec<Option<Result<CvPredictions>>> = s.grid.iter().map(|_| None).collect();
+    let mut done = vec![false; s.grid.len()];
+    for i in 0..s.grid.len() {
+        if done[i] {
+            continue;
+        }
+        let same: Vec<usize> = (i..s.grid.len())
+            .filter(|&j| !done[j] && s.grid[j].featurizer == s.grid[i].featurizer)
+            .collect();
+        let models: Vec<ModelParams> = same.iter().map(|&j| s.grid[j].model.clone()).collect();
+        let results = cross_validate_path(texts, labels, &folds, &s.grid[i].featurizer, &models);
+        for (&j, r) in same.iter().zip(results) {
+            done[j] = true;
+            runs[j] = Some(r);
+        }
+    }
     let mut best: Option<(&Candidate, f64)> = None;
     let mut first_error = None;
-    for c in &s.grid {
+    for (c, run) in s.grid.iter().zip(runs) {
         // A candidate that cannot be fitted (e.g. does not converge) is skipped.
-        let cv = match cross_validate(texts, labels, &folds, &c.featurizer, &c.model) {
+        let cv = match run.expect("every candidate is cross-validated") {
             Ok(cv) => cv,
             Err(e) => {
                 first_error.get_or_insert(e);

@@ -71,8 +71,9 @@ fn compare_is_byte_identical_for_one_seed() {
 
 #[test]
 fn training_nb_prints_no_library_debug_output() {
-    // Upstream linfa-bayes `dbg!`s every class histogram on fit; the
-    // vendored copy must not, and nothing else may reach stderr.
+    // Upstream linfa-bayes `dbg!`s every class histogram on fit (`nb` no
+    // longer calls it, and the tests' vendored copy does not); nothing may
+    // reach stderr.
     let w = Workdir::new();
     let o = w.train_on_quotes("nb", "nb.json");
     assert_eq!(o.stderr, "", "stderr of a clean nb fit");

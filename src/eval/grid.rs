@@ -20,8 +20,8 @@
 //!
 //! | model | strength | values |
 //! |---|---|---|
-//! | `nb` | `alpha` (smoothing) | 0.01, 0.1, 0.5, 1 |
-//! | `logreg`, `sparse-logreg` | `alpha` (L2 penalty) | 0.01, 0.1, 1, 10 |
+//! | `nb`, `cnb` | `alpha` (smoothing) | 0.01, 0.1, 0.5, 1 |
+//! | `logreg`, `logreg-dense` | `alpha` (L2 penalty) | 0.01, 0.1, 1, 10 |
 //! | `svm`, `nbsvm` | `c` (margin penalty) | 0.01, 0.1, 1, 10 |
 //! | `svm-smo` | `c` (margin penalty) | 0.1, 1, 10 |
 //! | `tree` | `max_depth` | 3, 10, 30 |
@@ -32,13 +32,20 @@
 //! as usual. A grid point whose inner fit fails (e.g. logreg does not
 //! converge, or `min_df` leaves no feature) is skipped; if every point
 //! fails, the first error is returned.
+//!
+//! Cost: each (featurizer setting, inner fold) is featurized once, and all
+//! the model's strengths are fitted on it as one regularisation path
+//! ([`crate::models::Learner::fit_path`]: `logreg` warm-starts each
+//! strength from the previous solution, strongest first). The choices and
+//! scores are those of fitting every grid point on its own, up to the
+//! models' convergence tolerance.
 
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::eval::metrics::{ConfusionMatrix, ZeroDivision};
 use crate::eval::split::{self, CvScheme, Fold};
-use crate::eval::{cross_validate, CvPredictions};
+use crate::eval::{cross_validate, cross_validate_path, CvPredictions};
 use crate::features::{FeaturizerParams, ValidFeaturizerParams};
 use crate::label::Stance;
 use crate::models::{argmax, ModelParams, Probs};
@@ -148,10 +155,25 @@ pub fn nested_cross_validate<S: AsRef<str> + Sync>(
             };
             let inner =
                 split::plan(scheme, &tr_docs, &tr_labels, &tr_groups, seed).map_err(wrap)?;
+            // Each featurizer setting is featurized once per inner fold and
+            // its strengths fitted there as one (warm-started) path; the
+            // scores are then read in grid order, as if every point had
+            // been cross-validated on its own.
+            let mut runs: Vec<Result<CvPredictions>> = Vec::with_capacity(grid.len());
+            for points in grid.chunk_by(|a, b| a.featurizer == b.featurizer) {
+                let models: Vec<ModelParams> = points.iter().map(|g| g.model.clone()).collect();
+                runs.extend(cross_validate_path(
+                    &tr_texts,
+                    &tr_labels,
+                    &inner,
+                    &points[0].featurizer,
+                    &models,
+                ));
+            }
             let mut best: Option<(usize, f64)> = None;
             let mut first_err = None;
-            for (k, g) in grid.iter().enumerate() {
-                match cross_validate(&tr_texts, &tr_labels, &inner, &g.featurizer, &g.model) {
+            for (k, run) in runs.into_iter().enumerate() {
+                match run {
                     Ok(run) => {
                         let f1 = ConfusionMatrix::new(&tr_labels, &run.predicted)
                             .macro_f1(ZeroDivision::Zero);
@@ -234,8 +256,9 @@ mod tests {
         let base = FeaturizerParams::default();
         for (name, n) in [
             ("nb", 16),
+            ("cnb", 16),
             ("logreg", 16),
-            ("sparse-logreg", 16),
+            ("logreg-dense", 16),
             ("svm", 16),
             ("svm-smo", 12),
             ("nbsvm", 16),

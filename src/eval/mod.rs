@@ -25,8 +25,7 @@ use rayon::prelude::*;
 use crate::error::{Error, Result};
 use crate::features::ValidFeaturizerParams;
 use crate::label::Stance;
-use crate::models::{argmax, ModelParams, Probs};
-use crate::pipeline::Pipeline;
+use crate::models::{argmax, Dataset, ModelParams, Probs};
 use bootstrap::Interval;
 use metrics::{ConfusionMatrix, Metric, ZeroDivision};
 use split::Fold;
@@ -55,44 +54,98 @@ pub fn cross_validate<S: AsRef<str> + Sync>(
     featurizer: &ValidFeaturizerParams,
     model: &ModelParams,
 ) -> Result<CvPredictions> {
-    let per_fold: Vec<Result<Vec<Probs>>> = folds
+    cross_validate_path(
+        texts,
+        labels,
+        folds,
+        featurizer,
+        std::slice::from_ref(model),
+    )
+    .pop()
+    .expect("one result per model")
+}
+
+/// [`cross_validate`] of several models with the same featurizer settings
+/// on the same folds, e.g. the points of a regularisation path: each fold
+/// is featurized once, and the models are fitted on it together by
+/// [`ModelParams::fit_path`] (warm starts where a model has them). One
+/// result per model, in order, each what [`cross_validate`] gives for that
+/// model (up to the model's convergence tolerance).
+pub fn cross_validate_path<S: AsRef<str> + Sync>(
+    texts: &[S],
+    labels: &[Stance],
+    folds: &[Fold],
+    featurizer: &ValidFeaturizerParams,
+    models: &[ModelParams],
+) -> Vec<Result<CvPredictions>> {
+    // Per fold, one result per model.
+    let per_fold: Vec<Vec<Result<Vec<Probs>>>> = folds
         .par_iter()
         .map(|f| {
-            let wrap = |e: Error| match e {
+            // A fit error keeps its model's name; any other error is named
+            // after the model whose fold failed.
+            let wrap = |e: &Error, params: &ModelParams| match e {
                 Error::Fit { model, message } => {
-                    Error::fit(model, format!("fold {}: {message}", f.name))
+                    Error::fit(model.clone(), format!("fold {}: {message}", f.name))
                 }
-                other => Error::fit(model.name(), format!("fold {}: {other}", f.name)),
+                other => Error::fit(params.name(), format!("fold {}: {other}", f.name)),
             };
+            let fail = |e: Error| models.iter().map(|m| Err(wrap(&e, m))).collect();
             if f.train.is_empty() {
-                return Err(wrap(Error::Split("empty training set".into())));
+                return fail(Error::Split("empty training set".into()));
             }
             let train_texts: Vec<&str> = f.train.iter().map(|&i| texts[i].as_ref()).collect();
             let train_labels: Vec<Stance> = f.train.iter().map(|&i| labels[i]).collect();
             let test_texts: Vec<&str> = f.test.iter().map(|&i| texts[i].as_ref()).collect();
-            let p = Pipeline::fit(featurizer, model, &train_texts, &train_labels).map_err(wrap)?;
-            p.predict_proba(&test_texts).map_err(wrap)
+            // As `Pipeline::fit` and `Pipeline::predict_proba`, with one
+            // featurizer for every model.
+            let fitted = match featurizer.fit(&train_texts) {
+                Ok(fitted) => fitted,
+                Err(e) => return fail(e),
+            };
+            let data = Dataset::new(fitted.transform(&train_texts), train_labels);
+            let x_test = fitted.transform(&test_texts);
+            ModelParams::fit_path(&data, models)
+                .into_iter()
+                .zip(models)
+                .map(|(m, params)| {
+                    m.and_then(|m| m.predict_proba(&x_test, &test_texts))
+                        .map_err(|e| wrap(&e, params))
+                })
+                .collect()
         })
         .collect();
-    let mut probs = vec![[0.0; 3]; labels.len()];
-    let mut tested = vec![false; labels.len()];
-    for (f, res) in folds.iter().zip(per_fold) {
-        for (&i, p) in f.test.iter().zip(res?) {
-            probs[i] = p;
-            tested[i] = true;
+    let mut per_model: Vec<Vec<Result<Vec<Probs>>>> = models.iter().map(|_| Vec::new()).collect();
+    for fold in per_fold {
+        for (k, r) in fold.into_iter().enumerate() {
+            per_model[k].push(r);
         }
     }
-    if let Some(i) = tested.iter().position(|t| !t) {
-        return Err(Error::Split(format!(
-            "example {} is in no test fold",
-            i + 1
-        )));
-    }
-    Ok(CvPredictions {
-        model: model.name().to_owned(),
-        predicted: probs.iter().map(argmax).collect(),
-        probs,
-    })
+    models
+        .iter()
+        .zip(per_model)
+        .map(|(model, results)| {
+            let mut probs = vec![[0.0; 3]; labels.len()];
+            let mut tested = vec![false; labels.len()];
+            for (f, res) in folds.iter().zip(results) {
+                for (&i, p) in f.test.iter().zip(res?) {
+                    probs[i] = p;
+                    tested[i] = true;
+                }
+            }
+            if let Some(i) = tested.iter().position(|t| !t) {
+                return Err(Error::Split(format!(
+                    "example {} is in no test fold",
+                    i + 1
+                )));
+            }
+            Ok(CvPredictions {
+                model: model.name().to_owned(),
+                predicted: probs.iter().map(argmax).collect(),
+                probs,
+            })
+        })
+        .collect()
 }
 
 /// Bootstrap settings for [`summarize`].
@@ -237,7 +290,7 @@ pub fn compare_csv(summaries: &[Summary]) -> String {
 
 /// A fixed-width table of the summaries for the terminal.
 pub fn compare_table(summaries: &[Summary], level: f64) -> String {
-    // Wide enough for the longest model name (e.g. sparse-logreg).
+    // Wide enough for the longest model name (e.g. logreg-dense).
     let w = summaries
         .iter()
         .map(|r| r.model.len())
@@ -329,5 +382,75 @@ mod tests {
         assert!(csv.starts_with(COMPARE_HEADER));
         assert!(csv.contains("\nlogreg,30,1.0000,1.0000,1.0000,1.0000,1.0000,1.0000,1.0000,1.0000,1.0000,0.0010,0.0010\n"), "{csv}");
         let _ = Favor;
+    }
+
+    #[test]
+    fn a_path_cross_validates_as_each_point_on_its_own() {
+        // Noisy labels over shared words, so that the strengths disagree.
+        let words = [
+            "strike", "cartel", "invasion", "talks", "tariff", "border", "army",
+        ];
+        let texts: Vec<String> = (0..60)
+            .map(|i| {
+                format!(
+                    "{} {} {} w{}",
+                    words[i % 7],
+                    words[(i * 3 + 1) % 7],
+                    words[(i / 5) % 7],
+                    i % 11
+                )
+            })
+            .collect();
+        let gold: Vec<Stance> = (0..60).map(|i| Stance::ALL[(i * 7 / 3) % 3]).collect();
+        let groups: Vec<usize> = (0..60).collect();
+        let folds = split::plan(
+            split::CvScheme::KFold(3),
+            &vec![Option::None; 60],
+            &gold,
+            &groups,
+            5,
+        )
+        .unwrap();
+        let fp = FeaturizerParams::default().check().unwrap();
+        for name in ["logreg", "nb", "svm", "tree", "lexicon"] {
+            let base = ModelParams::from_name(name).unwrap();
+            let mut points: Vec<ModelParams> = base
+                .strengths()
+                .unwrap()
+                .map(|s| s.into_iter().map(|(_, p)| p).collect())
+                .unwrap_or_default();
+            // A path may mix models; each goes to its own fit_path.
+            points.push(ModelParams::from_name("majority").unwrap());
+            points.push(base);
+            let path = cross_validate_path(&texts, &gold, &folds, &fp, &points);
+            assert_eq!(path.len(), points.len());
+            for (p, run) in points.iter().zip(path) {
+                let run = run.unwrap();
+                let alone = cross_validate(&texts, &gold, &folds, &fp, p).unwrap();
+                assert_eq!(run.model, alone.model);
+                assert_eq!(run.predicted, alone.predicted, "{p:?}");
+                for (a, b) in run.probs.iter().zip(&alone.probs) {
+                    for k in 0..3 {
+                        // logreg warm starts: equal up to its tolerance; the
+                        // others fit from scratch: identical.
+                        let tol = if name == "logreg" { 1e-4 } else { 0.0 };
+                        assert!((a[k] - b[k]).abs() <= tol, "{p:?}: {a:?} vs {b:?}");
+                    }
+                }
+            }
+        }
+        // Errors are per model: a fold error names each model.
+        let one_class = vec![Favor; 60];
+        let points = [
+            ModelParams::from_name("logreg").unwrap(),
+            ModelParams::from_name("majority").unwrap(),
+        ];
+        let r = cross_validate_path(&texts, &one_class, &folds, &fp, &points);
+        assert!(r[0]
+            .as_ref()
+            .unwrap_err()
+            .to_string()
+            .starts_with("model logreg: fold"));
+        assert!(r[1].is_ok());
     }
 }

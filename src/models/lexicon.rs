@@ -262,6 +262,11 @@ impl Learner for ValidLexiconParams {
     fn strengths(&self) -> Result<Option<Vec<(String, Self)>>> {
         Ok(None)
     }
+
+    /// No warm start (nothing to fit).
+    fn fit_path(data: &super::Dataset, path: &[&Self]) -> Vec<Result<super::FittedOf<Self>>> {
+        super::fit_each(data, path)
+    }
 }
 
 impl LexiconModel {

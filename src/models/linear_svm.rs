@@ -113,7 +113,7 @@ use crate::features::CsrMatrix;
 use crate::label::{Stance, N_CLASSES};
 use crate::rng::Rng;
 
-use super::{present_classes, strength_grid, Dataset, Learner, LinearModel, Scoring};
+use super::{present_classes, strength_grid, Dataset, FittedOf, Learner, LinearModel, Scoring};
 
 const NAME: &str = "svm";
 
@@ -584,6 +584,12 @@ impl Learner for ValidLinearSvmParams {
 
     fn strengths(&self) -> Result<Option<Vec<(String, Self)>>> {
         strength_grid("c", &CS, |c| self.0.clone().c(c).check())
+    }
+
+    /// No warm start yet: each C is fitted from a zero dual (the dual
+    /// solutions of neighbouring C are not reused).
+    fn fit_path(data: &Dataset, path: &[&Self]) -> Vec<Result<FittedOf<Self>>> {
+        super::fit_each(data, path)
     }
 }
 

@@ -3,8 +3,9 @@
 //!
 //! - Settings implement [`Learner`]: linfa's [`Fit`] on a [`Dataset`]
 //!   (the featurizer's sparse rows and their classes) returns a separate
-//!   fitted type, plus the model's default settings and its
-//!   regularisation grid.
+//!   fitted type, plus the model's default settings, its regularisation
+//!   grid, and how it fits a regularisation path on one data set
+//!   ([`Learner::fit_path`]: warm starts where the model has them).
 //! - Fitted models implement [`Classifier`]: class probabilities in
 //!   [`Stance::ALL`] order, per-class feature weights (linear models),
 //!   and a sense check for model files.
@@ -17,13 +18,14 @@
 
 pub mod baseline;
 pub mod bayes;
+pub mod chi2;
 pub mod lexicon;
 pub mod linear;
 pub mod linear_svm;
-pub mod logistic;
+pub mod logreg;
+pub mod logreg_dense;
 pub mod nbsvm;
 pub mod random;
-pub mod sparse_logistic;
 pub mod svm;
 pub mod tree;
 
@@ -88,6 +90,24 @@ pub trait Learner:
     /// # Errors
     /// [`Error::InvalidParam`] if a grid value fails its check (a bug).
     fn strengths(&self) -> Result<Option<Vec<(String, Self)>>>;
+
+    /// Fits every point of `path` (settings of this model, typically its
+    /// [`Learner::strengths`]) on the one data set `data`; one result per
+    /// point, in the order of `path`, each equal to `point.fit(data)` up to
+    /// the model's convergence tolerance.
+    ///
+    /// A model with warm starts (`logreg`) fits the points from the
+    /// strongest regularisation to the weakest, each starting from the
+    /// previous solution, and shares its per-data-set work; the others fit
+    /// each point from scratch with [`fit_each`] (stating so in their
+    /// impl). The evaluator fits every grid and tuning path through this.
+    fn fit_path(data: &Dataset, path: &[&Self]) -> Vec<Result<FittedOf<Self>>>;
+}
+
+/// [`Learner::fit_path`] without warm starts: each point fitted from
+/// scratch.
+pub fn fit_each<P: Learner>(data: &Dataset, path: &[&P]) -> Vec<Result<FittedOf<P>>> {
+    path.iter().map(|p| p.fit(data)).collect()
 }
 
 /// A fitted model.
@@ -180,6 +200,27 @@ pub(crate) fn check_distribution(what: &str, p: &[f64]) -> std::result::Result<(
     }
 }
 
+/// The [`Error::Fit`] of `model` for a data set whose rows and labels
+/// differ in number.
+fn shape_error(model: &str, data: &Dataset) -> Error {
+    Error::fit(
+        model,
+        format!(
+            "{} rows but {} labels",
+            data.records.n_rows(),
+            data.targets.len()
+        ),
+    )
+}
+
+/// A fit error carries the table name of the model that failed.
+fn rename_fit_error(model: &str, e: Error) -> Error {
+    match e {
+        Error::Fit { message, .. } => Error::fit(model, message),
+        other => other,
+    }
+}
+
 /// A model of the table: its CLI name, a one-line summary and whether
 /// `compare` runs it by default.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -254,18 +295,46 @@ macro_rules! model_table {
             pub fn fit(&self, data: &Dataset) -> Result<FittedModel> {
                 let name = self.name();
                 if data.records.n_rows() != data.targets.len() {
-                    return Err(Error::fit(
-                        name,
-                        format!("{} rows but {} labels", data.records.n_rows(), data.targets.len()),
-                    ));
+                    return Err(shape_error(name, data));
                 }
                 let fitted = match self {
                     $(ModelParams::$variant(p) => p.fit(data).map(FittedModel::$variant),)+
                 };
-                fitted.map_err(|e| match e {
-                    Error::Fit { message, .. } => Error::fit(name, message),
-                    other => other,
-                })
+                fitted.map_err(|e| rename_fit_error(name, e))
+            }
+
+            /// Fits every point of `path` on `data` (see
+            /// [`Learner::fit_path`]): the points of each model, in
+            /// `path` order, go to that model's `fit_path` together, so
+            /// that a regularisation path is warm-started where the model
+            /// can. One result per point, in `path` order, each as
+            /// [`ModelParams::fit`] would give it up to the model's
+            /// convergence tolerance.
+            pub fn fit_path(data: &Dataset, path: &[ModelParams]) -> Vec<Result<FittedModel>> {
+                if data.records.n_rows() != data.targets.len() {
+                    return path.iter().map(|p| Err(shape_error(p.name(), data))).collect();
+                }
+                let mut out: Vec<Option<Result<FittedModel>>> = path.iter().map(|_| None).collect();
+                $(
+                    let (at, points): (Vec<usize>, Vec<&$module::$params>) = path
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(i, p)| match p {
+                            ModelParams::$variant(q) => Some((i, q)),
+                            _ => None,
+                        })
+                        .unzip();
+                    if !points.is_empty() {
+                        let fitted = <$module::$params as Learner>::fit_path(data, &points);
+                        debug_assert_eq!(fitted.len(), at.len(), "one result per point");
+                        for (i, r) in at.into_iter().zip(fitted) {
+                            out[i] = Some(r.map(FittedModel::$variant).map_err(|e| rename_fit_error($name, e)));
+                        }
+                    }
+                )+
+                out.into_iter()
+                    .map(|r| r.expect("every point is one of the table's models"))
+                    .collect()
             }
 
             /// The regularisation grid of the model (see
@@ -309,19 +378,21 @@ model_table! {
     Lexicon => "lexicon", lexicon::ValidLexiconParams, default,
         "hand-written keyword list, data/lexicon.csv (baseline)";
     Nb => "nb", bayes::ValidNbParams, default,
-        "multinomial naive Bayes (linfa-bayes)";
-    Logreg => "logreg", logistic::ValidLogRegParams, default,
-        "multinomial logistic regression (linfa-logistic, dense)";
-    SparseLogreg => "sparse-logreg", sparse_logistic::ValidSparseLogRegParams, extra,
+        "multinomial naive Bayes on the sparse counts";
+    Cnb => "cnb", bayes::ValidCnbParams, extra,
+        "complement naive Bayes (Rennie et al. 2003, as scikit-learn's ComplementNB)";
+    Logreg => "logreg", logreg::ValidLogRegParams, default,
         "multinomial logistic regression by sparse L-BFGS";
+    LogregDense => "logreg-dense", logreg_dense::ValidDenseLogRegParams, extra,
+        "the same, fitted by linfa-logistic on dense rows (cross-check)";
     Svm => "svm", linear_svm::ValidLinearSvmParams, default,
         "linear SVM by dual coordinate descent (LIBLINEAR), one-vs-rest, sparse";
     SvmSmo => "svm-smo", svm::ValidSvmParams, extra,
-        "linear SVM, one-vs-rest (linfa-svm SMO, dense kernel)";
+        "linear SVM, one-vs-rest (linfa-svm SMO, dense kernel; cross-check)";
     NbSvm => "nbsvm", nbsvm::ValidNbSvmParams, default,
         "NB-SVM: linear SVM on naive Bayes log-count ratios (Wang & Manning 2012)";
     Tree => "tree", tree::ValidTreeParams, default,
-        "CART decision tree (linfa-trees)";
+        "CART decision tree (linfa-trees) on the top columns by chi²";
 }
 
 /// The names of every model, in report order.

@@ -66,7 +66,7 @@ use super::linear_svm::{
     check_training, mirror_two_classes, problems, solve, unconverged, LinearSvmParams,
     SettingNames, CS,
 };
-use super::{strength_grid, Dataset, Learner, LinearModel, Scoring};
+use super::{strength_grid, Dataset, FittedOf, Learner, LinearModel, Scoring};
 
 const NAME: &str = "nbsvm";
 
@@ -244,6 +244,12 @@ impl Learner for ValidNbSvmParams {
 
     fn strengths(&self) -> Result<Option<Vec<(String, Self)>>> {
         strength_grid("c", &CS, |c| self.0.clone().c(c).check())
+    }
+
+    /// No warm start yet: each C is fitted from a zero dual (the dual
+    /// solutions of neighbouring C are not reused).
+    fn fit_path(data: &Dataset, path: &[&Self]) -> Vec<Result<FittedOf<Self>>> {
+        super::fit_each(data, path)
     }
 }
 

@@ -84,6 +84,11 @@ impl Learner for RandomParams {
     fn strengths(&self) -> Result<Option<Vec<(String, Self)>>> {
         Ok(None)
     }
+
+    /// No warm start (nothing to fit iteratively).
+    fn fit_path(data: &super::Dataset, path: &[&Self]) -> Vec<Result<super::FittedOf<Self>>> {
+        super::fit_each(data, path)
+    }
 }
 
 impl RandomBaseline {

@@ -188,6 +188,11 @@ impl Learner for ValidSvmParams {
     fn strengths(&self) -> Result<Option<Vec<(String, Self)>>> {
         strength_grid("c", &CS, |c| self.0.clone().c(c).check())
     }
+
+    /// No warm start: linfa-svm always starts from zero.
+    fn fit_path(data: &super::Dataset, path: &[&Self]) -> Vec<Result<super::FittedOf<Self>>> {
+        super::fit_each(data, path)
+    }
 }
 
 #[cfg(test)]

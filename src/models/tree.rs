@@ -1,11 +1,27 @@
-//! `tree`: a CART decision tree (Gini impurity) fitted by `linfa-trees`.
+//! `tree`: a CART decision tree (Gini impurity) fitted by `linfa-trees`
+//! on the training rows restricted to their best columns by chi².
 //!
-//! linfa grows and prunes the tree on the dense training matrix; we then
-//! copy its structure (split feature, threshold, children) into our own
-//! flat node list, which is what the model file stores (no `serde`
-//! feature of linfa-trees needed) and what predicts from sparse rows
-//! (a row goes left when its feature value is `<` the threshold, as in
-//! linfa; absent features are 0).
+//! **Bounded memory.** linfa-trees takes a dense matrix, and for every
+//! column keeps its rows sorted by value: about 24 bytes a cell (8 for the
+//! matrix, 16 for the sorted index). So before the fit we score every
+//! column by chi² on the sparse rows ([`super::chi2`], scikit-learn's
+//! `chi2`) and keep the best `max_features` (ties to the lower column
+//! index); then, if rows × kept columns exceed `max_cells`, we keep fewer
+//! columns, `⌊max_cells / rows⌋`, so that the dense block never exceeds
+//! `max_cells` cells (with the defaults 32 Mi cells: 256 MiB of `f64` plus
+//! linfa's 512 MiB of sorted index, whatever the corpus size). Only with
+//! more rows than `max_cells` is the fit refused. The kept columns stay in
+//! increasing column order, so with at most `max_features` columns and
+//! rows × columns within `max_cells` the tree is the one grown on all the
+//! columns.
+//!
+//! linfa grows and prunes the tree on the dense block; we then copy its
+//! structure (split feature, threshold, children) into our own flat node
+//! list, mapping each split's column back to the **original** column
+//! index, which is what the model file stores (no `serde` feature of
+//! linfa-trees needed) and what predicts from the full sparse rows (a row
+//! goes left when its feature value is `<` the threshold, as in linfa;
+//! absent features are 0). Columns that were not kept are never read.
 //!
 //! Probabilities are the **class frequencies of the training examples that
 //! reach each leaf** (we route the training rows through the copied tree
@@ -26,26 +42,40 @@
 //! | `min_samples_split` | `2` | fewest examples a node needs to be split, `≥ 2` |
 //! | `min_samples_leaf` | `1` | fewest examples on each side of a split, `≥ 1` |
 //! | `min_impurity_decrease` | `1e-5` | smallest Gini decrease that makes a split, finite and `> 0` |
+//! | `max_features` | `2000` ([`MAX_FEATURES`]) | columns kept by chi² before the dense fit, `≥ 1` |
+//! | `max_cells` | `2^25` ([`MAX_CELLS`]) | largest dense block (rows × kept columns); fewer columns are kept to fit, `≥ 1` |
 //!
-//! Memory: the fit densifies the training rows (`N × features × 8` bytes)
-//! and refuses more than [`super::svm::MAX_DENSE_CELLS`] cells.
+//! Memory: `O(nnz + classes × features)` for the chi² scores, plus the
+//! dense block of at most `max_cells` cells and linfa's sorted index (about
+//! 24 bytes a cell). Time: linfa scans every kept column over every
+//! training row at each node, `O(nodes × rows × kept columns)`.
 
 use linfa::prelude::*;
 use linfa_trees::{DecisionTree, SplitQuality, TreeNode};
-use ndarray::Array1;
+use ndarray::{Array1, Array2};
 
 use crate::error::{Error, Result};
 use crate::features::CsrMatrix;
 use crate::label::{Stance, N_CLASSES};
 
-use super::svm::MAX_DENSE_CELLS;
+use super::chi2::{chi2, top_columns};
 use super::{check_distribution, strength_grid, ClassWeights, Classifier, Learner, Probs};
+
+/// Default number of columns kept by chi² before the dense fit.
+pub const MAX_FEATURES: usize = 2000;
+
+/// Default largest dense block handed to linfa-trees (rows × kept
+/// columns): 2^25 cells, 256 MiB of `f64` (and about 512 MiB of linfa's
+/// per-column sorted index).
+pub const MAX_CELLS: usize = 1 << 25;
 
 /// The depths tried by `--grid`.
 pub const DEPTHS: [usize; 3] = [3, 10, 30];
 
-/// Unchecked settings (see the module table).
+/// Unchecked settings (see the module table). Settings missing from a
+/// model file take their defaults.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct TreeParams {
     /// Deepest split level.
     pub max_depth: usize,
@@ -55,6 +85,10 @@ pub struct TreeParams {
     pub min_samples_leaf: usize,
     /// Smallest impurity decrease that makes a split.
     pub min_impurity_decrease: f64,
+    /// Columns kept by chi² before the dense fit.
+    pub max_features: usize,
+    /// Largest dense block (rows × kept columns).
+    pub max_cells: usize,
 }
 
 impl Default for TreeParams {
@@ -64,6 +98,8 @@ impl Default for TreeParams {
             min_samples_split: 2,
             min_samples_leaf: 1,
             min_impurity_decrease: 1e-5,
+            max_features: MAX_FEATURES,
+            max_cells: MAX_CELLS,
         }
     }
 }
@@ -79,6 +115,18 @@ impl TreeParams {
     /// Sets `max_depth`.
     pub fn max_depth(mut self, d: usize) -> Self {
         self.max_depth = d;
+        self
+    }
+
+    /// Sets `max_features`.
+    pub fn max_features(mut self, k: usize) -> Self {
+        self.max_features = k;
+        self
+    }
+
+    /// Sets `max_cells`.
+    pub fn max_cells(mut self, cells: usize) -> Self {
+        self.max_cells = cells;
         self
     }
 
@@ -102,6 +150,12 @@ impl TreeParams {
         }
         if self.min_samples_leaf < 1 {
             return Err(Error::param("tree min_samples_leaf", "must be at least 1"));
+        }
+        if self.max_features < 1 {
+            return Err(Error::param("tree max_features", "must be at least 1"));
+        }
+        if self.max_cells < 1 {
+            return Err(Error::param("tree max_cells", "must be at least 1"));
         }
         let v = self.min_impurity_decrease;
         if !(v.is_finite() && v > 0.0) {
@@ -163,6 +217,11 @@ impl Learner for ValidTreeParams {
             self.0.clone().max_depth(d).check()
         })
     }
+
+    /// No warm start: each depth grows its own tree.
+    fn fit_path(data: &super::Dataset, path: &[&Self]) -> Vec<Result<super::FittedOf<Self>>> {
+        super::fit_each(data, path)
+    }
 }
 
 impl Fit<CsrMatrix, Vec<Stance>, Error> for ValidTreeParams {
@@ -175,17 +234,9 @@ impl Fit<CsrMatrix, Vec<Stance>, Error> for ValidTreeParams {
         if n == 0 {
             return Err(Error::fit("tree", "no training examples"));
         }
-        if n.saturating_mul(x.n_cols()) > MAX_DENSE_CELLS {
-            return Err(Error::fit(
-                "tree",
-                format!(
-                    "{n} x {} dense training matrix exceeds {MAX_DENSE_CELLS} cells \
-                     (lower --max-features)",
-                    x.n_cols()
-                ),
-            ));
-        }
-        let ds = Dataset::new(x.to_dense(), Array1::from_iter(y.iter().map(|s| s.index())));
+        let kept = p.columns_for(x, y)?;
+        let dense = dense_columns(x, &kept);
+        let ds = Dataset::new(dense, Array1::from_iter(y.iter().map(|s| s.index())));
         let fitted = DecisionTree::params()
             .split_quality(SplitQuality::Gini)
             .max_depth(Some(p.max_depth))
@@ -195,7 +246,7 @@ impl Fit<CsrMatrix, Vec<Stance>, Error> for ValidTreeParams {
             .fit(&ds)
             .map_err(|e| Error::fit("tree", format!("linfa-trees: {e}")))?;
         let mut nodes = Vec::new();
-        copy_node(fitted.root_node(), &mut nodes)?;
+        copy_node(fitted.root_node(), &kept, &mut nodes)?;
         let mut model = TreeModel {
             nodes,
             n_features: x.n_cols(),
@@ -221,8 +272,57 @@ impl Fit<CsrMatrix, Vec<Stance>, Error> for ValidTreeParams {
     }
 }
 
-/// Appends `node` and its subtree to `out` (pre-order); returns its index.
-fn copy_node(node: &TreeNode<f64, usize>, out: &mut Vec<Node>) -> Result<usize> {
+impl TreeParams {
+    /// The columns of `x` the fit densifies, in increasing order: the best
+    /// `max_features` by chi², fewer if rows × columns would exceed
+    /// `max_cells` (see the module doc).
+    ///
+    /// # Errors
+    /// [`Error::Fit`] when even one column per row exceeds `max_cells`.
+    pub fn columns_for(&self, x: &CsrMatrix, y: &[Stance]) -> Result<Vec<usize>> {
+        let n = x.n_rows().max(1);
+        let fit = self.max_cells / n;
+        if fit == 0 && x.n_cols() > 0 {
+            return Err(Error::fit(
+                "tree",
+                format!(
+                    "{} training rows exceed the dense cap of {} cells even with one column \
+                     (train on fewer rows or raise max_cells)",
+                    x.n_rows(),
+                    self.max_cells
+                ),
+            ));
+        }
+        let k = self.max_features.min(fit);
+        if k >= x.n_cols() {
+            return Ok((0..x.n_cols()).collect());
+        }
+        Ok(top_columns(&chi2(x, y), k))
+    }
+}
+
+/// The dense `rows × kept.len()` block of the columns `kept` of `x`.
+fn dense_columns(x: &CsrMatrix, kept: &[usize]) -> Array2<f64> {
+    let mut at = vec![usize::MAX; x.n_cols()];
+    for (k, &j) in kept.iter().enumerate() {
+        at[j] = k;
+    }
+    let mut a = Array2::zeros((x.n_rows(), kept.len()));
+    for i in 0..x.n_rows() {
+        let (cols, vals) = x.row(i);
+        for (&j, &v) in cols.iter().zip(vals) {
+            let k = at[j as usize];
+            if k != usize::MAX {
+                a[(i, k)] = v;
+            }
+        }
+    }
+    a
+}
+
+/// Appends `node` and its subtree to `out` (pre-order), its split columns
+/// mapped through `kept` to the original columns; returns its index.
+fn copy_node(node: &TreeNode<f64, usize>, kept: &[usize], out: &mut Vec<Node>) -> Result<usize> {
     let at = out.len();
     if node.is_leaf() {
         out.push(Node::Leaf {
@@ -241,8 +341,14 @@ fn copy_node(node: &TreeNode<f64, usize>, out: &mut Vec<Node>) -> Result<usize> 
     out.push(Node::Leaf {
         probs: [0.0; N_CLASSES],
     });
-    let left = copy_node(l, out)?;
-    let right = copy_node(r, out)?;
+    let left = copy_node(l, kept, out)?;
+    let right = copy_node(r, kept, out)?;
+    let Some(&feature) = kept.get(feature) else {
+        return Err(Error::fit(
+            "tree",
+            format!("linfa-trees split on column {feature} of {}", kept.len()),
+        ));
+    };
     out[at] = Node::Split {
         feature,
         threshold,
@@ -400,6 +506,95 @@ mod tests {
         }
         assert!(cyclic.validate(3).unwrap_err().contains("children"));
         assert!(m.validate(4).is_err());
+    }
+
+    #[test]
+    fn fits_on_the_top_chi2_columns_and_predicts_on_the_original_ones() {
+        let (x, y) = crate::models::chi2::toy();
+        // chi² = [1.6, 2, 2, 3.5, 0] (hand-computed in chi2.rs): the best
+        // two are columns 3 and 1 (1 before 2 on the tie).
+        let p = TreeParams::default().max_features(2).check().unwrap();
+        assert_eq!(p.params().columns_for(&x, &y).unwrap(), vec![1, 3]);
+        let m = fit_on(&p, &x, &y).unwrap();
+        assert_eq!(m.n_features, 5);
+        assert!(m.nodes.iter().any(|n| matches!(n, Node::Split { .. })));
+        for n in &m.nodes {
+            if let Node::Split { feature, .. } = n {
+                assert!([1, 3].contains(feature), "{n:?}");
+            }
+        }
+        // The same tree as one fitted on the reduced matrix, whose columns
+        // 0 and 1 are the original 1 and 3.
+        let mut reduced = CsrMatrix::new(2);
+        for i in 0..x.n_rows() {
+            let (c, v) = x.row(i);
+            reduced.push_row(c.iter().zip(v).filter_map(|(&j, &v)| match j {
+                1 => Some((0, v)),
+                3 => Some((1, v)),
+                _ => Option::None,
+            }));
+        }
+        let r = fit_on(&TreeParams::default().check().unwrap(), &reduced, &y).unwrap();
+        assert_eq!(m.probs(&x, &[""; 6]), r.probs(&reduced, &[""; 6]));
+        assert_eq!(m.nodes.len(), r.nodes.len());
+        for (a, b) in m.nodes.iter().zip(&r.nodes) {
+            match (a, b) {
+                (
+                    Node::Split {
+                        feature: fa,
+                        threshold: ta,
+                        left: la,
+                        right: ra,
+                    },
+                    Node::Split {
+                        feature: fb,
+                        threshold: tb,
+                        left: lb,
+                        right: rb,
+                    },
+                ) => {
+                    assert_eq!([1, 3][*fb], *fa);
+                    assert_eq!((ta, la, ra), (tb, lb, rb));
+                }
+                _ => assert_eq!(a, b),
+            }
+        }
+        // Deterministic, and the model file sense check reads original columns.
+        assert_eq!(fit_on(&p, &x, &y).unwrap(), m);
+        assert_eq!(m.validate(5), Ok(()));
+        // With at most max_features columns, every column is kept in order.
+        let all = TreeParams::default().check().unwrap();
+        assert_eq!(
+            all.params().columns_for(&x, &y).unwrap(),
+            vec![0, 1, 2, 3, 4]
+        );
+    }
+
+    #[test]
+    fn the_dense_cap_lowers_the_column_count_then_refuses() {
+        let (x, y) = crate::models::chi2::toy();
+        // 6 rows: 13 cells leave room for 2 columns, the top two by chi².
+        let p = TreeParams::default().max_cells(13).check().unwrap();
+        assert_eq!(p.params().columns_for(&x, &y).unwrap(), vec![1, 3]);
+        assert!(fit_on(&p, &x, &y).is_ok());
+        let p = TreeParams::default().max_cells(6).check().unwrap();
+        assert_eq!(p.params().columns_for(&x, &y).unwrap(), vec![3]);
+        let p = TreeParams::default().max_cells(5).check().unwrap();
+        let e = fit_on(&p, &x, &y).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("6 training rows exceed the dense cap of 5 cells"),
+            "{e}"
+        );
+        assert!(TreeParams::default().max_features(0).check().is_err());
+        assert!(TreeParams::default().max_cells(0).check().is_err());
+    }
+
+    #[test]
+    fn old_model_files_without_the_new_settings_load() {
+        let old = r#"{"max_depth":10,"min_samples_split":2,"min_samples_leaf":1,"min_impurity_decrease":1e-5}"#;
+        let p: TreeParams = serde_json::from_str(old).unwrap();
+        assert_eq!(p, TreeParams::default());
     }
 
     #[test]

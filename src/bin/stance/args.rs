@@ -481,7 +481,7 @@ pub struct SemevalArgs {
     #[arg(
         long,
         value_name = "LIST",
-        default_value = "sparse-logreg",
+        default_value = "logreg",
         value_delimiter = ','
     )]
     pub models: Vec<String>,

@@ -1,5 +1,9 @@
-//! `logreg`: multinomial logistic regression fitted by `linfa-logistic`
-//! (`MultiLogisticRegression`, L-BFGS), with a convergence check of our own.
+//! `logreg-dense` (extra): multinomial logistic regression fitted by
+//! `linfa-logistic` (`MultiLogisticRegression`, L-BFGS) on the densified
+//! rows, with a convergence check of our own. It minimises the objective of
+//! `logreg` ([`super::logreg`], our sparse fit, the default) and is kept to
+//! cross-check it; it needs `8 × rows × features` bytes and is slow at
+//! scale (issue 12: 22 s on 2,914 texts).
 //!
 //! linfa's fit can return `Ok` with an unconverged model (its line search
 //! gives up under weak regularisation). After every fit we recompute the
@@ -22,18 +26,16 @@ use ndarray::Array1;
 
 use crate::error::{Error, Result};
 use crate::features::CsrMatrix;
-use crate::label::{Stance, N_CLASSES};
+use crate::label::Stance;
 
-use super::linear::softmax;
-use super::{present_classes, strength_grid, Learner, LinearModel, Scoring};
+use super::logreg::{gradient_norm, ALPHAS};
+use super::{fit_each, present_classes, strength_grid, FittedOf, Learner, LinearModel, Scoring};
 
-/// The L2 strengths tried by `--grid` and the SemEval tuning (the same for
-/// every logistic regression).
-pub const ALPHAS: [f64; 4] = [0.01, 0.1, 1.0, 10.0];
+const NAME: &str = "logreg-dense";
 
 /// Unchecked settings (see the module table).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct LogRegParams {
+pub struct DenseLogRegParams {
     /// L2 penalty.
     pub alpha: f64,
     /// L-BFGS iteration limit.
@@ -44,9 +46,9 @@ pub struct LogRegParams {
     pub max_grad_norm: f64,
 }
 
-impl Default for LogRegParams {
+impl Default for DenseLogRegParams {
     fn default() -> Self {
-        LogRegParams {
+        DenseLogRegParams {
             alpha: 1.0,
             max_iterations: 500,
             gradient_tolerance: 1e-5,
@@ -57,9 +59,9 @@ impl Default for LogRegParams {
 
 /// Checked settings.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ValidLogRegParams(LogRegParams);
+pub struct ValidDenseLogRegParams(DenseLogRegParams);
 
-impl LogRegParams {
+impl DenseLogRegParams {
     /// Sets `alpha`.
     pub fn alpha(mut self, a: f64) -> Self {
         self.alpha = a;
@@ -71,38 +73,41 @@ impl LogRegParams {
     /// # Errors
     /// [`Error::InvalidParam`] for a non-positive or non-finite value, or
     /// `max_grad_norm < gradient_tolerance`.
-    pub fn check(self) -> Result<ValidLogRegParams> {
+    pub fn check(self) -> Result<ValidDenseLogRegParams> {
         let pos = |v: f64| v.is_finite() && v > 0.0;
         if !pos(self.alpha) {
             return Err(Error::param(
-                "logreg alpha",
+                "logreg-dense alpha",
                 format!("{} must be finite and > 0", self.alpha),
             ));
         }
         if self.max_iterations == 0 {
-            return Err(Error::param("logreg max_iterations", "must be at least 1"));
+            return Err(Error::param(
+                "logreg-dense max_iterations",
+                "must be at least 1",
+            ));
         }
         if !pos(self.gradient_tolerance)
             || !pos(self.max_grad_norm)
             || self.max_grad_norm < self.gradient_tolerance
         {
             return Err(Error::param(
-                "logreg tolerances",
+                "logreg-dense tolerances",
                 "expected 0 < gradient_tolerance <= max_grad_norm",
             ));
         }
-        Ok(ValidLogRegParams(self))
+        Ok(ValidDenseLogRegParams(self))
     }
 }
 
-impl ValidLogRegParams {
+impl ValidDenseLogRegParams {
     /// The settings.
-    pub fn params(&self) -> &LogRegParams {
+    pub fn params(&self) -> &DenseLogRegParams {
         &self.0
     }
 }
 
-impl Fit<CsrMatrix, Vec<Stance>, Error> for ValidLogRegParams {
+impl Fit<CsrMatrix, Vec<Stance>, Error> for ValidDenseLogRegParams {
     type Object = LinearModel;
 
     fn fit(&self, data: &super::Dataset) -> Result<LinearModel> {
@@ -110,10 +115,7 @@ impl Fit<CsrMatrix, Vec<Stance>, Error> for ValidLogRegParams {
         let p = &self.0;
         let present = present_classes(y);
         if present.iter().filter(|&&b| b).count() < 2 {
-            return Err(Error::fit(
-                "logreg",
-                "training data has fewer than two classes",
-            ));
+            return Err(Error::fit(NAME, "training data has fewer than two classes"));
         }
         let dataset = Dataset::new(x.to_dense(), Array1::from_iter(y.iter().map(|s| s.index())));
         let fitted = MultiLogisticRegression::default()
@@ -121,7 +123,7 @@ impl Fit<CsrMatrix, Vec<Stance>, Error> for ValidLogRegParams {
             .max_iterations(p.max_iterations)
             .gradient_tolerance(p.gradient_tolerance)
             .fit(&dataset)
-            .map_err(|e| Error::fit("logreg", format!("linfa-logistic: {e}")))?;
+            .map_err(|e| Error::fit(NAME, format!("linfa-logistic: {e}")))?;
         let w = fitted.params();
         let b = fitted.intercept();
         let mut model = LinearModel::zeros(x.n_cols(), present, Scoring::Softmax);
@@ -132,7 +134,7 @@ impl Fit<CsrMatrix, Vec<Stance>, Error> for ValidLogRegParams {
         let grad_norm = gradient_norm(&model, x, y, p.alpha);
         if grad_norm.is_nan() || grad_norm > p.max_grad_norm {
             return Err(Error::fit(
-                "logreg",
+                NAME,
                 format!(
                     "did not converge: gradient norm {grad_norm:.3e} > {:.0e} after at most {} iterations \
                      (raise alpha or max_iterations)",
@@ -144,43 +146,19 @@ impl Fit<CsrMatrix, Vec<Stance>, Error> for ValidLogRegParams {
     }
 }
 
-impl Learner for ValidLogRegParams {
+impl Learner for ValidDenseLogRegParams {
     fn default_checked() -> Result<Self> {
-        LogRegParams::default().check()
+        DenseLogRegParams::default().check()
     }
 
     fn strengths(&self) -> Result<Option<Vec<(String, Self)>>> {
         strength_grid("alpha", &ALPHAS, |a| self.0.clone().alpha(a).check())
     }
-}
 
-/// L2 norm of the gradient of the multinomial logistic objective
-/// `Σᵢ −log softmax(xᵢW + b)[yᵢ] + α/2 ‖W‖²` (linfa's) at the model's
-/// parameters, over its present classes.
-pub fn gradient_norm(m: &LinearModel, x: &CsrMatrix, y: &[Stance], alpha: f64) -> f64 {
-    let mut gw: [Vec<f64>; N_CLASSES] =
-        std::array::from_fn(|c| m.weights[c].iter().map(|w| alpha * w).collect());
-    let mut gb = [0.0; N_CLASSES];
-    for (i, s) in y.iter().enumerate() {
-        let mut p = m.scores(x, i);
-        softmax(&mut p);
-        let (cols, vals) = x.row(i);
-        for c in 0..N_CLASSES {
-            if !m.present[c] {
-                continue;
-            }
-            let d = p[c] - f64::from(u8::from(s.index() == c));
-            gb[c] += d;
-            for (&j, &v) in cols.iter().zip(vals) {
-                gw[c][j as usize] += d * v;
-            }
-        }
+    /// No warm start: linfa-logistic always starts from zero.
+    fn fit_path(data: &super::Dataset, path: &[&Self]) -> Vec<Result<FittedOf<Self>>> {
+        fit_each(data, path)
     }
-    let sq: f64 = (0..N_CLASSES)
-        .filter(|&c| m.present[c])
-        .map(|c| gb[c] * gb[c] + gw[c].iter().map(|g| g * g).sum::<f64>())
-        .sum();
-    sq.sqrt()
 }
 
 #[cfg(test)]
@@ -191,7 +169,7 @@ mod tests {
     #[test]
     fn fits_converges_and_matches_linfa_probabilities() {
         let (x, y) = crate::models::toy_problem();
-        let p = LogRegParams::default().check().unwrap();
+        let p = DenseLogRegParams::default().check().unwrap();
         let m = fit_on(&p, &x, &y).unwrap();
         let g = gradient_norm(&m, &x, &y, 1.0);
         assert!(g <= 1e-3, "{g}");
@@ -216,7 +194,7 @@ mod tests {
     #[test]
     fn refuses_unconverged_fits() {
         let (x, y) = crate::models::toy_problem();
-        let p = LogRegParams {
+        let p = DenseLogRegParams {
             max_iterations: 1,
             ..Default::default()
         }
@@ -230,10 +208,10 @@ mod tests {
     fn absent_class_gets_zero_probability_and_bad_params_fail() {
         let (x, y) = crate::models::toy_problem();
         let keep = [0, 1, 2, 3];
-        let p = LogRegParams::default().check().unwrap();
+        let p = DenseLogRegParams::default().check().unwrap();
         let m = fit_on(&p, &x.select_rows(&keep), &y[..4]).unwrap();
         assert!(m.proba(&x).iter().all(|p| p[2] == 0.0));
-        assert!(LogRegParams::default().alpha(0.0).check().is_err());
+        assert!(DenseLogRegParams::default().alpha(0.0).check().is_err());
         assert!(fit_on(&p, &x.select_rows(&[0, 1]), &y[..2]).is_err());
     }
 }

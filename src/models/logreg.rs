@@ -1,7 +1,8 @@
-//! `sparse-logreg`: multinomial logistic regression fitted on the sparse
-//! rows directly, by our own L-BFGS, for training at scale.
+//! `logreg`: multinomial logistic regression fitted on the sparse rows
+//! directly, by our own L-BFGS, so that memory follows the non-zeros.
 //!
-//! It minimises the same objective as `logreg` (linfa-logistic):
+//! It minimises linfa-logistic's objective (`logreg-dense`,
+//! [`super::logreg_dense`]):
 //! `Σᵢ −log softmax(xᵢW + b)[yᵢ] + α/2 ‖W‖²`, intercept unpenalised, over
 //! the classes present in training, and applies the same convergence rule:
 //! the L2 norm of the gradient at the returned parameters must be at most
@@ -14,6 +15,14 @@
 //! number of threads. Memory: two copies of the non-zeros, plus
 //! `2 × memory + 6` vectors of `n_features × n_classes` floats.
 //!
+//! **Warm starts.** [`Learner::fit_path`] fits several `alpha`s on one data
+//! set from the largest (strongest penalty, fewest iterations) to the
+//! smallest, each L-BFGS run starting from the previous solution instead
+//! of zero, and builds the transposed copy once. The objective is strictly
+//! convex, so a warm-started fit reaches the same minimum as a cold one;
+//! both stop at the same gradient tolerance, so their weights differ by at
+//! most about `gradient_tolerance / alpha` (tested).
+//!
 //! | setting | default | meaning |
 //! |---|---|---|
 //! | `alpha` | `1.0` | L2 penalty on the weights (not the intercept), `> 0` |
@@ -21,6 +30,11 @@
 //! | `gradient_tolerance` | `1e-5` | stop when the gradient norm is at most this, `> 0` |
 //! | `max_grad_norm` | `1e-3` | largest gradient norm accepted after the fit, `≥ gradient_tolerance` |
 //! | `memory` | `10` | L-BFGS correction pairs, `≥ 1` |
+//!
+//! Model files written before `logreg` was the sparse fit (it was then
+//! linfa's dense fit of the same objective) still load: the settings'
+//! missing `memory` takes its default, and the fitted [`LinearModel`] is
+//! the same type.
 
 use std::collections::VecDeque;
 
@@ -32,18 +46,24 @@ use crate::label::{Stance, N_CLASSES};
 
 use linfa::traits::Fit;
 
-use super::logistic::ALPHAS;
-use super::{present_classes, strength_grid, Dataset, Learner, LinearModel, Scoring};
+use super::linear::softmax;
+use super::{present_classes, strength_grid, Dataset, FittedOf, Learner, LinearModel, Scoring};
 
-const NAME: &str = "sparse-logreg";
+const NAME: &str = "logreg";
+
+/// The L2 strengths tried by `--grid` and the SemEval tuning, in grid order
+/// (the same for every logistic regression).
+pub const ALPHAS: [f64; 4] = [0.01, 0.1, 1.0, 10.0];
 /// Rows per block of the row pass.
 const ROW_BLOCK: usize = 1024;
 /// Entries per block of vector reductions and updates.
 const VEC_BLOCK: usize = 1 << 14;
 
-/// Unchecked settings (see the module table).
+/// Unchecked settings (see the module table). Settings missing from a
+/// model file take their defaults.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct SparseLogRegParams {
+#[serde(default)]
+pub struct LogRegParams {
     /// L2 penalty.
     pub alpha: f64,
     /// L-BFGS iteration limit.
@@ -56,9 +76,9 @@ pub struct SparseLogRegParams {
     pub memory: usize,
 }
 
-impl Default for SparseLogRegParams {
+impl Default for LogRegParams {
     fn default() -> Self {
-        SparseLogRegParams {
+        LogRegParams {
             alpha: 1.0,
             max_iterations: 500,
             gradient_tolerance: 1e-5,
@@ -70,9 +90,9 @@ impl Default for SparseLogRegParams {
 
 /// Checked settings.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ValidSparseLogRegParams(SparseLogRegParams);
+pub struct ValidLogRegParams(LogRegParams);
 
-impl SparseLogRegParams {
+impl LogRegParams {
     /// Sets `alpha`.
     pub fn alpha(mut self, a: f64) -> Self {
         self.alpha = a;
@@ -90,39 +110,36 @@ impl SparseLogRegParams {
     /// # Errors
     /// [`Error::InvalidParam`] for a non-positive or non-finite value,
     /// `max_grad_norm < gradient_tolerance` or `memory = 0`.
-    pub fn check(self) -> Result<ValidSparseLogRegParams> {
+    pub fn check(self) -> Result<ValidLogRegParams> {
         let pos = |v: f64| v.is_finite() && v > 0.0;
         if !pos(self.alpha) {
             return Err(Error::param(
-                "sparse-logreg alpha",
+                "logreg alpha",
                 format!("{} must be finite and > 0", self.alpha),
             ));
         }
         if self.max_iterations == 0 {
-            return Err(Error::param(
-                "sparse-logreg max_iterations",
-                "must be at least 1",
-            ));
+            return Err(Error::param("logreg max_iterations", "must be at least 1"));
         }
         if self.memory == 0 {
-            return Err(Error::param("sparse-logreg memory", "must be at least 1"));
+            return Err(Error::param("logreg memory", "must be at least 1"));
         }
         if !pos(self.gradient_tolerance)
             || !pos(self.max_grad_norm)
             || self.max_grad_norm < self.gradient_tolerance
         {
             return Err(Error::param(
-                "sparse-logreg tolerances",
+                "logreg tolerances",
                 "expected 0 < gradient_tolerance <= max_grad_norm",
             ));
         }
-        Ok(ValidSparseLogRegParams(self))
+        Ok(ValidLogRegParams(self))
     }
 }
 
-impl ValidSparseLogRegParams {
+impl ValidLogRegParams {
     /// The settings.
-    pub fn params(&self) -> &SparseLogRegParams {
+    pub fn params(&self) -> &LogRegParams {
         &self.0
     }
 }
@@ -167,45 +184,115 @@ impl Csc {
     }
 }
 
-/// The objective over the `k` present classes; parameters are laid out
-/// feature-major (`w[j * k + c]`), then the `k` intercepts.
+/// One training set, shared by the fits of a path: the rows, their
+/// transposed copy, the classes, and each column's sum of squares.
+struct Problem<'a> {
+    x: &'a CsrMatrix,
+    xt: Csc,
+    /// Class of each row, as an index among the present classes.
+    y: Vec<usize>,
+    /// The present classes, in [`Stance::ALL`] order.
+    classes: Vec<usize>,
+    present: [bool; N_CLASSES],
+    /// `Σᵢ xᵢⱼ²` per column.
+    col_sq: Vec<f64>,
+}
+
+impl<'a> Problem<'a> {
+    /// # Errors
+    /// The message of the fit error when rows and labels differ in number
+    /// or fewer than two classes are present.
+    fn new(x: &'a CsrMatrix, y: &[Stance]) -> std::result::Result<Problem<'a>, String> {
+        if x.n_rows() != y.len() {
+            return Err(format!("{} rows but {} labels", x.n_rows(), y.len()));
+        }
+        let present = present_classes(y);
+        let classes: Vec<usize> = (0..N_CLASSES).filter(|&c| present[c]).collect();
+        if classes.len() < 2 {
+            return Err("training data has fewer than two classes".into());
+        }
+        let mut local = [0; N_CLASSES];
+        for (j, &c) in classes.iter().enumerate() {
+            local[c] = j;
+        }
+        let xt = Csc::of(x);
+        let col_sq = (0..x.n_cols())
+            .map(|j| {
+                xt.values[xt.indptr[j]..xt.indptr[j + 1]]
+                    .iter()
+                    .map(|v| v * v)
+                    .sum()
+            })
+            .collect();
+        Ok(Problem {
+            x,
+            xt,
+            y: y.iter().map(|s| local[s.index()]).collect(),
+            classes,
+            present,
+            col_sq,
+        })
+    }
+
+    /// Number of present classes.
+    fn k(&self) -> usize {
+        self.classes.len()
+    }
+
+    /// The model of the parameters `theta` (layout of [`Objective`]).
+    fn model(&self, theta: &[f64]) -> LinearModel {
+        let (d, k) = (self.x.n_cols(), self.k());
+        let mut model = LinearModel::zeros(d, self.present, Scoring::Softmax);
+        for (jc, &c) in self.classes.iter().enumerate() {
+            for (j, w) in model.weights[c].iter_mut().enumerate() {
+                *w = theta[j * k + jc];
+            }
+            model.intercept[c] = theta[d * k + jc];
+        }
+        model
+    }
+
+    /// Fits `p` from `init` (parameters in the layout of [`Objective`]) or
+    /// from zero.
+    fn fit(&self, p: &LogRegParams, init: Option<&[f64]>) -> Minimum {
+        lbfgs(&Objective::new(self, p.alpha), p, init)
+    }
+}
+
+/// The objective over the `k` present classes at one `alpha`; parameters
+/// are laid out feature-major (`w[j * k + c]`), then the `k` intercepts.
 ///
 /// L-BFGS runs on `u` with `theta = scale ⊙ u`, where `scale` is
 /// `1 / sqrt(α + ¼ Σᵢ xᵢⱼ²)` (a diagonal preconditioner from the Hessian's
 /// diagonal bound); the minimiser is the same, the convergence test uses
 /// the gradient in `theta`.
-struct Objective<'a> {
-    x: &'a CsrMatrix,
-    xt: Csc,
-    /// Class of each row, as an index among the present classes.
-    y: Vec<usize>,
+struct Objective<'p> {
+    x: &'p CsrMatrix,
+    xt: &'p Csc,
+    y: &'p [usize],
     k: usize,
     alpha: f64,
     scale: Vec<f64>,
 }
 
-impl<'a> Objective<'a> {
+impl<'p> Objective<'p> {
     fn n_params(&self) -> usize {
         self.x.n_cols() * self.k + self.k
     }
 
-    fn new(x: &'a CsrMatrix, y: Vec<usize>, k: usize, alpha: f64) -> Objective<'a> {
-        let xt = Csc::of(x);
-        let mut scale = Vec::with_capacity(x.n_cols() * k + k);
-        for j in 0..x.n_cols() {
-            let sq: f64 = xt.values[xt.indptr[j]..xt.indptr[j + 1]]
-                .iter()
-                .map(|v| v * v)
-                .sum();
+    fn new(p: &'p Problem<'p>, alpha: f64) -> Objective<'p> {
+        let k = p.k();
+        let mut scale = Vec::with_capacity(p.x.n_cols() * k + k);
+        for sq in &p.col_sq {
             let sc = 1.0 / (alpha + 0.25 * sq).sqrt();
             scale.extend(std::iter::repeat_n(sc, k));
         }
-        let sc = 1.0 / (0.25 * x.n_rows() as f64).max(1.0).sqrt();
+        let sc = 1.0 / (0.25 * p.x.n_rows() as f64).max(1.0).sqrt();
         scale.extend(std::iter::repeat_n(sc, k));
         Objective {
-            x,
-            xt,
-            y,
+            x: p.x,
+            xt: &p.xt,
+            y: &p.y,
             k,
             alpha,
             scale,
@@ -277,7 +364,7 @@ impl<'a> Objective<'a> {
         let resid: &[f64] = resid;
         let (gw, gb) = grad.split_at_mut(w.len());
         let alpha = self.alpha;
-        let xt = &self.xt;
+        let xt = self.xt;
         let sq_parts: Vec<f64> = gw
             .par_chunks_mut(VEC_BLOCK * k)
             .zip(w.par_chunks(VEC_BLOCK * k))
@@ -371,12 +458,17 @@ struct Minimum {
 
 /// L-BFGS with a backtracking Armijo line search (with a round-off
 /// allowance of a few ulps of the loss), skipping correction pairs
-/// without positive curvature.
-fn lbfgs(obj: &Objective, p: &SparseLogRegParams) -> Minimum {
+/// without positive curvature; starts at the parameters `init` (a warm
+/// start) or at zero.
+fn lbfgs(obj: &Objective, p: &LogRegParams, init: Option<&[f64]>) -> Minimum {
     let n = obj.n_params();
     let mut resid = vec![0.0; obj.x.n_rows() * obj.k];
     let mut scratch = vec![0.0; n];
-    let mut theta = vec![0.0; n];
+    // L-BFGS works on `u = theta / scale` (see `Objective`).
+    let mut theta = match init {
+        Some(t) if t.len() == n => t.iter().zip(&obj.scale).map(|(t, s)| t / s).collect(),
+        _ => vec![0.0; n],
+    };
     let mut grad = vec![0.0; n];
     let (mut loss, mut tnorm) = obj.eval(&theta, &mut grad, &mut scratch, &mut resid);
     let mut hist: VecDeque<(Vec<f64>, Vec<f64>, f64)> = VecDeque::new();
@@ -466,40 +558,21 @@ fn lbfgs(obj: &Objective, p: &SparseLogRegParams) -> Minimum {
     }
 }
 
-impl ValidSparseLogRegParams {
+impl ValidLogRegParams {
     /// Fits and also returns the objective value and the number of L-BFGS
     /// iterations (for benchmarks and tests).
     ///
     /// # Errors
     /// As [`Fit::fit`].
     pub fn fit_with_stats(&self, x: &CsrMatrix, y: &[Stance]) -> Result<(LinearModel, f64, u64)> {
+        let problem = Problem::new(x, y).map_err(|m| Error::fit(NAME, m))?;
+        let m = problem.fit(&self.0, None);
+        Ok((self.accept(&problem, &m)?, m.loss, m.iterations))
+    }
+
+    /// The model of a finished L-BFGS run, or the convergence error.
+    fn accept(&self, problem: &Problem, m: &Minimum) -> Result<LinearModel> {
         let p = &self.0;
-        if x.n_rows() != y.len() {
-            return Err(Error::fit(
-                NAME,
-                format!("{} rows but {} labels", x.n_rows(), y.len()),
-            ));
-        }
-        let present = present_classes(y);
-        let classes: Vec<usize> = (0..N_CLASSES).filter(|&c| present[c]).collect();
-        if classes.len() < 2 {
-            return Err(Error::fit(NAME, "training data has fewer than two classes"));
-        }
-        let mut local = [0; N_CLASSES];
-        for (j, &c) in classes.iter().enumerate() {
-            local[c] = j;
-        }
-        let k = classes.len();
-        let obj = Objective::new(x, y.iter().map(|s| local[s.index()]).collect(), k, p.alpha);
-        let m = lbfgs(&obj, p);
-        let d = x.n_cols();
-        let mut model = LinearModel::zeros(d, present, Scoring::Softmax);
-        for (jc, &c) in classes.iter().enumerate() {
-            for (j, w) in model.weights[c].iter_mut().enumerate() {
-                *w = m.theta[j * k + jc];
-            }
-            model.intercept[c] = m.theta[d * k + jc];
-        }
         if m.grad_norm.is_nan() || m.grad_norm > p.max_grad_norm {
             return Err(Error::fit(
                 NAME,
@@ -510,11 +583,11 @@ impl ValidSparseLogRegParams {
                 ),
             ));
         }
-        Ok((model, m.loss, m.iterations))
+        Ok(problem.model(&m.theta))
     }
 }
 
-impl Fit<CsrMatrix, Vec<Stance>, Error> for ValidSparseLogRegParams {
+impl Fit<CsrMatrix, Vec<Stance>, Error> for ValidLogRegParams {
     type Object = LinearModel;
 
     fn fit(&self, data: &Dataset) -> Result<LinearModel> {
@@ -522,13 +595,56 @@ impl Fit<CsrMatrix, Vec<Stance>, Error> for ValidSparseLogRegParams {
     }
 }
 
-impl Learner for ValidSparseLogRegParams {
+impl Learner for ValidLogRegParams {
     fn default_checked() -> Result<Self> {
-        SparseLogRegParams::default().check()
+        LogRegParams::default().check()
     }
 
     fn strengths(&self) -> Result<Option<Vec<(String, Self)>>> {
         strength_grid("alpha", &ALPHAS, |a| self.0.clone().alpha(a).check())
+    }
+
+    /// Warm-started: see [`ValidLogRegParams::path_with_stats`].
+    fn fit_path(data: &Dataset, path: &[&Self]) -> Vec<Result<FittedOf<Self>>> {
+        Self::path_with_stats(&data.records, &data.targets, path)
+            .into_iter()
+            .map(|r| r.map(|(m, _, _)| m))
+            .collect()
+    }
+}
+
+impl ValidLogRegParams {
+    /// Fits every point of `path` on `x`, `y` from the largest `alpha` to
+    /// the smallest (ties in the given order), each L-BFGS run starting
+    /// from the last converged solution, on one transposed copy of the
+    /// rows; one result per point in the order of `path`, with the
+    /// objective value and the iteration count as
+    /// [`ValidLogRegParams::fit_with_stats`].
+    pub fn path_with_stats(
+        x: &CsrMatrix,
+        y: &[Stance],
+        path: &[&Self],
+    ) -> Vec<Result<(LinearModel, f64, u64)>> {
+        let problem = match Problem::new(x, y) {
+            Ok(p) => p,
+            Err(m) => return path.iter().map(|_| Err(Error::fit(NAME, &m))).collect(),
+        };
+        let mut order: Vec<usize> = (0..path.len()).collect();
+        order.sort_by(|&a, &b| path[b].0.alpha.total_cmp(&path[a].0.alpha));
+        let mut out: Vec<Option<Result<(LinearModel, f64, u64)>>> =
+            path.iter().map(|_| None).collect();
+        let mut last: Option<Vec<f64>> = None;
+        for i in order {
+            let m = problem.fit(&path[i].0, last.as_deref());
+            let r = path[i].accept(&problem, &m);
+            out[i] = Some(r.map(|model| (model, m.loss, m.iterations)));
+            if out[i].as_ref().is_some_and(|r| r.is_ok()) {
+                last = Some(m.theta);
+            }
+        }
+        out.into_iter()
+            .map(|r| r.expect("every point of the path is fitted"))
+            .collect()
     }
 }
 
@@ -553,10 +669,39 @@ pub fn objective(m: &LinearModel, x: &CsrMatrix, y: &[Stance], alpha: f64) -> f6
     loss + alpha / 2.0 * reg
 }
 
+/// L2 norm of the gradient of the multinomial logistic objective
+/// `Σᵢ −log softmax(xᵢW + b)[yᵢ] + α/2 ‖W‖²` (linfa's) at the model's
+/// parameters, over its present classes.
+pub fn gradient_norm(m: &LinearModel, x: &CsrMatrix, y: &[Stance], alpha: f64) -> f64 {
+    let mut gw: [Vec<f64>; N_CLASSES] =
+        std::array::from_fn(|c| m.weights[c].iter().map(|w| alpha * w).collect());
+    let mut gb = [0.0; N_CLASSES];
+    for (i, s) in y.iter().enumerate() {
+        let mut p = m.scores(x, i);
+        softmax(&mut p);
+        let (cols, vals) = x.row(i);
+        for c in 0..N_CLASSES {
+            if !m.present[c] {
+                continue;
+            }
+            let d = p[c] - f64::from(u8::from(s.index() == c));
+            gb[c] += d;
+            for (&j, &v) in cols.iter().zip(vals) {
+                gw[c][j as usize] += d * v;
+            }
+        }
+    }
+    let sq: f64 = (0..N_CLASSES)
+        .filter(|&c| m.present[c])
+        .map(|c| gb[c] * gb[c] + gw[c].iter().map(|g| g * g).sum::<f64>())
+        .sum();
+    sq.sqrt()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::models::logistic::{gradient_norm, LogRegParams};
+    use crate::models::logreg_dense::DenseLogRegParams;
     use crate::models::{fit_on, predict_rows};
     use crate::rng::Rng;
 
@@ -589,11 +734,11 @@ mod tests {
     fn matches_linfa_logistic() {
         for (n, d, classes, seed) in [(60, 12, 3, 1), (80, 20, 2, 2), (150, 40, 3, 3)] {
             let (x, y) = data(n, d, classes, seed);
-            let ours = SparseLogRegParams::default().check().unwrap();
+            let ours = LogRegParams::default().check().unwrap();
             let (m, loss, _) = ours.fit_with_stats(&x, &y).unwrap();
             let g = gradient_norm(&m, &x, &y, 1.0);
             assert!(g <= 1e-5, "{g}");
-            let linfa = fit_on(&LogRegParams::default().check().unwrap(), &x, &y).unwrap();
+            let linfa = fit_on(&DenseLogRegParams::default().check().unwrap(), &x, &y).unwrap();
             assert_eq!(predict_rows(&m, &x), predict_rows(&linfa, &x));
             let theirs = objective(&linfa, &x, &y, 1.0);
             assert!((objective(&m, &x, &y, 1.0) - loss).abs() < 1e-9 * loss);
@@ -602,9 +747,90 @@ mod tests {
     }
 
     #[test]
+    fn warm_started_path_equals_cold_fits_in_fewer_iterations() {
+        for (n, d, classes, seed) in [(300, 60, 3, 11), (500, 200, 3, 12), (200, 40, 2, 13)] {
+            let (x, y) = data(n, d, classes, seed);
+            let base = LogRegParams::default().check().unwrap();
+            let path: Vec<ValidLogRegParams> = base
+                .strengths()
+                .unwrap()
+                .unwrap()
+                .into_iter()
+                .map(|(_, p)| p)
+                .collect();
+            let refs: Vec<&ValidLogRegParams> = path.iter().collect();
+            let warm = ValidLogRegParams::path_with_stats(&x, &y, &refs);
+            let (mut warm_iters, mut cold_iters) = (0, 0);
+            for (p, w) in path.iter().zip(warm) {
+                let (w, w_loss, w_it) = w.unwrap();
+                let (c, c_loss, c_it) = p.fit_with_stats(&x, &y).unwrap();
+                let a = p.params().alpha;
+                warm_iters += w_it;
+                cold_iters += c_it;
+                // Both stop at gradient norm <= 1e-5: same objective to
+                // round-off, same predictions, probabilities within 1e-4.
+                assert!(
+                    (w_loss - c_loss).abs() <= 1e-8 * c_loss,
+                    "{a}: {w_loss} vs {c_loss}"
+                );
+                assert!((objective(&w, &x, &y, a) - w_loss).abs() <= 1e-9 * w_loss);
+                assert!(gradient_norm(&w, &x, &y, a) <= 1e-3);
+                assert_eq!(predict_rows(&w, &x), predict_rows(&c, &x), "alpha {a}");
+                for (pw, pc) in w.proba(&x).iter().zip(c.proba(&x)) {
+                    for k in 0..N_CLASSES {
+                        assert!((pw[k] - pc[k]).abs() < 1e-4, "alpha {a}: {pw:?} vs {pc:?}");
+                    }
+                }
+                // The table's path gives the same models.
+                assert_eq!(
+                    ValidLogRegParams::fit_path(&Dataset::new(x.clone(), y.clone()), &[p])[0]
+                        .as_ref()
+                        .unwrap(),
+                    &c
+                );
+            }
+            assert!(warm_iters < cold_iters, "{warm_iters} vs {cold_iters}");
+        }
+    }
+
+    #[test]
+    fn a_failed_point_does_not_stop_the_path() {
+        let (x, y) = data(100, 20, 3, 4);
+        let good = LogRegParams::default().check().unwrap();
+        let bad = LogRegParams::default()
+            .alpha(0.01)
+            .max_iterations(1)
+            .check()
+            .unwrap();
+        let r = ValidLogRegParams::path_with_stats(&x, &y, &[&good, &bad, &good]);
+        assert!(r[0].is_ok() && r[2].is_ok());
+        assert!(r[1]
+            .as_ref()
+            .unwrap_err()
+            .to_string()
+            .contains("did not converge"));
+        let one_class = vec![Stance::Favor; 100];
+        let r = ValidLogRegParams::path_with_stats(&x, &one_class, &[&good, &good]);
+        assert!(r.iter().all(|r| r
+            .as_ref()
+            .unwrap_err()
+            .to_string()
+            .contains("fewer than two")));
+    }
+
+    #[test]
+    fn model_files_of_the_dense_logreg_load() {
+        // The settings `logreg` wrote when it was linfa-logistic's fit.
+        let old = r#"{"kind":"logreg","alpha":0.1,"max_iterations":500,"gradient_tolerance":1e-5,"max_grad_norm":1e-3}"#;
+        let p: crate::models::ModelParams = serde_json::from_str(old).unwrap();
+        let want = LogRegParams::default().alpha(0.1).check().unwrap();
+        assert_eq!(p, crate::models::ModelParams::Logreg(want));
+    }
+
+    #[test]
     fn same_weights_for_any_number_of_threads() {
         let (x, y) = data(3000, 500, 3, 7);
-        let p = SparseLogRegParams::default().check().unwrap();
+        let p = LogRegParams::default().check().unwrap();
         let fit = |t| {
             rayon::ThreadPoolBuilder::new()
                 .num_threads(t)
@@ -621,22 +847,14 @@ mod tests {
     fn refuses_unconverged_fits_and_bad_settings() {
         let (x, y) = data(100, 20, 3, 4);
         let e = fit_on(
-            &SparseLogRegParams::default()
-                .max_iterations(1)
-                .check()
-                .unwrap(),
+            &LogRegParams::default().max_iterations(1).check().unwrap(),
             &x,
             &y,
         )
         .unwrap_err();
         assert!(e.to_string().contains("did not converge"), "{e}");
-        assert!(SparseLogRegParams::default().alpha(0.0).check().is_err());
+        assert!(LogRegParams::default().alpha(0.0).check().is_err());
         let one_class = vec![Stance::Favor; 100];
-        assert!(fit_on(
-            &SparseLogRegParams::default().check().unwrap(),
-            &x,
-            &one_class
-        )
-        .is_err());
+        assert!(fit_on(&LogRegParams::default().check().unwrap(), &x, &one_class).is_err());
     }
 }
