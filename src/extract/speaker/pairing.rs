@@ -1,0 +1,272 @@
+//! Pairing: each speech verb of a sentence with its subject, then the main
+//! speech act.
+//!
+//! The subject of a verb is the nearest acceptable mention before it ("X
+//! said", skipping appositions and relative clauses), the shared subject of
+//! a participle clause (", saying"), the name after an invertible verb
+//! ("said X", titles skipped), the object of "according to", or the agent of
+//! a passive ("was reported by X"). [`choose`] then prefers the speech act
+//! that governs quoted words, then a non-media speaker, then the first;
+//! [`nested_speaker`] finds a person quoted inside the quotation.
+
+use super::actor::{ActorInfo, ActorKind};
+use super::mentions::{Mention, Ref};
+use super::norm;
+use super::verbs::verb_at;
+use crate::extract::tokens::Token;
+use crate::extract::words::{
+    AUX, DETERMINERS, INVERTIBLE, PREPOSITIONS, SOURCE_NOUNS, SPEECH_VERBS, TITLES,
+};
+
+/// A speech act found in a sentence.
+#[derive(Debug, Clone)]
+pub(super) struct Pair {
+    /// Token index of the speech verb.
+    pub verb: usize,
+    /// First token of the subject mention.
+    pub subject_first: usize,
+    /// The resolved speaker.
+    pub actor: ActorInfo,
+}
+
+/// Whether `tokens[from..to]` is "a statement from", "an emailed
+/// statement by the", "a spokesperson for": a source noun, then a
+/// preposition and determiners right before the name at `to`.
+fn source_from(tokens: &[Token], from: usize, to: usize) -> bool {
+    if to > from + 7 {
+        return false;
+    }
+    let mut p = to;
+    while p > from && DETERMINERS.contains(&norm(tokens, p - 1)) {
+        p -= 1;
+    }
+    p > from
+        && matches!(norm(tokens, p - 1), "from" | "by" | "for" | "of")
+        && (from..p - 1).any(|k| SOURCE_NOUNS.contains(&norm(tokens, k)))
+        && tokens[from..p - 1].iter().all(|t| t.is_word() && !t.quoted)
+}
+
+/// Whether mention `m` can be the grammatical subject of a verb.
+pub(super) fn subject_ok(tokens: &[Token], m: &Mention) -> bool {
+    if m.quoted {
+        return false;
+    }
+    if norm(tokens, m.last) == "'s" && !m.alias_possessive {
+        return false;
+    }
+    let mut p = m.first;
+    while p > 0 && DETERMINERS.contains(&norm(tokens, p - 1)) {
+        p -= 1;
+    }
+    // "A spokesperson for CEZ declined": the body speaks through its staff.
+    let staff = p > 1
+        && matches!(norm(tokens, p - 1), "for" | "at" | "of")
+        && matches!(
+            norm(tokens, p - 2),
+            "spokesperson" | "spokesman" | "spokeswoman" | "representative" | "representatives"
+        );
+    if p > 0 && PREPOSITIONS.contains(&norm(tokens, p - 1)) && !staff {
+        return false;
+    }
+    if m.short {
+        if let Some(n) = tokens.get(m.last) {
+            let w = n.norm.as_str();
+            let source_noun = SOURCE_NOUNS.contains(&w);
+            // "Lawyers for the city said": a group takes a prepositional phrase.
+            let group = matches!(&m.what, Ref::Actor(i) if i.kind == ActorKind::Group);
+            let group_pp = group && PREPOSITIONS.contains(&w);
+            let exempt = source_noun || group_pp;
+            let modifier = !exempt
+                && n.is_word()
+                && !n.cap
+                && !AUX.contains(&w)
+                && !SPEECH_VERBS.contains(&w)
+                && !w.ends_with("ly")
+                && !w.ends_with("ed")
+                && !matches!(w, "says" | "told" | "said" | "declined" | "did");
+            // A short mention glued to a capitalised word is part of a longer name ("US Secretary ...").
+            let name_part = n.is_word() && n.cap && !AUX.contains(&w) && !SPEECH_VERBS.contains(&w);
+            if modifier || name_part {
+                return false;
+            }
+        }
+    }
+    true
+}
+
+/// All speech acts of the sentence with a resolvable speaker.
+pub(super) fn pairs(tokens: &[Token], mentions: &[Mention], headline: bool) -> Vec<Pair> {
+    let mut pairs = Vec::new();
+    for v in 0..tokens.len() {
+        let Some(kind) = verb_at(tokens, v, headline) else {
+            continue;
+        };
+        let found = match kind {
+            1 => mentions.iter().find(|m| {
+                !m.quoted
+                    && m.first >= v + 2
+                    && (m.first <= v + 4 || source_from(tokens, v + 2, m.first))
+            }),
+            2 => {
+                let by = (v + 1..tokens.len()).find(|&k| tokens[k].norm == "by");
+                by.and_then(|b| mentions.iter().find(|m| m.first == b + 1 && !m.quoted))
+            }
+            // A participle clause (", saying ...") shares the sentence's main subject.
+            _ if tokens[v].norm.ends_with("ing") => mentions
+                .iter()
+                .find(|m| m.last <= v && subject_ok(tokens, m))
+                .or_else(|| subject_before(tokens, mentions, v)),
+            _ => subject_before(tokens, mentions, v).or_else(|| {
+                if INVERTIBLE.contains(&tokens[v].norm.as_str()) {
+                    // "said Lt. Gen. (ret.) Jane Roe": skip titles first.
+                    let mut k = v + 1;
+                    while k < tokens.len().min(v + 12)
+                        && (TITLES.contains(&tokens[k].norm.as_str())
+                            || matches!(tokens[k].norm.as_str(), "." | "(" | ")"))
+                    {
+                        k += 1;
+                    }
+                    mentions
+                        .iter()
+                        .find(|m| !m.quoted && m.first > v && (m.first <= v + 2 || m.first == k))
+                } else {
+                    None
+                }
+            }),
+        };
+        if let Some(m) = found {
+            if let Some(actor) = &m.resolved {
+                pairs.push(Pair {
+                    verb: v,
+                    subject_first: m.first,
+                    actor: actor.clone(),
+                });
+            }
+        }
+    }
+    pairs
+}
+
+/// A speaker quoted inside the sentence's quotation: "“He has said,
+/// ‘we offer you…’”" → he. Only persons other than `outer` count.
+pub(super) fn nested_speaker(
+    tokens: &[Token],
+    mentions: &[Mention],
+    outer: Option<&ActorInfo>,
+) -> Option<ActorInfo> {
+    for q in 0..tokens.len() {
+        let t = &tokens[q];
+        if !(t.quoted && t.norm == "'" && tokens.get(q + 1).is_some_and(|n| n.is_word())) {
+            continue;
+        }
+        let mut v = q;
+        while v > 0 && matches!(norm(tokens, v - 1), "," | ":") {
+            v -= 1;
+        }
+        if v > 0
+            && matches!(
+                norm(tokens, v - 1),
+                "me" | "us" | "him" | "her" | "them" | "reporters"
+            )
+        {
+            v -= 1;
+        }
+        if v == 0
+            || !matches!(
+                norm(tokens, v - 1),
+                "said" | "says" | "told" | "offered" | "saying"
+            )
+        {
+            continue;
+        }
+        let verb = v - 1;
+        let subj = mentions.iter().rev().find(|m| {
+            m.quoted
+                && m.last <= verb
+                && verb - m.last <= 12
+                && tokens[m.last..verb]
+                    .iter()
+                    .all(|t| t.quoted && !matches!(t.norm.as_str(), "," | "." | ";" | ":"))
+        })?;
+        let info = subj.resolved.clone()?;
+        if info.kind == ActorKind::Person && outer.is_none_or(|o| o.actor != info.actor) {
+            return Some(info);
+        }
+    }
+    None
+}
+
+/// The nearest acceptable subject mention before verb `v`.
+fn subject_before<'m>(tokens: &[Token], mentions: &'m [Mention], v: usize) -> Option<&'m Mention> {
+    let mut idx = None;
+    for (mi, m) in mentions.iter().enumerate().rev() {
+        if m.last > v {
+            continue;
+        }
+        let between = &tokens[m.last..v];
+        if m.quoted
+            || between
+                .iter()
+                .any(|t| (t.quoted && t.is_word()) || matches!(t.norm.as_str(), ";" | ":"))
+        {
+            break;
+        }
+        if subject_ok(tokens, m) {
+            idx = Some(mi);
+            if !parenthetical(tokens, m, v) {
+                break;
+            }
+        }
+    }
+    let mi = idx?;
+    let m = &mentions[mi];
+    // "X and Y announced" → X.
+    if mi > 0 && norm(tokens, m.first.wrapping_sub(1)) == "and" {
+        let prev = &mentions[mi - 1];
+        if prev.last + 1 == m.first && subject_ok(tokens, prev) {
+            return Some(prev);
+        }
+    }
+    Some(m)
+}
+
+/// Whether mention `m` sits in a parenthetical between a subject and verb
+/// `v`: an apposition (", a Democrat from Virginia,") or a relative or
+/// participle clause (", who spoke on condition of anonymity,").
+fn parenthetical(tokens: &[Token], m: &Mention, v: usize) -> bool {
+    let Some(open) = (0..m.first).rev().find(|&k| tokens[k].norm == ",") else {
+        return false;
+    };
+    let opener = norm(tokens, open + 1);
+    let starts = matches!(
+        opener,
+        "a" | "an" | "the" | "who" | "whom" | "whose" | "which" | "speaking" | "citing"
+    ) || (opener.ends_with("ing") && !tokens[open + 1].cap);
+    // The clause is closed by a comma before the verb.
+    let closed = (m.last..v).any(|k| tokens[k].norm == ",");
+    starts && closed && open > 0
+}
+
+/// Pick the main speech act: the one governing quoted words, then a
+/// non-media speaker, then the first.
+pub(super) fn choose(tokens: &[Token], pairs: &[Pair]) -> Option<ActorInfo> {
+    let mut best: Option<(bool, bool, usize)> = None;
+    for (k, p) in pairs.iter().enumerate() {
+        let start = if k == 0 { 0 } else { pairs[k - 1].verb + 1 };
+        let end = pairs
+            .get(k + 1)
+            .map_or(tokens.len(), |n| n.subject_first.min(n.verb));
+        let scope = tokens.get(start.min(end)..end).unwrap_or(&[]);
+        let quote = scope.iter().any(|t| t.quoted && t.is_word());
+        let key = (quote, p.actor.kind != ActorKind::Media, k);
+        let better = match best {
+            None => true,
+            Some((q, nm, _)) => (quote, key.1) > (q, nm),
+        };
+        if better {
+            best = Some(key);
+        }
+    }
+    best.and_then(|(_, _, k)| pairs.get(k))
+        .map(|p| p.actor.clone())
+}

@@ -1,0 +1,176 @@
+//! Resolution: what each mention of a sentence refers to, and what the
+//! article remembers after the sentence.
+//!
+//! A pronoun goes to a fitting person earlier in the sentence, else to a
+//! subject of the last two sentences, else to any earlier person, else to the
+//! last speaker; a pronoun in a fronted clause ("Asked whether she would
+//! run, Ruiz smiled") goes forward to the main subject. A role ("the
+//! president", "the media") goes to the last such actor; a country-scoped
+//! role ("the foreign ministry") to the article's dominant country. After
+//! the sentence, [`Attributor::remember`] keeps its persons (subjects first),
+//! the surnames of full names, genders taught by pronouns and the speaker.
+
+use super::actor::{known_info, scoped_id, ActorInfo, ActorKind, Gender};
+use super::mentions::{Mention, Ref};
+use super::pairing::{subject_ok, Pair};
+use super::{norm, Attributor};
+use crate::extract::tokens::Token;
+
+impl Attributor<'_> {
+    /// Resolve the mentions of a sentence in order, so that pronouns see the
+    /// earlier mentions of the sentence (a quoted pronoun sees quoted ones
+    /// too), then fronted-clause pronouns.
+    pub(super) fn resolve_mentions(&self, tokens: &[Token], mentions: &mut [Mention]) {
+        let mut local_out: Vec<ActorInfo> = Vec::new();
+        let mut local_all: Vec<ActorInfo> = Vec::new();
+        for m in mentions.iter_mut() {
+            let local = if m.quoted { &local_all } else { &local_out };
+            m.resolved = self.resolve(&m.what, local);
+            if let Some(info) = &m.resolved {
+                local_all.push(info.clone());
+                if !m.quoted {
+                    local_out.push(info.clone());
+                }
+            }
+        }
+        self.resolve_fronted_pronouns(tokens, mentions);
+    }
+
+    /// Update the article state after a sentence whose resolved mentions,
+    /// speech acts and chosen speaker are given.
+    pub(super) fn remember(
+        &mut self,
+        tokens: &[Token],
+        mentions: &[Mention],
+        pairs: &[Pair],
+        speaker: Option<&ActorInfo>,
+    ) {
+        // A pronoun resolved to a person of unknown gender teaches the gender.
+        for m in mentions {
+            if let (Ref::Pronoun(g), Some(info)) = (&m.what, &m.resolved) {
+                if info.kind == ActorKind::Person && self.gender(info) == Gender::Unknown {
+                    self.genders.insert(info.actor.clone(), *g);
+                }
+            }
+        }
+        // Persons of the sentence, subjects first: the first unquoted mention
+        // that can be a subject, the subjects of the speech acts, then the rest.
+        let mut subj: Vec<ActorInfo> = Vec::new();
+        let first_subject = mentions
+            .iter()
+            .find(|m| !m.quoted && m.resolved.is_some() && subject_ok(tokens, m));
+        let pair_subjects = pairs
+            .iter()
+            .filter_map(|p| mentions.iter().find(|m| m.first == p.subject_first));
+        let others = mentions.iter().filter(|m| !m.quoted);
+        for m in first_subject.into_iter().chain(pair_subjects).chain(others) {
+            if let Some(info) = &m.resolved {
+                if info.kind == ActorKind::Person && !subj.iter().any(|s| s.actor == info.actor) {
+                    subj.push(info.clone());
+                }
+            }
+        }
+        self.subjects.push(subj);
+        if self.subjects.len() > 2 {
+            self.subjects.remove(0);
+        }
+        // Update history and surname registry with unquoted mentions.
+        for m in mentions.iter().filter(|m| !m.quoted) {
+            if let Some(info) = &m.resolved {
+                if info.kind == ActorKind::Person && m.last - m.first >= 2 {
+                    if let Some(t) = tokens.get(m.last - 1) {
+                        self.surnames
+                            .entry(t.norm.clone())
+                            .or_insert_with(|| info.clone());
+                    }
+                }
+                self.history.push(info.clone());
+            }
+        }
+        if let Some(s) = speaker {
+            self.last_speaker = Some(s.clone());
+        }
+    }
+
+    /// The gender of `info`, with what the article taught us.
+    pub(super) fn gender(&self, info: &ActorInfo) -> Gender {
+        match info.gender {
+            Gender::Unknown => self
+                .genders
+                .get(&info.actor)
+                .copied()
+                .unwrap_or(Gender::Unknown),
+            g => g,
+        }
+    }
+
+    /// Whether `info` is a person who may be called `g`.
+    pub(super) fn fits(&self, info: &ActorInfo, g: Gender) -> bool {
+        let have = self.gender(info);
+        info.kind == ActorKind::Person && (have == g || have == Gender::Unknown)
+    }
+
+    /// Resolve a mention's reference given earlier mentions in the sentence.
+    fn resolve(&self, what: &Ref, local: &[ActorInfo]) -> Option<ActorInfo> {
+        let seen = || local.iter().rev().chain(self.history.iter().rev());
+        match what {
+            Ref::Actor(info) => Some(info.clone()),
+            // A person earlier in the sentence, else one of the last two
+            // sentences (most recent first, subjects before others), else any
+            // earlier person, else the last speaker.
+            Ref::Pronoun(g) => local
+                .iter()
+                .rev()
+                .find(|h| self.fits(h, *g))
+                .or_else(|| {
+                    self.subjects
+                        .iter()
+                        .rev()
+                        .flat_map(|s| s.iter())
+                        .find(|h| self.fits(h, *g))
+                })
+                .or_else(|| seen().find(|h| h.kind == ActorKind::Person && self.gender(h) == *g))
+                .or_else(|| seen().find(|h| self.fits(h, *g)))
+                .cloned()
+                .or_else(|| self.last_speaker.clone()),
+            Ref::Role(role) => match role.as_str() {
+                "president" | "leader" => seen().find(|h| h.president).cloned(),
+                "media" => seen().find(|h| h.kind == ActorKind::Media).cloned(),
+                scoped => Some(known_info(&match self.country {
+                    Some(c) => scoped_id(c, scoped),
+                    None => scoped.to_string(),
+                })),
+            },
+        }
+    }
+
+    /// A pronoun in a fronted clause points forward to the main subject:
+    /// "Asked whether she would resign, Okafor laughed" → she is Okafor.
+    fn resolve_fronted_pronouns(&self, tokens: &[Token], mentions: &mut [Mention]) {
+        let fronted = matches!(
+            norm(tokens, 0),
+            "asked" | "speaking" | "after" | "when" | "while" | "although" | "though" | "before"
+        );
+        let Some(comma) = tokens.iter().position(|t| t.norm == "," && !t.quoted) else {
+            return;
+        };
+        if !fronted {
+            return;
+        }
+        let Some(subject) = mentions
+            .iter()
+            .find(|m| m.first > comma && !m.quoted)
+            .and_then(|m| m.resolved.clone())
+            .filter(|i| i.kind == ActorKind::Person)
+        else {
+            return;
+        };
+        for m in mentions.iter_mut().filter(|m| m.last <= comma && !m.quoted) {
+            if let Ref::Pronoun(g) = m.what {
+                if self.fits(&subject, g) {
+                    m.resolved = Some(subject.clone());
+                }
+            }
+        }
+    }
+}
