@@ -105,3 +105,24 @@ impl<'a> Attributor<'a> {
         }
     }
 }
+
+/// Helpers for the unit tests of the speaker modules.
+#[cfg(test)]
+mod test_util {
+    use crate::extract::quotes::quote_regions;
+    use crate::extract::tokens::{tokenize, Token};
+
+    /// The tokens of a one-line sentence, flagged `quoted` as
+    /// [`crate::extract::extract`] flags them (inside a quotation that is
+    /// not nested in another).
+    pub(super) fn sentence(text: &str) -> Vec<Token> {
+        let regions = quote_regions(text, 0, text.len());
+        let mut toks = tokenize(text, 0, text.len());
+        for t in &mut toks {
+            t.quoted = regions
+                .iter()
+                .any(|r| !r.nested && t.start >= r.start && t.start < r.end);
+        }
+        toks
+    }
+}

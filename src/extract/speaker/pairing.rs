@@ -12,7 +12,7 @@
 use super::actor::{ActorInfo, ActorKind};
 use super::mentions::{Mention, Ref};
 use super::norm;
-use super::verbs::verb_at;
+use super::verbs::{verb_at, VerbKind};
 use crate::extract::tokens::Token;
 use crate::extract::words::{
     AUX, DETERMINERS, INVERTIBLE, PREPOSITIONS, SOURCE_NOUNS, SPEECH_VERBS, TITLES,
@@ -102,21 +102,21 @@ pub(super) fn pairs(tokens: &[Token], mentions: &[Mention], headline: bool) -> V
             continue;
         };
         let found = match kind {
-            1 => mentions.iter().find(|m| {
+            VerbKind::AccordingTo => mentions.iter().find(|m| {
                 !m.quoted
                     && m.first >= v + 2
                     && (m.first <= v + 4 || source_from(tokens, v + 2, m.first))
             }),
-            2 => {
+            VerbKind::Passive => {
                 let by = (v + 1..tokens.len()).find(|&k| tokens[k].norm == "by");
                 by.and_then(|b| mentions.iter().find(|m| m.first == b + 1 && !m.quoted))
             }
             // A participle clause (", saying ...") shares the sentence's main subject.
-            _ if tokens[v].norm.ends_with("ing") => mentions
+            VerbKind::Participle => mentions
                 .iter()
                 .find(|m| m.last <= v && subject_ok(tokens, m))
                 .or_else(|| subject_before(tokens, mentions, v)),
-            _ => subject_before(tokens, mentions, v).or_else(|| {
+            VerbKind::Finite => subject_before(tokens, mentions, v).or_else(|| {
                 if INVERTIBLE.contains(&tokens[v].norm.as_str()) {
                     // "said Lt. Gen. (ret.) Jane Roe": skip titles first.
                     let mut k = v + 1;
