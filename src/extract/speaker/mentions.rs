@@ -9,7 +9,7 @@
 //! taken alone only when it is a known surname or right before a speech
 //! verb. Headlines use the alias table only.
 
-use super::actor::{known_info, scoped_id, us_body, ActorInfo, ActorKind, Gender};
+use super::actor::{scoped_id, us_body, ActorInfo, ActorKind, Gender};
 use super::verbs::verb_at;
 use super::{norm, Attributor};
 use crate::extract::aliases::actor_id;
@@ -72,19 +72,19 @@ impl Attributor<'_> {
                 let what = match m.actor.strip_prefix('@') {
                     Some(role) if !matches!(role, "president" | "leader" | "media") => {
                         match country_of_body(tokens, i, i + m.len) {
-                            Some(c) => Ref::Actor(known_info(&scoped_id(c, role))),
+                            Some(c) => Ref::Actor(self.known.info(&scoped_id(c, role))),
                             None => Ref::Role(role.to_string()),
                         }
                     }
                     Some(role) => Ref::Role(role.to_string()),
-                    None => Ref::Actor(known_info(&m.actor)),
+                    None => Ref::Actor(self.known.info(&m.actor)),
                 };
                 let mut len = m.len;
                 let what = match (&what, norm(tokens, i + len)) {
                     // "a Pentagon official", "State Department officials".
                     (Ref::Actor(info), "official" | "officials") if us_body(&info.actor) => {
                         len += 1;
-                        Ref::Actor(known_info("us_officials"))
+                        Ref::Actor(self.known.info("us_officials"))
                     }
                     // "Canadian officials" → canadian_officials.
                     (Ref::Actor(info), _)
@@ -94,7 +94,7 @@ impl Attributor<'_> {
                             && tokens[i - 1].cap =>
                     {
                         match country_ending_at(tokens, i) {
-                            Some((c, 1)) if c != "us" => Ref::Actor(known_info(&format!(
+                            Some((c, 1)) if c != "us" => Ref::Actor(self.known.info(&format!(
                                 "{}_{}",
                                 tokens[i - 1].norm,
                                 tokens[i].norm
@@ -206,7 +206,7 @@ impl Attributor<'_> {
                     Some(c) => scoped_id(c, &key),
                     None => key,
                 };
-                Some((len, known_info(&id)))
+                Some((len, self.known.info(&id)))
             }
             None => None,
         }

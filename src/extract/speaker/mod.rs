@@ -13,7 +13,8 @@
 //! One module per step of [`Attributor::analyse`]:
 //!
 //! - [`actor`]: what an actor id denotes (gender, kind), from the known
-//!   actors table, and the ids of country-scoped bodies;
+//!   actors table `data/known_actors.csv`, and the ids of country-scoped
+//!   bodies;
 //! - [`mentions`]: the actor mentions of a sentence, unresolved;
 //! - [`resolve`]: pronouns and roles resolved against the sentence and the
 //!   article so far, and what the article remembers after each sentence;
@@ -34,7 +35,7 @@ use rustc_hash::FxHashMap;
 use super::aliases::Aliases;
 use super::countries::dominant_country;
 use super::tokens::Token;
-use actor::{ActorInfo, Gender};
+use actor::{ActorInfo, Gender, KnownActors};
 use pairing::{choose, nested_speaker, pairs};
 
 /// Result of analysing one sentence.
@@ -50,6 +51,8 @@ pub(crate) struct SentenceSpeaker {
 #[derive(Debug)]
 pub(crate) struct Attributor<'a> {
     aliases: &'a Aliases,
+    /// Gender and kind of the known actor ids.
+    known: &'static KnownActors,
     history: Vec<ActorInfo>,
     surnames: FxHashMap<String, ActorInfo>,
     last_speaker: Option<ActorInfo>,
@@ -72,6 +75,7 @@ impl<'a> Attributor<'a> {
     pub fn new(aliases: &'a Aliases) -> Self {
         Attributor {
             aliases,
+            known: KnownActors::embedded(),
             history: Vec::new(),
             surnames: FxHashMap::default(),
             last_speaker: None,

@@ -10,7 +10,7 @@
 //! the sentence, [`Attributor::remember`] keeps its persons (subjects first),
 //! the surnames of full names, genders taught by pronouns and the speaker.
 
-use super::actor::{known_info, scoped_id, ActorInfo, ActorKind, Gender};
+use super::actor::{scoped_id, ActorInfo, ActorKind, Gender};
 use super::mentions::{Mention, Ref};
 use super::pairing::{subject_ok, Pair};
 use super::{norm, Attributor};
@@ -136,7 +136,7 @@ impl Attributor<'_> {
             Ref::Role(role) => match role.as_str() {
                 "president" | "leader" => seen().find(|h| h.president).cloned(),
                 "media" => seen().find(|h| h.kind == ActorKind::Media).cloned(),
-                scoped => Some(known_info(&match self.country {
+                scoped => Some(self.known.info(&match self.country {
                     Some(c) => scoped_id(c, scoped),
                     None => scoped.to_string(),
                 })),
