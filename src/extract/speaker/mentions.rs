@@ -352,3 +352,153 @@ impl Attributor<'_> {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_util::sentence;
+    use super::*;
+    use crate::extract::aliases::Aliases;
+
+    /// The mentions of `text` after the sentences `before` were analysed:
+    /// (the text they cover, the id, `@role`, or pronoun they refer to).
+    fn found(before: &[&str], text: &str, headline: bool) -> Vec<(String, String)> {
+        let aliases = Aliases::embedded();
+        let mut a = Attributor::new(&aliases);
+        for s in before {
+            a.analyse(&sentence(s), false);
+        }
+        let toks = sentence(text);
+        a.mentions(&toks, headline)
+            .iter()
+            .map(|m| {
+                let what = match &m.what {
+                    Ref::Actor(info) => info.actor.clone(),
+                    Ref::Role(role) => format!("@{role}"),
+                    Ref::Pronoun(Gender::Male) => "he".to_string(),
+                    Ref::Pronoun(_) => "she".to_string(),
+                };
+                (
+                    text[toks[m.first].start..toks[m.last - 1].end].to_string(),
+                    what,
+                )
+            })
+            .collect()
+    }
+
+    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+        list.iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    }
+
+    /// The gender and kind of the one actor mentioned in `text`.
+    fn person(text: &str) -> (Gender, ActorKind) {
+        let aliases = Aliases::embedded();
+        let a = Attributor::new(&aliases);
+        let ms = a.mentions(&sentence(text), false);
+        match ms.as_slice() {
+            [Mention {
+                what: Ref::Actor(info),
+                ..
+            }] => (info.gender, info.kind),
+            _ => panic!("not one actor in {text:?}"),
+        }
+    }
+
+    #[test]
+    fn aliases_match_longest_first() {
+        let s = "Secretary of State Marco Rubio landed in Lima on Sunday.";
+        let want = [("Secretary of State Marco Rubio", "marco_rubio")];
+        assert_eq!(found(&[], s, false), pairs(&want));
+        // A group alias after a demonym becomes that country's group; a US
+        // body's officials are US officials.
+        let s = "Peruvian officials and Pentagon officials met twice.";
+        let want = [
+            ("officials", "peruvian_officials"),
+            ("Pentagon officials", "us_officials"),
+        ];
+        assert_eq!(found(&[], s, false), pairs(&want));
+    }
+
+    #[test]
+    fn roles_and_country_scoped_bodies() {
+        // The country named after the alias scopes it ("of Chile").
+        let s = "The president thanked the foreign ministry of Chile.";
+        let want = [
+            ("The president", "@president"),
+            ("the foreign ministry", "chile_foreign_ministry"),
+        ];
+        assert_eq!(found(&[], s, false), pairs(&want));
+        let s = "The foreign ministry stayed silent.";
+        let want = [("The foreign ministry", "@foreign_ministry")];
+        assert_eq!(found(&[], s, false), pairs(&want));
+    }
+
+    #[test]
+    fn pronouns_he_and_she_only() {
+        let s = "He told her that she was late.";
+        let want = [("He", "he"), ("she", "she")];
+        assert_eq!(found(&[], s, false), pairs(&want));
+    }
+
+    #[test]
+    fn names_lose_their_titles_and_give_their_gender() {
+        let s = "Spokeswoman Dana Whitlock said the pumps were fixed.";
+        let want = [("Spokeswoman Dana Whitlock", "dana_whitlock")];
+        assert_eq!(found(&[], s, false), pairs(&want));
+        assert_eq!(person(s), (Gender::Female, ActorKind::Person));
+        // "Mr." before the name.
+        let s = "Mr. Ravi Anand arrived on foot.";
+        assert_eq!(found(&[], s, false), pairs(&[("Ravi Anand", "ravi_anand")]));
+        assert_eq!(person(s), (Gender::Male, ActorKind::Person));
+        // A listed first name; an unlisted one stays unknown.
+        assert_eq!(person("Laura Penn arrived.").0, Gender::Female);
+        assert_eq!(person("Sasha Penn arrived.").0, Gender::Unknown);
+        // Descriptors before an inner title belong to the title.
+        let s = "Fisheries Minister Ana Lutz said quotas would fall.";
+        let want = [("Fisheries Minister Ana Lutz", "ana_lutz")];
+        assert_eq!(found(&[], s, false), pairs(&want));
+    }
+
+    #[test]
+    fn organisations_keep_their_words() {
+        let s = "The Coastal Water Agency said the pumps were fixed.";
+        let want = [("The Coastal Water Agency", "coastal_water_agency")];
+        assert_eq!(found(&[], s, false), pairs(&want));
+        assert_eq!(person(s), (Gender::Unknown, ActorKind::Body));
+    }
+
+    #[test]
+    fn a_lone_capitalised_word_needs_a_verb_or_a_known_surname() {
+        assert!(found(&[], "Whitlock arrived late.", false).is_empty());
+        let s = "Whitlock said the pumps were fixed.";
+        assert_eq!(found(&[], s, false), pairs(&[("Whitlock", "whitlock")]));
+        let before = ["Dana Whitlock arrived late."];
+        let s = "Later, Whitlock left.";
+        let want = [("Whitlock", "dana_whitlock")];
+        assert_eq!(found(&before, s, false), pairs(&want));
+    }
+
+    #[test]
+    fn headlines_use_the_alias_table_only() {
+        assert!(found(&[], "Whitlock Says Pumps Fixed", true).is_empty());
+        let s = "Sheinbaum Says Talks Went Well";
+        let want = [("Sheinbaum", "claudia_sheinbaum")];
+        assert_eq!(found(&[], s, true), pairs(&want));
+    }
+
+    #[test]
+    fn the_agency_before_a_verb_is_the_agency_named_before() {
+        let s = "The agency said demand was high.";
+        assert!(found(&[], s, false).is_empty());
+        let before = ["The Coastal Water Agency raised prices."];
+        let want = [("The agency", "coastal_water_agency")];
+        assert_eq!(found(&before, s, false), pairs(&want));
+        // Not before a speech verb: no mention.
+        assert!(found(&before, "The agency opened late.", false).is_empty());
+        // A ministry never named: the generic id.
+        let s = "The finance ministry said revenue rose.";
+        let want = [("The finance ministry", "finance_ministry")];
+        assert_eq!(found(&[], s, false), pairs(&want));
+    }
+}

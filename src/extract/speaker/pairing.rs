@@ -270,3 +270,124 @@ pub(super) fn choose(tokens: &[Token], pairs: &[Pair]) -> Option<ActorInfo> {
     best.and_then(|(_, _, k)| pairs.get(k))
         .map(|p| p.actor.clone())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_util::sentence;
+    use super::super::Attributor;
+    use super::*;
+    use crate::extract::aliases::Aliases;
+
+    /// The tokens and resolved mentions of `text`, the first sentence of an
+    /// article.
+    fn parsed(text: &str) -> (Vec<Token>, Vec<Mention>) {
+        let aliases = Aliases::embedded();
+        let a = Attributor::new(&aliases);
+        let toks = sentence(text);
+        let mut ms = a.mentions(&toks, false);
+        a.resolve_mentions(&toks, &mut ms);
+        (toks, ms)
+    }
+
+    /// The speech acts of `text` as (verb, speaker), and the chosen speaker.
+    fn acts(text: &str) -> (Vec<(String, String)>, Option<String>) {
+        let (toks, ms) = parsed(text);
+        let ps = pairs(&toks, &ms, false);
+        let list = ps
+            .iter()
+            .map(|p| (toks[p.verb].norm.clone(), p.actor.actor.clone()))
+            .collect();
+        (list, choose(&toks, &ps).map(|i| i.actor))
+    }
+
+    /// The one speech act of `text`: (verb, speaker).
+    fn one(text: &str) -> (String, String) {
+        match acts(text).0.as_slice() {
+            [(v, s)] => (v.clone(), s.clone()),
+            other => panic!("{text:?}: {other:?}"),
+        }
+    }
+
+    fn act(verb: &str, speaker: &str) -> (String, String) {
+        (verb.to_string(), speaker.to_string())
+    }
+
+    #[test]
+    fn the_subject_before_the_verb_or_after_an_invertible_one() {
+        let s = "Mayor Ines Alvarado said the bridge would reopen.";
+        assert_eq!(one(s), act("said", "ines_alvarado"));
+        let s = "“It will reopen,” said Ines Alvarado.";
+        assert_eq!(one(s), act("said", "ines_alvarado"));
+        let s = "“It will reopen,” said Lt. Col. Ines Alvarado, the engineer.";
+        assert_eq!(one(s), act("said", "ines_alvarado"));
+        // A verb without a mention around it is no speech act.
+        assert!(acts("“It will reopen,” said the engineer.").0.is_empty());
+    }
+
+    #[test]
+    fn according_to_passives_and_participles() {
+        let s = "The bridge will reopen, according to Ines Alvarado.";
+        assert_eq!(one(s), act("according", "ines_alvarado"));
+        let s = "The bridge will reopen, according to a statement from the Coastal Water Agency.";
+        assert_eq!(one(s), act("according", "coastal_water_agency"));
+        let s = "The closure was announced by Ines Alvarado on Monday.";
+        assert_eq!(one(s), act("announced", "ines_alvarado"));
+        let s = "Ines Alvarado closed the bridge, saying it was unsafe.";
+        assert_eq!(one(s), act("saying", "ines_alvarado"));
+    }
+
+    #[test]
+    fn clauses_objects_and_quotations_are_not_subjects() {
+        let s = "Ines Alvarado, who met Tom Baker last week, said the bridge was safe.";
+        assert_eq!(one(s), act("said", "ines_alvarado"));
+        // The object of a preposition cannot say anything.
+        assert!(acts("A letter from Tom Baker said the bridge was safe.")
+            .0
+            .is_empty());
+        let s = "“Tom Baker lied,” Ines Alvarado said.";
+        assert_eq!(one(s), act("said", "ines_alvarado"));
+        // "X and Y announced": the first of them.
+        let s = "Ines Alvarado and Tom Baker announced the plan.";
+        assert_eq!(one(s), act("announced", "ines_alvarado"));
+    }
+
+    #[test]
+    fn choose_prefers_quoted_words_then_a_non_media_speaker_then_the_first() {
+        let s = "Ines Alvarado said the vote was close, and Tom Baker added: “We won.”";
+        let (list, chosen) = acts(s);
+        assert_eq!(
+            list,
+            [act("said", "ines_alvarado"), act("added", "tom_baker")]
+        );
+        assert_eq!(chosen.as_deref(), Some("tom_baker"));
+        let s = "Reuters reported that Ines Alvarado said the bridge was safe.";
+        let (list, chosen) = acts(s);
+        assert_eq!(
+            list,
+            [act("reported", "reuters"), act("said", "ines_alvarado")]
+        );
+        assert_eq!(chosen.as_deref(), Some("ines_alvarado"));
+        let s = "Reuters reported that the bridge was safe.";
+        assert_eq!(acts(s).1.as_deref(), Some("reuters"));
+        let s = "Ines Alvarado said the vote was close and Tom Baker said it was not.";
+        assert_eq!(acts(s).1.as_deref(), Some("ines_alvarado"));
+    }
+
+    #[test]
+    fn a_person_quoted_inside_the_quotation() {
+        let s = "“Tom Baker told me, ‘Stay home,’” Ines Alvarado said.";
+        let (toks, ms) = parsed(s);
+        let outer = choose(&toks, &pairs(&toks, &ms, false));
+        assert_eq!(
+            outer.as_ref().map(|i| i.actor.as_str()),
+            Some("ines_alvarado")
+        );
+        let nested = nested_speaker(&toks, &ms, outer.as_ref());
+        assert_eq!(nested.map(|i| i.actor).as_deref(), Some("tom_baker"));
+        // The outer speaker is not nested in their own quotation.
+        let s = "“Ines Alvarado told me, ‘Stay home,’” Ines Alvarado said.";
+        let (toks, ms) = parsed(s);
+        let outer = choose(&toks, &pairs(&toks, &ms, false));
+        assert!(nested_speaker(&toks, &ms, outer.as_ref()).is_none());
+    }
+}

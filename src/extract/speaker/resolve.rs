@@ -174,3 +174,129 @@ impl Attributor<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_util::sentence;
+    use super::*;
+    use crate::extract::aliases::Aliases;
+
+    /// What each mention of the last of `sentences` (one article) resolves
+    /// to: (the text it covers, the actor id).
+    fn resolved(sentences: &[&str]) -> Vec<(String, Option<String>)> {
+        let aliases = Aliases::embedded();
+        let mut a = Attributor::new(&aliases);
+        let Some((last, before)) = sentences.split_last() else {
+            return Vec::new();
+        };
+        for s in before {
+            a.analyse(&sentence(s), false);
+        }
+        let toks = sentence(last);
+        let mut ms = a.mentions(&toks, false);
+        a.resolve_mentions(&toks, &mut ms);
+        ms.iter()
+            .map(|m| {
+                let span = last[toks[m.first].start..toks[m.last - 1].end].to_string();
+                (span, m.resolved.as_ref().map(|i| i.actor.clone()))
+            })
+            .collect()
+    }
+
+    /// What the pronoun `word` in the last of `sentences` resolves to.
+    fn pronoun(sentences: &[&str], word: &str) -> Option<String> {
+        resolved(sentences)
+            .into_iter()
+            .find(|(span, _)| span == word)
+            .and_then(|(_, id)| id)
+    }
+
+    #[test]
+    fn a_pronoun_takes_a_fitting_person_of_the_sentence() {
+        let s = "Ines Alvarado met Tom Baker before she spoke.";
+        assert_eq!(pronoun(&[s], "she").as_deref(), Some("ines_alvarado"));
+        let s = "Ines Alvarado met Tom Baker before he spoke.";
+        assert_eq!(pronoun(&[s], "he").as_deref(), Some("tom_baker"));
+    }
+
+    #[test]
+    fn then_a_subject_of_the_last_sentences_and_it_learns_the_gender() {
+        let first = "Kim Alvarado met Robin Ruiz.";
+        let second = "She said the plan was sound.";
+        assert_eq!(
+            pronoun(&[first, second], "She").as_deref(),
+            Some("kim_alvarado")
+        );
+        // Kim is now "she", so "he" is Robin.
+        let third = "He said it was not.";
+        let got = pronoun(&[first, second, third], "He");
+        assert_eq!(got.as_deref(), Some("robin_ruiz"));
+    }
+
+    #[test]
+    fn a_pronoun_in_a_fronted_clause_is_the_main_subject() {
+        let s = "Asked whether she would run, Ines Alvarado laughed.";
+        assert_eq!(pronoun(&[s], "she").as_deref(), Some("ines_alvarado"));
+        // Without the fronted clause nobody fits.
+        let s = "She would run, Ines Alvarado laughed.";
+        assert_eq!(pronoun(&[s], "She"), None);
+    }
+
+    #[test]
+    fn with_no_person_a_pronoun_falls_back_to_the_last_speaker() {
+        let first = "The Coastal Water Agency said prices would rise.";
+        let got = pronoun(&[first, "He said so."], "He");
+        assert_eq!(got.as_deref(), Some("coastal_water_agency"));
+    }
+
+    #[test]
+    fn roles_take_the_last_fitting_actor_or_the_article_country() {
+        let first = "Claudia Sheinbaum spoke on Monday.";
+        let s = "The president said talks went well.";
+        let got = resolved(&[first, s]);
+        let want = (
+            "The president".to_string(),
+            Some("claudia_sheinbaum".to_string()),
+        );
+        assert_eq!(got, [want]);
+        assert_eq!(resolved(&[s]), [("The president".to_string(), None)]);
+        let aliases = Aliases::embedded();
+        let mut a = Attributor::new(&aliases);
+        a.analyse(&sentence("Reuters reported the fire."), false);
+        let media = a.resolve(&Ref::Role("media".into()), &[]);
+        assert_eq!(media.map(|i| i.actor).as_deref(), Some("reuters"));
+        let role = Ref::Role("foreign_ministry".into());
+        let generic = a.resolve(&role, &[]);
+        assert_eq!(
+            generic.map(|i| i.actor).as_deref(),
+            Some("foreign_ministry")
+        );
+        a.country = Some("peru");
+        let scoped = a.resolve(&role, &[]);
+        assert_eq!(
+            scoped.map(|i| i.actor).as_deref(),
+            Some("peru_foreign_ministry")
+        );
+    }
+
+    #[test]
+    fn remember_keeps_unquoted_mentions_surnames_and_the_speaker() {
+        let aliases = Aliases::embedded();
+        let mut a = Attributor::new(&aliases);
+        a.analyse(&sentence("“Tom Baker lied,” Ines Alvarado said."), false);
+        let ids = |v: &[ActorInfo]| v.iter().map(|i| i.actor.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(&a.history), ["ines_alvarado"]);
+        assert_eq!(
+            a.subjects.iter().map(|s| ids(s)).collect::<Vec<_>>(),
+            [["ines_alvarado"]]
+        );
+        assert!(a.surnames.contains_key("alvarado") && !a.surnames.contains_key("baker"));
+        let last = a.last_speaker.as_ref().map(|i| i.actor.as_str());
+        assert_eq!(last, Some("ines_alvarado"));
+        // Only the last two sentences' subjects are kept.
+        a.analyse(&sentence("Tom Baker left."), false);
+        a.analyse(&sentence("Robin Ruiz stayed."), false);
+        let subjects: Vec<Vec<String>> = a.subjects.iter().map(|s| ids(s)).collect();
+        assert_eq!(subjects, [["tom_baker"], ["robin_ruiz"]]);
+    }
+}
