@@ -1,4 +1,4 @@
-//! Errors of the quote extractor (loading alias tables).
+//! Errors of the quote extractor (loading alias and known-actor tables).
 
 /// An error while loading extractor data such as an alias table.
 #[derive(Debug, thiserror::Error)]

@@ -8,6 +8,33 @@
 //! (`drug-dealing` gives `drug`, `dealing`). In [`TokenizerKind::Tweet`]
 //! mode, `#hashtags`, `@mentions`, URLs and common emoticons are single
 //! tokens too.
+//!
+//! # One token boundary for the featurizer and the extractor
+//!
+//! The quote extractor (`crate::extract`) splits words with the same core,
+//! `word_end`: a token starts at a word character (`char::is_alphanumeric`)
+//! and runs over word characters and over single separators that a
+//! `JoinRule` lets join the word characters on both sides of them. The
+//! featurizer's and the extractor's rules still differ, because merging
+//! them would change one output or the other (featurize output and saved
+//! models, or the extracted quotes and speakers):
+//!
+//! | between word characters | `FeatureJoins` (featurizer) | `ExtractJoins` (extractor) |
+//! |---|---|---|
+//! | `-` `‐` `‑` | splits: `drug`, `dealing` | joins: `Farfán-Méndez`, `Judge-Executive` |
+//! | `.` | joins digits only: `3.5` | joins any: `U.S`, normalised `us` |
+//! | `,` | joins digits only: `253,000` | splits: `253`, `,`, `000` |
+//! | `'` `’` | joins letters only: `Mexico’s`, `it's`; `1990`, `s` | joins any except before a final `s`: `don't`, `B'52`; `Mexico`, `’s` |
+//!
+//! The extractor needs its rule: the alias table and the title list hold
+//! hyphenated names and `U.S.`-style abbreviations as one token; a final
+//! `’s` is its own token (the alias "mexico's president" is the tokens
+//! `mexico`, `'s`, `president`, and a possessive name is never a subject);
+//! and it also keeps every other non-space character as a punctuation
+//! token (quotation marks, commas and colons shape its rules), so a comma
+//! inside a number is just punctuation to it. The featurizer keeps the
+//! tokens its vocabularies and saved models were built on. (`ʼ`, U+02BC, is
+//! a letter, so it never separates anything under either rule.)
 
 /// Which tokenization rules to use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
@@ -83,8 +110,8 @@ fn for_each_word<'a>(text: &'a str, mut f: impl FnMut(&'a str, usize, usize)) {
     while i < n {
         let b = bytes[i];
         let start = i;
-        // The last character of the token so far.
-        let mut prev;
+        // The first character of the token.
+        let prev;
         if ASCII_WORD[usize::from(b)] {
             prev = char::from(b);
             i += 1;
@@ -99,22 +126,7 @@ fn for_each_word<'a>(text: &'a str, mut f: impl FnMut(&'a str, usize, usize)) {
             }
             prev = c;
         }
-        while i < n {
-            let run = i;
-            while i < n && ASCII_WORD[usize::from(bytes[i])] {
-                i += 1;
-            }
-            if i > run {
-                prev = char::from(bytes[i - 1]);
-            }
-            if i == n {
-                break;
-            }
-            match extend(text, i, prev) {
-                Some((end, last)) => (i, prev) = (end, last),
-                None => break,
-            }
-        }
+        i = word_end(text, i, prev, FeatureJoins);
         f(&text[start..i], start, i);
     }
 }
@@ -123,7 +135,7 @@ fn for_each_word<'a>(text: &'a str, mut f: impl FnMut(&'a str, usize, usize)) {
 /// character `prev`: the end and last character after the next word
 /// character or joined separator, or `None` if the token ends at `i`.
 #[inline]
-fn extend(text: &str, i: usize, prev: char) -> Option<(usize, char)> {
+fn extend<J: JoinRule>(text: &str, i: usize, prev: char, rule: J) -> Option<(usize, char)> {
     let (c, len) = decode(text, i);
     if is_word(c) {
         return Some((i + len, c));
@@ -131,18 +143,81 @@ fn extend(text: &str, i: usize, prev: char) -> Option<(usize, char)> {
     let next = i + len;
     if next < text.len() {
         let (d, dlen) = decode(text, next);
-        if joins(prev, c, d) {
+        if rule.joins(prev, c, d, text, next + dlen) && is_word(d) {
             return Some((next + dlen, d));
         }
     }
     None
 }
 
-/// True if `c` between `prev` and `d` joins them into one token (`it’s`, `3.5`).
+/// Which single separators join the word characters on both sides of them
+/// into one token (see the module docs for the two rules).
+pub(crate) trait JoinRule: Copy {
+    /// Whether `sep`, not a word character, joins `prev` (the last character
+    /// of the token so far) and `next`, which the caller checks is a word
+    /// character; `text[after..]` is the text after `next`.
+    fn joins(self, prev: char, sep: char, next: char, text: &str, after: usize) -> bool;
+}
+
+/// The featurizer's rule: an apostrophe between letters (`it’s`) and a `.`
+/// or `,` between digits (`3.5`, `253,000`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct FeatureJoins;
+
+impl JoinRule for FeatureJoins {
+    #[inline]
+    fn joins(self, prev: char, sep: char, next: char, _text: &str, _after: usize) -> bool {
+        (is_apostrophe(sep) && prev.is_alphabetic() && next.is_alphabetic())
+            || ((sep == '.' || sep == ',') && prev.is_ascii_digit() && next.is_ascii_digit())
+    }
+}
+
+/// The extractor's rule: a hyphen (`-`, `‐`, `‑`) or a `.` between any word
+/// characters (`Farfán-Méndez`, `U.S`), and an apostrophe unless it starts a
+/// final `’s` ([`possessive_s`]), which the extractor splits off.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ExtractJoins;
+
+impl JoinRule for ExtractJoins {
+    #[inline]
+    fn joins(self, _prev: char, sep: char, next: char, text: &str, after: usize) -> bool {
+        matches!(sep, '-' | '\u{2010}' | '\u{2011}' | '.')
+            || is_apostrophe(sep) && !possessive_s(next, text.get(after..).unwrap_or(""))
+    }
+}
+
+/// Whether an apostrophe followed by `next`, then `rest`, is a final `’s`:
+/// `next` is `s` or `S` and no word character follows it.
 #[inline]
-fn joins(prev: char, c: char, d: char) -> bool {
-    (is_apostrophe(c) && prev.is_alphabetic() && d.is_alphabetic())
-        || ((c == '.' || c == ',') && prev.is_ascii_digit() && d.is_ascii_digit())
+pub(crate) fn possessive_s(next: char, rest: &str) -> bool {
+    matches!(next, 's' | 'S') && rest.chars().next().is_none_or(|c| !is_word(c))
+}
+
+/// The end of a token that has reached byte `i` of `text` with last
+/// character `prev` (its first character at least): it runs on over word
+/// characters and the separators `rule` joins. Runs of ASCII letters and
+/// digits are stepped over with one table look-up per byte.
+#[inline]
+pub(crate) fn word_end<J: JoinRule>(text: &str, mut i: usize, mut prev: char, rule: J) -> usize {
+    let bytes = text.as_bytes();
+    let n = bytes.len();
+    while i < n {
+        let run = i;
+        while i < n && ASCII_WORD[usize::from(bytes[i])] {
+            i += 1;
+        }
+        if i > run {
+            prev = char::from(bytes[i - 1]);
+        }
+        if i == n {
+            break;
+        }
+        match extend(text, i, prev, rule) {
+            Some((end, last)) => (i, prev) = (end, last),
+            None => break,
+        }
+    }
+    i
 }
 
 /// The char-by-char tokenizer of both modes (the reference of the fast path).
@@ -170,7 +245,7 @@ fn for_each_token_general<'a>(
         let mut prev = c;
         i += len;
         while i < n {
-            match extend(text, i, prev) {
+            match extend(text, i, prev, FeatureJoins) {
                 Some((end, last)) => (i, prev) = (end, last),
                 None => break,
             }
@@ -269,6 +344,50 @@ mod tests {
         let long =
             "“It’s off the table,” Mexico's 253,000 3.5% U.S. Farfán-Méndez 2022. rock 'n' roll’ x";
         assert_eq!(all(long, true), all(long, false));
+    }
+
+    /// The word spans of `s` under `rule` (what [`word_end`] joins).
+    fn spans<J: JoinRule>(s: &str, rule: J) -> Vec<&str> {
+        let mut v = Vec::new();
+        let mut i = 0;
+        while let Some(c) = s[i..].chars().next() {
+            if is_word(c) {
+                let end = word_end(s, i + c.len_utf8(), c, rule);
+                v.push(&s[i..end]);
+                i = end;
+            } else {
+                i += c.len_utf8();
+            }
+        }
+        v
+    }
+
+    #[test]
+    fn the_two_join_rules_differ_as_documented() {
+        // (text, featurizer tokens, extractor words); the extractor turns a
+        // split-off final "s" after an apostrophe into a "’s" token.
+        let table: [(&str, &[&str], &[&str]); 11] = [
+            ("drug-dealing", &["drug", "dealing"], &["drug-dealing"]),
+            ("Farfán‑Méndez", &["Farfán", "Méndez"], &["Farfán‑Méndez"]),
+            ("U.S.", &["U", "S"], &["U.S"]),
+            ("253,000", &["253,000"], &["253", "000"]),
+            ("3.5", &["3.5"], &["3.5"]),
+            ("Mexico’s", &["Mexico’s"], &["Mexico", "s"]),
+            ("it's", &["it's"], &["it", "s"]),
+            ("don't", &["don't"], &["don't"]),
+            ("1990's", &["1990", "s"], &["1990", "s"]),
+            ("B'52", &["B", "52"], &["B'52"]),
+            (
+                "rock 'n' roll",
+                &["rock", "n", "roll"],
+                &["rock", "n", "roll"],
+            ),
+        ];
+        for (text, feature, extract) in table {
+            assert_eq!(toks(text), feature, "{text:?}");
+            assert_eq!(spans(text, FeatureJoins), feature, "{text:?}");
+            assert_eq!(spans(text, ExtractJoins), extract, "{text:?}");
+        }
     }
 
     #[test]
