@@ -230,12 +230,15 @@ def run_child(cmd, mem_limit_gb, timeout, env=None):
                 err.read().decode("utf-8", "replace"), timed_out.is_set())
 
 
-def failure(code, stderr, timed_out, timeout):
+def failure(code, stderr, timed_out, timeout, wall, peak_kb):
+    """(short cell for the table, long message for the log)."""
     if timed_out:
-        return f"timeout after {timeout:g} s"
+        short = f"killed at the {timeout:g} s timeout"
+        return short, f"{short} (peak so far {peak_kb / 1024:.0f} MB)"
     last = stderr.strip().splitlines()[-1] if stderr.strip() else ""
     how = f"signal {-code}" if code < 0 else f"exit {code}"
-    return f"failed ({how}): {last[:160]}"
+    short = f"failed after {wall:.1f} s ({how})"
+    return short, f"{short}, peak {peak_kb / 1024:.0f} MB: {last}"
 
 
 def run_stance(a, data, models):
@@ -247,7 +250,7 @@ def run_stance(a, data, models):
         code, wall, peak, out, err, timed_out = run_child(cmd, a.mem_limit_gb, a.timeout)
         res = {"cmd": " ".join(shlex.quote(c) for c in cmd), "seconds": wall, "peak_kb": peak}
         if code != 0:
-            res["error"] = failure(code, err, timed_out, a.timeout)
+            res["error"], res["message"] = failure(code, err, timed_out, a.timeout, wall, peak)
             return res
         head = out.splitlines()[0] if out else ""
         res["head"] = head
@@ -270,7 +273,7 @@ def run_sklearn(a, data):
     code, wall, peak, out, err, timed_out = run_child(cmd, a.mem_limit_gb, a.timeout, env)
     res = {"process_seconds": wall, "peak_kb": peak}
     if code != 0:
-        res["error"] = failure(code, err, timed_out, a.timeout)
+        res["error"], res["message"] = failure(code, err, timed_out, a.timeout, wall, peak)
         return res
     res.update(json.loads(out.strip().splitlines()[-1]))
     res["peak_kb"] = peak
@@ -362,7 +365,7 @@ def main():
                 r = run_stance(a, path, models)
                 r["load"] = (l0, load1())
                 st.append(r)
-                msg = r.get("error") or (f"{r['seconds']:.2f} s, {r['peak_kb'] / 1024:.0f} MB; "
+                msg = r.get("message") or (f"{r['seconds']:.2f} s, {r['peak_kb'] / 1024:.0f} MB; "
                                          f"{r.get('groups')} quote groups in {r.get('quotes')} rows")
                 print(f"  stance   {msg}  (load {r['load'][0]:.1f} -> {r['load'][1]:.1f})", flush=True)
                 if r.get("groups") is not None and r["groups"] != r["quotes"]:
@@ -374,7 +377,7 @@ def main():
                 r["load"] = (l0, load1())
                 sk.append(r)
                 if "error" in r:
-                    msg = r["error"]
+                    msg = r["message"]
                 else:
                     fits = ", ".join(f"{m} {s:.1f}" for m, s in r["fit_seconds"].items())
                     msg = (f"{r['work_seconds']:.2f} s work ({r['process_seconds']:.2f} s process: imports "
