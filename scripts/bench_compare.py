@@ -113,6 +113,7 @@ def sklearn_worker(path, resamples, seed):
     from sklearn.tree import DecisionTreeClassifier
 
     t_work = time.perf_counter()
+    c_work = time.process_time()
     with open(path, encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
     texts = np.array([r["text"] for r in rows], dtype=object)
@@ -181,11 +182,13 @@ def sklearn_worker(path, resamples, seed):
         out[m] = {"macro_f1": float(point), "lo": float(lo), "hi": float(hi)}
     boot_seconds = time.perf_counter() - t_boot
     t_end = time.perf_counter()
+    c_end = time.process_time()
     print(json.dumps({
         "rows": n,
         "sklearn": sklearn.__version__,
         "import_seconds": t_work - t_start,
         "work_seconds": t_end - t_work,
+        "work_cpu": c_end - c_work,
         "featurize_seconds": featurize_seconds,
         "fit_seconds": fit_seconds,
         "bootstrap_seconds": boot_seconds,
@@ -199,8 +202,9 @@ def sklearn_worker(path, resamples, seed):
 
 
 def run_child(cmd, mem_limit_gb, timeout, env=None):
-    """Runs cmd; returns (exit status, wall seconds, peak RSS in KB, stdout,
-    stderr, timed_out). Peak RSS is that child's own (wait4)."""
+    """Runs cmd; returns (exit status, wall seconds, CPU seconds (user +
+    system), peak RSS in KB, stdout, stderr, timed_out). CPU time and peak
+    RSS are that child's own (wait4)."""
     limit = int(mem_limit_gb * 1024 ** 3) if mem_limit_gb else None
 
     def preexec():
@@ -226,7 +230,7 @@ def run_child(cmd, mem_limit_gb, timeout, env=None):
         p.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
-        return (p.returncode, wall, usage.ru_maxrss, out.read().decode("utf-8", "replace"),
+        return (p.returncode, wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, out.read().decode("utf-8", "replace"),
                 err.read().decode("utf-8", "replace"), timed_out.is_set())
 
 
@@ -247,8 +251,8 @@ def run_stance(a, data, models):
         cmd = [a.stance, "compare", "--data", data, "--cv", "doc", "--models", models,
                "--resamples", str(a.resamples), "--seed", str(a.seed), "--report", report]
         cmd += shlex.split(a.stance_flags)
-        code, wall, peak, out, err, timed_out = run_child(cmd, a.mem_limit_gb, a.timeout)
-        res = {"cmd": " ".join(shlex.quote(c) for c in cmd), "seconds": wall, "peak_kb": peak}
+        code, wall, cpu, peak, out, err, timed_out = run_child(cmd, a.mem_limit_gb, a.timeout)
+        res = {"cmd": " ".join(shlex.quote(c) for c in cmd), "seconds": wall, "cpu": cpu, "peak_kb": peak}
         if code != 0:
             res["error"], res["message"] = failure(code, err, timed_out, a.timeout, wall, peak)
             return res
@@ -270,8 +274,8 @@ def run_sklearn(a, data):
            "--resamples", str(a.resamples), "--seed", str(a.seed)]
     threads = str(a.sklearn_threads)
     env = dict(os.environ, OMP_NUM_THREADS=threads, OPENBLAS_NUM_THREADS=threads, MKL_NUM_THREADS=threads)
-    code, wall, peak, out, err, timed_out = run_child(cmd, a.mem_limit_gb, a.timeout, env)
-    res = {"process_seconds": wall, "peak_kb": peak}
+    code, wall, cpu, peak, out, err, timed_out = run_child(cmd, a.mem_limit_gb, a.timeout, env)
+    res = {"process_seconds": wall, "process_cpu": cpu, "peak_kb": peak}
     if code != 0:
         res["error"], res["message"] = failure(code, err, timed_out, a.timeout, wall, peak)
         return res
@@ -365,7 +369,7 @@ def main():
                 r = run_stance(a, path, models)
                 r["load"] = (l0, load1())
                 st.append(r)
-                msg = r.get("message") or (f"{r['seconds']:.2f} s, {r['peak_kb'] / 1024:.0f} MB; "
+                msg = r.get("message") or (f"{r['seconds']:.2f} s (CPU {r['cpu']:.2f} s), {r['peak_kb'] / 1024:.0f} MB; "
                                          f"{r.get('groups')} quote groups in {r.get('quotes')} rows")
                 print(f"  stance   {msg}  (load {r['load'][0]:.1f} -> {r['load'][1]:.1f})", flush=True)
                 if r.get("groups") is not None and r["groups"] != r["quotes"]:
@@ -380,7 +384,8 @@ def main():
                     msg = r["message"]
                 else:
                     fits = ", ".join(f"{m} {s:.1f}" for m, s in r["fit_seconds"].items())
-                    msg = (f"{r['work_seconds']:.2f} s work ({r['process_seconds']:.2f} s process: imports "
+                    msg = (f"{r['work_seconds']:.2f} s work (CPU {r['work_cpu']:.2f} s; process {r['process_seconds']:.2f} s, "
+                           f"CPU {r['process_cpu']:.2f} s; imports "
                            f"{r['import_seconds']:.1f} s), {r['peak_kb'] / 1024:.0f} MB; featurize "
                            f"{r['featurize_seconds']:.1f} s, fit+predict {fits}, bootstrap {r['bootstrap_seconds']:.1f} s")
                 print(f"  sklearn  {msg}  (load {r['load'][0]:.1f} -> {r['load'][1]:.1f})", flush=True)
@@ -389,27 +394,31 @@ def main():
     print(f"\nstance: {a.stance} compare --cv doc --models {models} --resamples {a.resamples}"
           + (f" {a.stance_flags}" if a.stance_flags else ""))
     print(f"scikit-learn: work time (CSV read to last interval), OMP/BLAS threads {a.sklearn_threads}\n")
-    print("| rows | stance s | sklearn s | ratio | stance peak MB | sklearn peak MB | load (1 min) |")
+    print("| rows | stance s (CPU s) | sklearn s (CPU s) | ratio | stance peak MB | sklearn peak MB | load (1 min) |")
     print("|---:|---:|---:|---:|---:|---:|---|")
     for n, st, sk in results:
         ok_st = [r for r in st if "error" not in r]
         ok_sk = [r for r in sk if "error" not in r]
-        s_t = min((r["seconds"] for r in ok_st), default=None)
-        k_t = min((r["work_seconds"] for r in ok_sk), default=None)
-        s_m = max((r["peak_kb"] for r in ok_st), default=None)
-        k_m = max((r["peak_kb"] for r in ok_sk), default=None)
-        cell = (lambda v, f: f.format(v) if v is not None else "—")
-        if st and not ok_st:
-            s_cell = st[0]["error"]
+        b_st = min(ok_st, key=lambda r: r["seconds"], default=None)
+        b_sk = min(ok_sk, key=lambda r: r["work_seconds"], default=None)
+        if b_st:
+            s_cell = f"{b_st['seconds']:.2f} ({b_st['cpu']:.2f})"
+            s_mem = f"{max(r['peak_kb'] for r in ok_st) / 1024:.0f}"
         else:
-            s_cell = cell(s_t, "{:.2f}")
+            s_cell = st[0]["error"] if st else "—"
+            s_mem = "—"
+        if b_sk:
+            k_cell = f"{b_sk['work_seconds']:.2f} ({b_sk['work_cpu']:.2f})"
+            k_mem = f"{max(r['peak_kb'] for r in ok_sk) / 1024:.0f}"
+        else:
+            k_cell = sk[0]["error"] if sk else "—"
+            k_mem = "—"
         ratio = "—"
-        if s_t and k_t:
-            ratio = f"{k_t / s_t:.2f}x" if same_work else "n/a (other models)"
+        if b_st and b_sk:
+            ratio = f"{b_sk['work_seconds'] / b_st['seconds']:.2f}x" if same_work else "n/a (other models)"
         loads = [x for r in st + sk for x in r["load"]]
         load = f"{min(loads):.1f}–{max(loads):.1f}" if loads else "—"
-        print(f"| {n} | {s_cell} | {cell(k_t, '{:.2f}')} | {ratio} | {cell(s_m and s_m / 1024, '{:.0f}')} "
-              f"| {cell(k_m and k_m / 1024, '{:.0f}')} | {load} |")
+        print(f"| {n} | {s_cell} | {k_cell} | {ratio} | {s_mem} | {k_mem} | {load} |")
 
     print("\nmacro-F1, out of fold (scikit-learn: 95 % bootstrap interval too)\n")
     print("| rows | model | stance | scikit-learn | difference |")
