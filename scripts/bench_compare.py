@@ -415,7 +415,7 @@ def main():
             k_mem = "—"
         ratio = "—"
         if b_st and b_sk:
-            ratio = f"{b_sk['work_seconds'] / b_st['seconds']:.2f}x" if same_work else "n/a (other models)"
+            ratio = f"{b_sk['work_seconds'] / b_st['seconds']:.3g}x" if same_work else "n/a (other models)"
         loads = [x for r in st + sk for x in r["load"]]
         load = f"{min(loads):.1f}–{max(loads):.1f}" if loads else "—"
         print(f"| {n} | {s_cell} | {k_cell} | {ratio} | {s_mem} | {k_mem} | {load} |")
