@@ -239,7 +239,10 @@ def failure(code, stderr, timed_out, timeout, wall, peak_kb):
     if timed_out:
         short = f"killed at the {timeout:g} s timeout"
         return short, f"{short} (peak so far {peak_kb / 1024:.0f} MB)"
-    last = stderr.strip().splitlines()[-1] if stderr.strip() else ""
+    lines = stderr.strip().splitlines() or [""]
+    # An error message is the last line; a Rust abort or panic (and its
+    # backtrace notes) starts with the informative one.
+    last = lines[0] if code < 0 or lines[-1].startswith("note:") else lines[-1]
     how = f"signal {-code}" if code < 0 else f"exit {code}"
     short = f"failed after {wall:.1f} s ({how})"
     return short, f"{short}, peak {peak_kb / 1024:.0f} MB: {last}"
