@@ -394,9 +394,13 @@ def main():
                 print(f"  sklearn  {msg}  (load {r['load'][0]:.1f} -> {r['load'][1]:.1f})", flush=True)
         results.append((n, st, sk))
 
-    print(f"\nstance: {a.stance} compare --cv doc --models {models} --resamples {a.resamples}"
-          + (f" {a.stance_flags}" if a.stance_flags else ""))
-    print(f"scikit-learn: work time (CSV read to last interval), OMP/BLAS threads {a.sklearn_threads}\n")
+    print()
+    if not a.sklearn_only:
+        print(f"stance: {a.stance} compare --cv doc --models {models} --resamples {a.resamples}"
+              + (f" {a.stance_flags}" if a.stance_flags else ""))
+    if not a.stance_only:
+        print(f"scikit-learn: work time (CSV read to last interval), OMP/BLAS threads {a.sklearn_threads}")
+    print()
     print("| rows | stance s (CPU s) | sklearn s (CPU s) | ratio | stance peak MB | sklearn peak MB | load (1 min) |")
     print("|---:|---:|---:|---:|---:|---:|---|")
     for n, st, sk in results:
