@@ -29,7 +29,6 @@ pub mod lines;
 pub mod models;
 pub mod pipeline;
 pub mod rng;
-pub mod semeval;
 pub mod synth;
 pub mod text;
 

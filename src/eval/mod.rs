@@ -15,6 +15,7 @@ pub mod bootstrap;
 pub mod grid;
 pub mod metrics;
 pub mod report;
+pub mod semeval;
 pub mod split;
 pub mod svg;
 

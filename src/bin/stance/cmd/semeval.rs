@@ -9,7 +9,7 @@ use stance::eval::metrics::ZeroDivision;
 use stance::{Error, Stance};
 
 pub(crate) fn semeval(a: SemevalArgs) -> anyhow::Result<()> {
-    use stance::semeval::{self as se, Candidate, Settings};
+    use stance::eval::semeval::{self as se, Candidate, Settings};
     let opts = ReadOptions {
         format: a.format.into(),
         require_stance: true,
