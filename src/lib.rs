@@ -17,7 +17,6 @@
 //! inputs give byte-identical reports.
 #![deny(missing_docs)]
 
-pub mod actors;
 pub mod corpus;
 pub mod error;
 pub mod eval;

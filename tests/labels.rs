@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 
-use stance::actors::{actor_counts, actors_csv};
+use stance::eval::actors::{actor_counts, actors_csv};
 use stance::Stance;
 
 use crate::util::{parse_csv, repo};

@@ -11,6 +11,7 @@
 //! the best model itself is tested against the runner-up). p-values are not
 //! corrected for multiple comparisons.
 
+pub mod actors;
 pub mod bootstrap;
 pub mod grid;
 pub mod metrics;

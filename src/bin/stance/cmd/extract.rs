@@ -4,8 +4,8 @@ use std::path::{Path, PathBuf};
 
 use crate::args::ExtractArgs;
 use crate::cmd::common::{load_aliases, read_article, stdout_write, write_output};
-use stance::actors::{read_actor_labels, score_actors, ActorPredictor};
 use stance::corpus::{Corpus, ReadOptions};
+use stance::eval::actors::{read_actor_labels, score_actors, ActorPredictor};
 use stance::extract as ex;
 use stance::models::ModelParams;
 use stance::Error;
@@ -173,7 +173,7 @@ pub(crate) fn actor_level_lodo(
             ("extracted quotes", &from_extracted),
             ("hand-labelled quotes", &from_gold),
         ] {
-            let pred = stance::actors::leave_one_document_out(&corpus, quotes, predictor)?;
+            let pred = stance::eval::actors::leave_one_document_out(&corpus, quotes, predictor)?;
             let pred = pred.into_iter().map(|(k, v)| (k, v.stance)).collect();
             let s = score_actors(&gold_actors, &pred);
             out.push_str(&format!(

@@ -6,8 +6,8 @@ use crate::args::PredictArgs;
 use crate::cmd::common::{
     load_aliases, load_model, read, read_article, stdout_write, write_output,
 };
-use stance::actors::aggregate;
 use stance::corpus::Example;
+use stance::eval::actors::aggregate;
 use stance::extract as ex;
 use stance::models::{argmax, Probs};
 use stance::Error;

@@ -4,8 +4,8 @@ use std::path::Path;
 
 use crate::args::ScoreArgs;
 use crate::cmd::common::{load_model, read, stdout_write, write_output};
-use stance::actors::{aggregate, read_actor_labels, score_actors};
 use stance::corpus::Corpus;
+use stance::eval::actors::{aggregate, read_actor_labels, score_actors};
 use stance::eval::bootstrap;
 use stance::eval::metrics::{ConfusionMatrix, Metric, ZeroDivision};
 use stance::models::argmax;
