@@ -24,7 +24,6 @@ pub mod extract;
 pub mod features;
 pub mod io;
 pub mod label;
-pub mod lines;
 pub mod models;
 pub mod pipeline;
 pub mod rng;

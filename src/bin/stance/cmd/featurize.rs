@@ -27,7 +27,7 @@ type ReadBlocks = fn(&Path, usize, &mut OnBlock) -> stance::Result<()>;
 /// A text file: one text a line, all unlabelled.
 fn read_lines(path: &Path, block_size: usize, f: &mut OnBlock) -> stance::Result<()> {
     let mut unlabelled = Vec::new();
-    stance::lines::for_each_block(path, block_size, |lines| {
+    stance::io::lines::for_each_block(path, block_size, |lines| {
         unlabelled.resize(lines.len(), None);
         f(lines, &unlabelled)
     })

@@ -1,7 +1,13 @@
-//! Safe output: every file the crate writes goes to a temporary file in
-//! the target folder first and is renamed over the target only when
-//! complete, so a crash or error never leaves a half-written report or
-//! destroys the previous one.
+//! File helpers: safe output and bounded input.
+//!
+//! Every file the crate writes goes to a temporary file in the target
+//! folder first and is renamed over the target only when complete, so a
+//! crash or error never leaves a half-written report or destroys the
+//! previous one; [`refuse_overwrite`] keeps an output from naming one of
+//! its inputs. [`lines`] reads a text file in bounded blocks of whole
+//! lines.
+
+pub mod lines;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
