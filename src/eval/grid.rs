@@ -129,7 +129,7 @@ pub fn nested_cross_validate<S: AsRef<str> + Sync>(
     let per_fold: Vec<Result<(Vec<Probs>, GridChoice)>> = folds
         .par_iter()
         .map(|f| {
-            let wrap = |e: Error| Error::fit(model.name(), format!("fold {}: {e}", f.name));
+            let wrap = |e: Error| e.within(&format!("fold {}", f.name));
             let tr_texts: Vec<&str> = f.train.iter().map(|&i| texts[i].as_ref()).collect();
             let tr_labels: Vec<Stance> = f.train.iter().map(|&i| labels[i]).collect();
             let tr_docs: Vec<Option<&str>> = f.train.iter().map(|&i| docs[i]).collect();

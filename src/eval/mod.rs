@@ -47,7 +47,9 @@ pub struct CvPredictions {
 /// the thread count).
 ///
 /// # Errors
-/// The first fold's featurizer or model error, prefixed by the fold name.
+/// The first fold's featurizer, fit or prediction error (of the same
+/// kind), its message prefixed by the fold name; [`Error::Split`] for a
+/// fold without training examples.
 pub fn cross_validate<S: AsRef<str> + Sync>(
     texts: &[S],
     labels: &[Stance],
@@ -58,12 +60,7 @@ pub fn cross_validate<S: AsRef<str> + Sync>(
     let per_fold: Vec<Result<Vec<Probs>>> = folds
         .par_iter()
         .map(|f| {
-            let wrap = |e: Error| match e {
-                Error::Fit { model, message } => {
-                    Error::fit(model, format!("fold {}: {message}", f.name))
-                }
-                other => Error::fit(model.name(), format!("fold {}: {other}", f.name)),
-            };
+            let wrap = |e: Error| e.within(&format!("fold {}", f.name));
             if f.train.is_empty() {
                 return Err(wrap(Error::Split("empty training set".into())));
             }
@@ -146,13 +143,13 @@ pub fn summarize(
     b: BootstrapSettings,
 ) -> Result<Vec<Summary>> {
     if b.resamples == 0 {
-        return Err(Error::param("--resamples", "must be at least 1"));
+        return Err(Error::param("resamples", "must be at least 1"));
     }
     if !(b.level > 0.0 && b.level < 1.0) {
-        return Err(Error::param("--level", "expected a fraction in (0, 1)"));
+        return Err(Error::param("level", "expected a fraction in (0, 1)"));
     }
     if gold.is_empty() {
-        return Err(Error::param("--data", "no examples to score"));
+        return Err(Error::param("gold", "no examples to score"));
     }
     let mut out: Vec<Summary> = runs
         .iter()

@@ -32,7 +32,7 @@ use crate::models::FittedModel;
 pub const TOP_FEATURES: usize = 20;
 
 fn csv_error(e: impl std::fmt::Display) -> Error {
-    Error::param("report", format!("cannot build CSV: {e}"))
+    Error::report("CSV", format!("cannot build CSV: {e}"))
 }
 
 fn finish(w: csv::Writer<Vec<u8>>) -> Result<String> {
@@ -80,15 +80,15 @@ pub fn confusion_csv(summaries: &[Summary]) -> String {
 /// out-of-fold prediction and probabilities (4 decimals).
 ///
 /// # Errors
-/// [`Error::InvalidParam`] if the runs do not cover the examples.
+/// [`Error::Report`] if the runs do not cover the examples.
 pub fn predictions_csv(
     examples: &[Example],
     gold: &[Stance],
     runs: &[CvPredictions],
 ) -> Result<String> {
     if gold.len() != examples.len() || runs.iter().any(|r| r.probs.len() != examples.len()) {
-        return Err(Error::param(
-            "report",
+        return Err(Error::report(
+            "predictions.csv",
             "predictions do not cover every example",
         ));
     }
@@ -126,7 +126,7 @@ pub fn predictions_csv(
 /// skipped.
 ///
 /// # Errors
-/// [`Error::InvalidParam`] if a model's weights do not match its names.
+/// [`Error::Report`] if a model's weights do not match its names.
 pub fn features_csv(models: &[(&str, &FittedModel, &[String])]) -> Result<String> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(["model", "class", "rank", "feature", "weight"])
@@ -138,8 +138,8 @@ pub fn features_csv(models: &[(&str, &FittedModel, &[String])]) -> Result<String
         for (c, wc) in weights.iter().enumerate() {
             let Some(wc) = wc else { continue };
             if wc.len() != names.len() {
-                return Err(Error::param(
-                    "report",
+                return Err(Error::report(
+                    "features.csv",
                     format!(
                         "{name}: {} weights for {} feature names",
                         wc.len(),

@@ -165,7 +165,7 @@ fn joint_text(target: &str, text: &str) -> String {
 /// repeat; [`Error::InvalidParam`] for an empty grid; model errors.
 pub fn run(train: &Corpus, test: &Corpus, settings: &Settings) -> Result<Report> {
     if settings.grid.is_empty() {
-        return Err(Error::param("--models", "expected at least one model"));
+        return Err(Error::param("grid", "expected at least one model"));
     }
     let gold_train = train.labels()?;
     let gold_test = test.labels()?;
@@ -305,7 +305,7 @@ fn choose<'a>(
     match (best, first_error) {
         (Some(b), _) => Ok(b),
         (None, Some(e)) => Err(e),
-        (None, None) => Err(Error::param("--models", "empty grid")),
+        (None, None) => Err(Error::param("grid", "empty grid")),
     }
 }
 

@@ -10,6 +10,7 @@ use stance::corpus::Format;
 use stance::eval::split::CvScheme;
 use stance::features::{FeaturizerParams, ValidFeaturizerParams, Weighting};
 use stance::text::TokenizerKind;
+use stance::Error;
 
 /// Train, score and compare stance classifiers on quotes from news articles.
 #[derive(Debug, Parser)]
@@ -264,7 +265,50 @@ impl FeatArgs {
             TokenizerArg::Words => TokenizerKind::Words,
             TokenizerArg::Tweet => TokenizerKind::Tweet,
         };
-        p.check()
+        p.check().map_err(with_flag_names)
+    }
+}
+
+/// The flag that sets each library setting (the library names settings,
+/// errors name flags). The featurizer's check still names its flags
+/// itself; those names pass through unchanged.
+const SETTING_FLAGS: &[(&str, &str)] = &[
+    ("ngram_range", "--ngrams"),
+    ("char_ngrams", "--char-ngrams"),
+    ("min_df", "--min-df"),
+    ("max_df", "--max-df"),
+    ("max_features", "--max-features"),
+    ("weight", "--weight"),
+    ("tokenizer", "--tokenizer"),
+    ("format", "--format"),
+    ("cv", "--cv"),
+    ("resamples", "--resamples"),
+    ("grid", "--models"),
+];
+
+/// `e` naming the flag of its setting, if it is a setting error.
+pub fn with_flag_names(e: Error) -> Error {
+    match e {
+        Error::InvalidParam { name, message } => {
+            let flag = SETTING_FLAGS
+                .iter()
+                .find(|(setting, _)| *setting == name)
+                .map_or(name, |&(_, flag)| flag);
+            Error::InvalidParam {
+                name: flag,
+                message,
+            }
+        }
+        other => other,
+    }
+}
+
+/// The message of a library error, for clap's own `invalid value 'x' for
+/// '--flag'` (which names the flag already).
+fn message(e: Error) -> String {
+    match e {
+        Error::InvalidParam { message, .. } => message,
+        other => other.to_string(),
     }
 }
 
@@ -279,7 +323,7 @@ pub struct CompareArgs {
     pub models: Option<Vec<String>>,
     /// Cross-validation: doc (leave one document out) or kfold:K.
     /// Default: doc when every row has a doc, else kfold:5.
-    #[arg(long, value_name = "SCHEME", value_parser = |s: &str| s.parse::<CvScheme>().map_err(|e| e.to_string()))]
+    #[arg(long, value_name = "SCHEME", value_parser = |s: &str| s.parse::<CvScheme>().map_err(message))]
     pub cv: Option<CvScheme>,
     /// Seed for fold shuffles and the bootstrap.
     #[arg(long, value_name = "N", default_value_t = 42)]
