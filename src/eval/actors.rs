@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use crate::error::{Error, Result};
+use crate::io::table::Table;
 use crate::label::{ActorStance, Stance};
 use crate::models::{argmax, Probs};
 
@@ -49,12 +50,15 @@ pub fn actor_counts<'a>(
 }
 
 /// `actor,stance` CSV of the actor-level stances, sorted by actor.
-pub fn actors_csv(counts: &BTreeMap<String, ActorCounts>) -> String {
-    let mut s = String::from("actor,stance\n");
+///
+/// # Errors
+/// [`Error::Report`] if a row cannot be written (a bug).
+pub fn actors_csv(counts: &BTreeMap<String, ActorCounts>) -> Result<String> {
+    let mut t = Table::new("actors.csv", ["actor", "stance"])?;
     for (a, c) in counts {
-        s.push_str(&format!("{a},{}\n", c.stance()));
+        t.row(&(a, c.stance()))?;
     }
-    s
+    t.finish()
 }
 
 /// An actor's predicted stance over their quotes.
@@ -335,7 +339,10 @@ mod tests {
             ("c", Favor),
             ("c", Against),
         ]);
-        assert_eq!(actors_csv(&c), "actor,stance\na,none\nb,favor\nc,mixed\n");
+        assert_eq!(
+            actors_csv(&c).unwrap(),
+            "actor,stance\na,none\nb,favor\nc,mixed\n"
+        );
         assert_eq!(c["b"].n(), 2);
     }
 

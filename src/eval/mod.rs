@@ -24,6 +24,7 @@ use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::features::ValidFeaturizerParams;
+use crate::io::table::{Fixed, Table};
 use crate::label::Stance;
 use crate::models::{argmax, ModelParams, Probs};
 use crate::pipeline::Pipeline;
@@ -210,26 +211,36 @@ pub fn summarize(
 pub const COMPARE_HEADER: &str = "model,n,accuracy,accuracy_lo,accuracy_hi,macro_f1,macro_f1_lo,macro_f1_hi,f_avg,f_avg_lo,f_avg_hi,p_vs_majority,p_vs_best";
 
 /// The compare report as CSV (4 decimals; empty p-value when not run).
-pub fn compare_csv(summaries: &[Summary]) -> String {
-    let mut s = String::from(COMPARE_HEADER);
-    s.push('\n');
-    for r in summaries {
-        s.push_str(&format!("{},{}", r.model, r.confusion.total()));
-        for k in 0..3 {
-            s.push_str(&format!(
-                ",{:.4},{:.4},{:.4}",
-                r.point[k], r.interval[k].lo, r.interval[k].hi
-            ));
-        }
-        for p in [r.p_vs_majority, r.p_vs_best] {
-            s.push(',');
-            if let Some(p) = p {
-                s.push_str(&format!("{p:.4}"));
-            }
-        }
-        s.push('\n');
+///
+/// # Errors
+/// [`Error::Report`] if a row cannot be written (a bug).
+pub fn compare_csv(summaries: &[Summary]) -> Result<String> {
+    #[derive(serde::Serialize)]
+    struct Row<'a> {
+        model: &'a str,
+        n: u64,
+        /// Point, lower and upper bound of each [`Metric::ALL`].
+        scores: [(Fixed<4>, Fixed<4>, Fixed<4>); 3],
+        p_vs_majority: Option<Fixed<4>>,
+        p_vs_best: Option<Fixed<4>>,
     }
-    s
+    let mut t = Table::new("compare.csv", COMPARE_HEADER.split(','))?;
+    for r in summaries {
+        t.row(&Row {
+            model: &r.model,
+            n: r.confusion.total(),
+            scores: std::array::from_fn(|k| {
+                (
+                    Fixed(r.point[k]),
+                    Fixed(r.interval[k].lo),
+                    Fixed(r.interval[k].hi),
+                )
+            }),
+            p_vs_majority: r.p_vs_majority.map(Fixed),
+            p_vs_best: r.p_vs_best.map(Fixed),
+        })?;
+    }
+    t.finish()
 }
 
 /// A fixed-width table of the summaries for the terminal.
@@ -322,7 +333,7 @@ mod tests {
         assert!(s[0].point[1] < 0.3);
         assert!(s[1].p_vs_majority.unwrap() < 0.01);
         assert_eq!(s[0].p_vs_majority, Option::None);
-        let csv = compare_csv(&s);
+        let csv = compare_csv(&s).unwrap();
         assert!(csv.starts_with(COMPARE_HEADER));
         assert!(csv.contains("\nlogreg,30,1.0000,1.0000,1.0000,1.0000,1.0000,1.0000,1.0000,1.0000,1.0000,0.0010,0.0010\n"), "{csv}");
         let _ = Favor;

@@ -1,7 +1,9 @@
 //! The report files of `stance compare --report-dir`, built as strings
 //! (the binary writes them): per-class scores, the confusion matrices in
 //! long format, every quote's out-of-fold predictions, and the top
-//! weighted features of the linear models. Rows are in model order, then
+//! weighted features of the linear models. Every CSV goes through
+//! [`crate::io::table::Table`] (csv + serde rows), so fields with commas,
+//! quotes or line breaks are quoted. Rows are in model order, then
 //! [`Stance::ALL`] order, so the same inputs give byte-identical files.
 //!
 //! | file | columns |
@@ -21,59 +23,70 @@
 //! `grid.csv` is built by [`crate::eval::grid::grid_csv`] and the two
 //! pictures by [`crate::eval::svg`].
 
+use serde::Serialize;
+
 use crate::corpus::Example;
 use crate::error::{Error, Result};
 use crate::eval::metrics::ZeroDivision;
 use crate::eval::{CvPredictions, Summary};
+use crate::io::table::{Fixed, Table};
 use crate::label::Stance;
 use crate::models::FittedModel;
 
 /// Features listed per class in `features.csv`.
 pub const TOP_FEATURES: usize = 20;
 
-fn csv_error(e: impl std::fmt::Display) -> Error {
-    Error::report("CSV", format!("cannot build CSV: {e}"))
-}
-
-fn finish(w: csv::Writer<Vec<u8>>) -> Result<String> {
-    let bytes = w.into_inner().map_err(csv_error)?;
-    String::from_utf8(bytes).map_err(csv_error)
-}
-
 /// `per_class.csv`: precision, recall, F1 and support of every class of
 /// every model (4 decimals; zero divisions count as `zd`).
-pub fn per_class_csv(summaries: &[Summary], zd: ZeroDivision) -> String {
-    let mut s = String::from("model,class,precision,recall,f1,support\n");
+///
+/// # Errors
+/// [`Error::Report`] if a row cannot be written (a bug).
+pub fn per_class_csv(summaries: &[Summary], zd: ZeroDivision) -> Result<String> {
+    #[derive(Serialize)]
+    struct Row<'a> {
+        model: &'a str,
+        class: Stance,
+        precision: Fixed<4>,
+        recall: Fixed<4>,
+        f1: Fixed<4>,
+        support: u64,
+    }
+    let mut t = Table::new(
+        "per_class.csv",
+        ["model", "class", "precision", "recall", "f1", "support"],
+    )?;
     for r in summaries {
-        for c in Stance::ALL {
-            let k = r.confusion.class_scores(c, zd);
-            s.push_str(&format!(
-                "{},{},{:.4},{:.4},{:.4},{}\n",
-                r.model, c, k.precision, k.recall, k.f1, k.support
-            ));
+        for class in Stance::ALL {
+            let k = r.confusion.class_scores(class, zd);
+            t.row(&Row {
+                model: &r.model,
+                class,
+                precision: Fixed(k.precision),
+                recall: Fixed(k.recall),
+                f1: Fixed(k.f1),
+                support: k.support,
+            })?;
         }
     }
-    s
+    t.finish()
 }
 
 /// `confusion.csv`: the pooled out-of-fold confusion matrix of every model
 /// in long format, all nine cells including zeros.
-pub fn confusion_csv(summaries: &[Summary]) -> String {
-    let mut s = String::from("model,gold,predicted,count\n");
+///
+/// # Errors
+/// [`Error::Report`] if a row cannot be written (a bug).
+pub fn confusion_csv(summaries: &[Summary]) -> Result<String> {
+    let mut t = Table::new("confusion.csv", ["model", "gold", "predicted", "count"])?;
     for r in summaries {
         for g in Stance::ALL {
             for p in Stance::ALL {
-                s.push_str(&format!(
-                    "{},{},{},{}\n",
-                    r.model,
-                    g,
-                    p,
-                    r.confusion.counts[g.index()][p.index()]
-                ));
+                let count = r.confusion.counts[g.index()][p.index()];
+                t.row(&(&r.model, g, p, count))?;
             }
         }
     }
-    s
+    t.finish()
 }
 
 /// `predictions.csv`: every quote with its gold label and each model's
@@ -86,13 +99,21 @@ pub fn predictions_csv(
     gold: &[Stance],
     runs: &[CvPredictions],
 ) -> Result<String> {
+    const NAME: &str = "predictions.csv";
     if gold.len() != examples.len() || runs.iter().any(|r| r.probs.len() != examples.len()) {
         return Err(Error::report(
-            "predictions.csv",
+            NAME,
             "predictions do not cover every example",
         ));
     }
-    let mut w = csv::Writer::from_writer(Vec::new());
+    #[derive(Serialize)]
+    struct Quote<'a> {
+        id: &'a str,
+        doc: &'a str,
+        actor: &'a str,
+        text: &'a str,
+        gold: Stance,
+    }
     let mut header: Vec<String> = ["id", "doc", "actor", "text", "gold"]
         .map(str::to_owned)
         .to_vec();
@@ -101,22 +122,22 @@ pub fn predictions_csv(
             header.push(format!("{}_{suffix}", r.model));
         }
     }
-    w.write_record(&header).map_err(csv_error)?;
+    let mut t = Table::new(NAME, &header)?;
     for (i, e) in examples.iter().enumerate() {
-        let mut row: Vec<String> = vec![
-            e.id.clone(),
-            e.doc.clone().unwrap_or_default(),
-            e.actor.clone().unwrap_or_default(),
-            e.text.clone(),
-            gold[i].to_string(),
-        ];
-        for r in runs {
-            row.push(r.predicted[i].to_string());
-            row.extend(r.probs[i].iter().map(|p| format!("{p:.4}")));
-        }
-        w.write_record(&row).map_err(csv_error)?;
+        let quote = Quote {
+            id: &e.id,
+            doc: e.doc.as_deref().unwrap_or(""),
+            actor: e.actor.as_deref().unwrap_or(""),
+            text: &e.text,
+            gold: gold[i],
+        };
+        let models: Vec<(Stance, [Fixed<4>; 3])> = runs
+            .iter()
+            .map(|r| (r.predicted[i], r.probs[i].map(Fixed)))
+            .collect();
+        t.row(&(quote, models))?;
     }
-    finish(w)
+    t.finish()
 }
 
 /// `features.csv`: the [`TOP_FEATURES`] highest-weighted features of every
@@ -128,9 +149,8 @@ pub fn predictions_csv(
 /// # Errors
 /// [`Error::Report`] if a model's weights do not match its names.
 pub fn features_csv(models: &[(&str, &FittedModel, &[String])]) -> Result<String> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(["model", "class", "rank", "feature", "weight"])
-        .map_err(csv_error)?;
+    const NAME: &str = "features.csv";
+    let mut t = Table::new(NAME, ["model", "class", "rank", "feature", "weight"])?;
     for (name, model, names) in models {
         let Some(weights) = model.class_weights() else {
             continue;
@@ -139,7 +159,7 @@ pub fn features_csv(models: &[(&str, &FittedModel, &[String])]) -> Result<String
             let Some(wc) = wc else { continue };
             if wc.len() != names.len() {
                 return Err(Error::report(
-                    "features.csv",
+                    NAME,
                     format!(
                         "{name}: {} weights for {} feature names",
                         wc.len(),
@@ -154,18 +174,11 @@ pub fn features_csv(models: &[(&str, &FittedModel, &[String])]) -> Result<String
                     .then_with(|| names[a].cmp(&names[b]))
             });
             for (rank, &j) in order.iter().take(TOP_FEATURES).enumerate() {
-                w.write_record([
-                    name.to_string(),
-                    Stance::ALL[c].to_string(),
-                    (rank + 1).to_string(),
-                    names[j].clone(),
-                    format!("{:.6}", wc[j]),
-                ])
-                .map_err(csv_error)?;
+                t.row(&(name, Stance::ALL[c], rank + 1, &names[j], Fixed::<6>(wc[j])))?;
             }
         }
     }
-    finish(w)
+    t.finish()
 }
 
 #[cfg(test)]
@@ -203,10 +216,10 @@ mod tests {
             BootstrapSettings::default(),
         )
         .unwrap();
-        let pc = per_class_csv(&s, ZeroDivision::Zero);
+        let pc = per_class_csv(&s, ZeroDivision::Zero).unwrap();
         assert_eq!(pc.lines().count(), 1 + 2 * 3);
         assert!(pc.contains("\nx,favor,1.0000,1.0000,1.0000,1\n"), "{pc}");
-        let cm = confusion_csv(&s);
+        let cm = confusion_csv(&s).unwrap();
         assert_eq!(cm.lines().count(), 1 + 2 * 9);
         assert!(cm.contains("\nx,against,none,1\n"), "{cm}");
         let ex: Vec<Example> = (0..3)

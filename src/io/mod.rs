@@ -5,9 +5,10 @@
 //! crash or error never leaves a half-written report or destroys the
 //! previous one; [`refuse_overwrite`] keeps an output from naming one of
 //! its inputs. [`lines`] reads a text file in bounded blocks of whole
-//! lines.
+//! lines; [`table`] builds every CSV the crate writes.
 
 pub mod lines;
+pub mod table;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -73,7 +73,7 @@ pub(crate) fn compare(a: CompareArgs) -> anyhow::Result<()> {
     };
     let zd = ZeroDivision::Zero;
     let summaries = eval::summarize(&gold, &runs, zd, boot)?;
-    let compare_csv = eval::compare_csv(&summaries);
+    let compare_csv = eval::compare_csv(&summaries)?;
     let mut written: Vec<PathBuf> = Vec::new();
     let report = match (&a.report, &a.report_dir) {
         (Some(r), _) => Some(r.clone()),
@@ -108,8 +108,8 @@ pub(crate) fn compare(a: CompareArgs) -> anyhow::Result<()> {
         });
         let mut files: Vec<(&str, String)> = vec![
             ("compare.csv", compare_csv.clone()),
-            ("per_class.csv", report::per_class_csv(&summaries, zd)),
-            ("confusion.csv", report::confusion_csv(&summaries)),
+            ("per_class.csv", report::per_class_csv(&summaries, zd)?),
+            ("confusion.csv", report::confusion_csv(&summaries)?),
             (
                 "predictions.csv",
                 report::predictions_csv(&corpus.examples, &gold, &runs)?,
@@ -121,7 +121,7 @@ pub(crate) fn compare(a: CompareArgs) -> anyhow::Result<()> {
             files.push(("confusion.svg", svg::confusion_heatmap(&summaries[b])));
         }
         if a.grid {
-            files.push(("grid.csv", eval::grid::grid_csv(&choices)));
+            files.push(("grid.csv", eval::grid::grid_csv(&choices)?));
         }
         for (name, body) in files {
             let path = dir.join(name);

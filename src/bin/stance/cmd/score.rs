@@ -8,6 +8,7 @@ use stance::corpus::Corpus;
 use stance::eval::actors::{aggregate, read_actor_labels, score_actors};
 use stance::eval::bootstrap;
 use stance::eval::metrics::{ConfusionMatrix, Metric, ZeroDivision};
+use stance::io::table::{Fixed, Table};
 use stance::models::argmax;
 use stance::{Error, Stance};
 
@@ -69,16 +70,24 @@ pub(crate) fn score(a: ScoreArgs) -> anyhow::Result<()> {
         ));
     }
     if let Some(report) = &a.report {
-        let csv = format!(
-            "model,n,accuracy,macro_f1,macro_f1_lo,macro_f1_hi,f_avg\n{},{},{:.4},{:.4},{:.4},{:.4},{:.4}\n",
+        let mut t = Table::new(
+            "score report",
+            [
+                "model",
+                "n",
+                "accuracy",
+                "macro_f1",
+                "macro_f1_lo",
+                "macro_f1_hi",
+                "f_avg",
+            ],
+        )?;
+        t.row(&(
             model.params.name(),
             corpus.len(),
-            accuracy,
-            macro_f1,
-            ci.lo,
-            ci.hi,
-            f_avg
-        );
+            [accuracy, macro_f1, ci.lo, ci.hi, f_avg].map(Fixed::<4>),
+        ))?;
+        let csv = t.finish()?;
         let mut inputs: Vec<&Path> = vec![&a.data, &a.model];
         inputs.extend(actors_path.as_deref());
         write_output(report, csv.as_bytes(), &inputs, "--report")?;

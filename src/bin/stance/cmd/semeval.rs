@@ -64,7 +64,7 @@ pub(crate) fn semeval(a: SemevalArgs) -> anyhow::Result<()> {
     let secs = started.elapsed().as_secs_f64();
     write_output(
         &a.report,
-        r.to_csv().as_bytes(),
+        r.to_csv()?.as_bytes(),
         &[train_path, &a.test],
         "--report",
     )?;
