@@ -76,6 +76,13 @@ pub enum Error {
         /// What was wrong and what was expected.
         message: String,
     },
+    /// Writing an output (svmlight lines, a report) failed. The cause is
+    /// shown (it names the file when it has one) and not chained.
+    #[error("{cause}")]
+    Write {
+        /// The underlying I/O error.
+        cause: std::io::Error,
+    },
     /// A report cannot be built from its inputs (they do not fit
     /// together, a caller's bug).
     #[error("report {name}: {message}")]
@@ -148,6 +155,11 @@ impl Error {
             model: model.into(),
             message: message.into(),
         }
+    }
+
+    /// Builds an [`Error::Write`].
+    pub fn write(cause: std::io::Error) -> Self {
+        Error::Write { cause }
     }
 
     /// Builds an [`Error::Report`].

@@ -43,8 +43,10 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
     let broken = |io: &std::io::Error| io.kind() == std::io::ErrorKind::BrokenPipe;
     e.chain().any(|c| {
         c.downcast_ref::<std::io::Error>().is_some_and(broken)
-            || c.downcast_ref::<Error>()
-                .is_some_and(|e| matches!(e, Error::Io { cause, .. } if broken(cause)))
+            || c.downcast_ref::<Error>().is_some_and(|e| match e {
+                Error::Io { cause, .. } | Error::Write { cause } => broken(cause),
+                _ => false,
+            })
     })
 }
 

@@ -7,6 +7,7 @@ use std::path::Path;
 use crate::args::InputArgs;
 use stance::corpus::{Corpus, ReadOptions};
 use stance::extract::Aliases;
+pub(crate) use stance::io::read_article;
 use stance::io::{refuse_overwrite, write_atomic};
 use stance::models::ModelParams;
 use stance::pipeline::Pipeline;
@@ -78,38 +79,4 @@ pub(crate) fn load_aliases(path: Option<&Path>) -> anyhow::Result<Aliases> {
         Some(p) => Aliases::from_path(p).map_err(Error::from)?,
         None => Aliases::embedded(),
     })
-}
-
-/// Reads an article: its document id (file name) and UTF-8 text.
-pub(crate) fn read_article(path: &Path) -> anyhow::Result<(String, String)> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(
-            Error::data(path, None, None, "article is empty; expected article text").into(),
-        );
-    }
-    if bytes.contains(&0) {
-        return Err(Error::data(
-            path,
-            None,
-            None,
-            "article looks binary (NUL bytes); expected UTF-8 text",
-        )
-        .into());
-    }
-    let text = String::from_utf8(bytes).map_err(|e| {
-        let at = e.utf8_error().valid_up_to();
-        let line = e.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count() as u64 + 1;
-        Error::data(
-            path,
-            Some(line),
-            None,
-            format!("invalid UTF-8 at byte {at}; expected UTF-8 text"),
-        )
-    })?;
-    let doc = path.file_name().map_or_else(
-        || path.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    );
-    Ok((doc, text))
 }
