@@ -27,6 +27,7 @@ pub mod label;
 pub mod models;
 pub mod pipeline;
 pub mod rng;
+pub mod settings;
 pub mod svmlight;
 pub mod synth;
 pub mod text;

@@ -108,7 +108,7 @@ impl Default for BootstrapSettings {
     fn default() -> Self {
         BootstrapSettings {
             resamples: bootstrap::DEFAULT_RESAMPLES,
-            level: 0.95,
+            level: bootstrap::DEFAULT_LEVEL,
             seed: 0,
         }
     }

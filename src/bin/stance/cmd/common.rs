@@ -17,7 +17,7 @@ pub(crate) fn read(path: &Path, input: &InputArgs, require_stance: bool) -> anyh
     Ok(Corpus::read(
         path,
         ReadOptions {
-            format: input.format.into(),
+            format: input.format,
             require_stance,
             lossy: input.lossy,
         },

@@ -7,8 +7,7 @@ use crate::cmd::common::{model_list, read, stdout_write, write_output};
 use stance::corpus::{Corpus, ReadOptions};
 use stance::eval::metrics::ZeroDivision;
 use stance::eval::split::{self, CvScheme};
-use stance::eval::{self, report, svg, BootstrapSettings};
-use stance::features::Weighting;
+use stance::eval::{self, bootstrap, report, svg, BootstrapSettings};
 use stance::pipeline::Pipeline;
 use stance::{Error, Stance};
 
@@ -68,7 +67,7 @@ pub(crate) fn compare(a: CompareArgs) -> anyhow::Result<()> {
     }
     let boot = BootstrapSettings {
         resamples: a.resamples,
-        level: 0.95,
+        level: bootstrap::DEFAULT_LEVEL,
         seed: a.seed,
     };
     let zd = ZeroDivision::Zero;
@@ -129,25 +128,10 @@ pub(crate) fn compare(a: CompareArgs) -> anyhow::Result<()> {
             written.push(path);
         }
     }
-    let p = fp.params();
     let features = if a.grid {
-        format!(
-            "grid over 1..1/1..2-grams and min_df 1/2 (models without a grid: {}..{}-grams, min_df {}), {}, stem {}",
-            p.ngram_range.0,
-            p.ngram_range.1,
-            p.min_df,
-            weight_name(p.weight),
-            p.analyzer.stem
-        )
+        format!("grid over 1..1/1..2-grams and min_df 1/2 (models without a grid: {fp})")
     } else {
-        format!(
-            "{}..{}-grams, {}, stem {}, min_df {}",
-            p.ngram_range.0,
-            p.ngram_range.1,
-            weight_name(p.weight),
-            p.analyzer.stem,
-            p.min_df
-        )
+        fp.to_string()
     };
     let head = format!(
         "data: {} ({} quotes, {} distinct-quote groups)\ncv: {scheme} ({} folds), seed {}, {} bootstrap resamples{}\n\
@@ -180,14 +164,6 @@ pub(crate) fn compare(a: CompareArgs) -> anyhow::Result<()> {
         out.push_str(&format!("report: {}\n", w.display()));
     }
     stdout_write(out.as_bytes())
-}
-
-pub(crate) fn weight_name(w: Weighting) -> &'static str {
-    match w {
-        Weighting::Binary => "binary",
-        Weighting::Count => "count",
-        Weighting::Tfidf => "tfidf",
-    }
 }
 
 /// labels/quotes.csv in the working folder, else the embedded copy.

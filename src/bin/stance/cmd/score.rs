@@ -25,11 +25,20 @@ pub(crate) fn score(a: ScoreArgs) -> anyhow::Result<()> {
     let predicted: Vec<Stance> = probs.iter().map(argmax).collect();
     let zd = ZeroDivision::Zero;
     let m = ConfusionMatrix::new(&gold, &predicted);
-    let ci = bootstrap::interval(&gold, &predicted, Metric::MacroF1, zd, 1000, 0.95, a.seed);
+    let ci = bootstrap::interval(
+        &gold,
+        &predicted,
+        Metric::MacroF1,
+        zd,
+        bootstrap::DEFAULT_RESAMPLES,
+        bootstrap::DEFAULT_LEVEL,
+        a.seed,
+    );
+    let pct = (bootstrap::DEFAULT_LEVEL * 100.0).round();
     // The same figures go to stdout and to the report.
     let (accuracy, macro_f1, f_avg) = (m.accuracy(), m.macro_f1(zd), m.f_avg(zd));
     let mut out = format!(
-        "model: {} ({})\ndata: {} ({} quotes)\naccuracy {:.4}  macro_f1 {:.4} [95% {:.4}, {:.4}]  f_avg {:.4}\n\n\
+        "model: {} ({})\ndata: {} ({} quotes)\naccuracy {:.4}  macro_f1 {:.4} [{pct}% {:.4}, {:.4}]  f_avg {:.4}\n\n\
          class      precision  recall      f1  support\n",
         a.model.display(),
         model.params.name(),

@@ -11,7 +11,7 @@ use stance::{Error, Stance};
 pub(crate) fn semeval(a: SemevalArgs) -> anyhow::Result<()> {
     use stance::eval::semeval::{self as se, Candidate, Settings};
     let opts = ReadOptions {
-        format: a.format.into(),
+        format: a.format,
         require_stance: true,
         lossy: a.lossy,
     };
@@ -71,13 +71,7 @@ pub(crate) fn semeval(a: SemevalArgs) -> anyhow::Result<()> {
     let zd = ZeroDivision::Zero;
     let mut out = format!(
         "featurizer: {}\n{:<34} {:>6} {:>6}  {:<26} {:>8} {:>8}\n",
-        a.feat.describe(),
-        "target",
-        "train",
-        "test",
-        "chosen (by train CV)",
-        "cv_f_avg",
-        "f_avg"
+        fp, "target", "train", "test", "chosen (by train CV)", "cv_f_avg", "f_avg"
     );
     for t in &r.targets {
         out.push_str(&format!(
