@@ -13,9 +13,11 @@
 
 pub mod actors;
 pub mod bootstrap;
+pub mod compare;
 pub mod grid;
 pub mod metrics;
 pub mod report;
+pub mod score;
 pub mod semeval;
 pub mod split;
 pub mod svg;

@@ -1,27 +1,32 @@
-//! The report files of `stance compare --report-dir`, built as strings
-//! (the binary writes them): per-class scores, the confusion matrices in
-//! long format, every quote's out-of-fold predictions, and the top
-//! weighted features of the linear models. Every CSV goes through
-//! [`crate::io::table::Table`] (csv + serde rows), so fields with commas,
-//! quotes or line breaks are quoted. Rows are in model order, then
-//! [`Stance::ALL`] order, so the same inputs give byte-identical files.
+//! The report files, built as strings by the library (the binary only
+//! writes them): the set of files of `stance compare --report-dir`
+//! ([`ReportSet`]) and the CSV bodies of every command. Every CSV goes
+//! through [`crate::io::table::Table`] (csv + serde rows), so fields
+//! with commas, quotes or line breaks are quoted. Rows are in model order,
+//! then [`Stance::ALL`] order, so the same inputs give byte-identical
+//! files.
 //!
 //! | file | columns |
 //! |---|---|
+//! | `compare.csv` | see [`crate::eval::compare_csv`] |
 //! | `per_class.csv` | `model,class,precision,recall,f1,support` |
 //! | `confusion.csv` | `model,gold,predicted,count` |
 //! | `predictions.csv` | `id,doc,actor,text,gold`, then per model `<model>_pred,<model>_p_favor,<model>_p_against,<model>_p_none` |
 //! | `features.csv` | `model,class,rank,feature,weight` |
+//! | `grid.csv` | see [`crate::eval::grid::grid_csv`] |
+//! | `score --report` | `model,n,accuracy,macro_f1,macro_f1_lo,macro_f1_hi,f_avg` ([`crate::eval::score::Score::to_csv`]) |
+//! | `predict` | `doc,actor,text,stance,p_favor,p_against,p_none` ([`quote_predictions_csv`]) |
+//! | `predict --by-actor` | `actor,stance,n,p_favor,p_against,p_none,confidence` ([`crate::eval::actors::by_actor_csv`]) |
+//! | `extract` | `doc,start,end,actor,text` ([`extracted_csv`]) |
 //!
-//! All scores and predictions are out-of-fold (each quote predicted by the
-//! model that did not train on it). `features.csv` is the exception: its
-//! weights come from the linear models (`nb`, `logreg`, `svm`) **fitted
-//! once on all the data** with the command's featurizer settings and
-//! default hyper-parameters (also under `--grid`), since per-fold weights
-//! have no common vocabulary. For `nb` the weight is the class's
-//! log-probability of the feature minus its mean over the classes.
-//! `grid.csv` is built by [`crate::eval::grid::grid_csv`] and the two
-//! pictures by [`crate::eval::svg`].
+//! All scores and predictions of `compare` are out-of-fold (each quote
+//! predicted by the model that did not train on it). `features.csv` is the
+//! exception: its weights come from the linear models (`nb`, `logreg`,
+//! `svm`) **fitted once on all the data** with the command's featurizer
+//! settings and default hyper-parameters (also under `--grid`), since
+//! per-fold weights have no common vocabulary. For `nb` the weight is the
+//! class's log-probability of the feature minus its mean over the classes.
+//! The two pictures are drawn by [`crate::eval::svg`].
 
 use serde::Serialize;
 
@@ -29,12 +34,71 @@ use crate::corpus::Example;
 use crate::error::{Error, Result};
 use crate::eval::metrics::ZeroDivision;
 use crate::eval::{CvPredictions, Summary};
+use crate::extract::Quote;
 use crate::io::table::{Fixed, Table};
 use crate::label::Stance;
-use crate::models::FittedModel;
+use crate::models::{argmax, FittedModel, Probs};
 
 /// Features listed per class in `features.csv`.
 pub const TOP_FEATURES: usize = 20;
+
+/// One report file: its name in the report folder and its content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportFile {
+    /// The file name, e.g. `per_class.csv`.
+    pub name: &'static str,
+    /// The content.
+    pub body: String,
+}
+
+impl ReportFile {
+    /// A file called `name` holding `body`.
+    pub fn new(name: &'static str, body: String) -> ReportFile {
+        ReportFile { name, body }
+    }
+}
+
+/// The report files of a comparison, in the order they are written:
+/// `compare.csv`, `per_class.csv`, `confusion.csv`, `predictions.csv`,
+/// `features.csv`, `macro_f1.svg`, `confusion.svg` (the best model) and,
+/// with a grid, `grid.csv`. Built by
+/// [`crate::eval::compare::Comparison::report_set`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReportSet {
+    files: Vec<ReportFile>,
+}
+
+impl ReportSet {
+    /// The name of every file a set may hold, in writing order.
+    pub const NAMES: [&'static str; 8] = [
+        "compare.csv",
+        "per_class.csv",
+        "confusion.csv",
+        "predictions.csv",
+        "features.csv",
+        "macro_f1.svg",
+        "confusion.svg",
+        "grid.csv",
+    ];
+
+    /// A set of these files.
+    pub fn new(files: Vec<ReportFile>) -> ReportSet {
+        ReportSet { files }
+    }
+
+    /// The files, in writing order.
+    pub fn files(&self) -> &[ReportFile] {
+        &self.files
+    }
+
+    /// The body of the file called `name`.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.files
+            .iter()
+            .find(|f| f.name == name)
+            .map(|f| f.body.as_str())
+    }
+}
 
 /// `per_class.csv`: precision, recall, F1 and support of every class of
 /// every model (4 decimals; zero divisions count as `zd`).
@@ -176,6 +240,67 @@ pub fn features_csv(models: &[(&str, &FittedModel, &[String])]) -> Result<String
             for (rank, &j) in order.iter().take(TOP_FEATURES).enumerate() {
                 t.row(&(name, Stance::ALL[c], rank + 1, &names[j], Fixed::<6>(wc[j])))?;
             }
+        }
+    }
+    t.finish()
+}
+
+/// The CSV of `stance predict`: every quote's document, actor and text,
+/// its predicted stance and class probabilities (4 decimals).
+///
+/// # Errors
+/// [`Error::Report`] if `examples` and `probs` differ in length.
+pub fn quote_predictions_csv(examples: &[Example], probs: &[Probs]) -> Result<String> {
+    const NAME: &str = "predictions";
+    if examples.len() != probs.len() {
+        return Err(Error::report(NAME, "one prediction per quote expected"));
+    }
+    #[derive(Serialize)]
+    struct Row<'a> {
+        doc: &'a str,
+        actor: &'a str,
+        text: &'a str,
+        stance: Stance,
+        p_favor: Fixed<4>,
+        p_against: Fixed<4>,
+        p_none: Fixed<4>,
+    }
+    let mut t = Table::new(
+        NAME,
+        [
+            "doc",
+            "actor",
+            "text",
+            "stance",
+            "p_favor",
+            "p_against",
+            "p_none",
+        ],
+    )?;
+    for (e, p) in examples.iter().zip(probs) {
+        t.row(&Row {
+            doc: e.doc.as_deref().unwrap_or(""),
+            actor: e.actor.as_deref().unwrap_or(""),
+            text: &e.text,
+            stance: argmax(p),
+            p_favor: Fixed(p[0]),
+            p_against: Fixed(p[1]),
+            p_none: Fixed(p[2]),
+        })?;
+    }
+    t.finish()
+}
+
+/// The CSV of `stance extract`: every quote sentence found, with its
+/// document, byte span and speaker, from `(document, quotes)` pairs.
+///
+/// # Errors
+/// [`Error::Report`] if a row cannot be written (a bug).
+pub fn extracted_csv<'a>(docs: impl IntoIterator<Item = (&'a str, &'a [Quote])>) -> Result<String> {
+    let mut t = Table::new("extracted quotes", ["doc", "start", "end", "actor", "text"])?;
+    for (doc, quotes) in docs {
+        for q in quotes {
+            t.row(&(doc, q.start, q.end, &q.actor, &q.text))?;
         }
     }
     t.finish()

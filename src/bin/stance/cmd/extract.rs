@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 use crate::args::ExtractArgs;
 use crate::cmd::common::{load_aliases, read_article, stdout_write, write_output};
 use stance::corpus::{Corpus, ReadOptions};
-use stance::eval::actors::{read_actor_labels, score_actors, ActorPredictor};
+use stance::eval::actors::{actor_level_scores, read_actor_labels};
+use stance::eval::report::extracted_csv;
 use stance::extract as ex;
 use stance::models::ModelParams;
 use stance::Error;
@@ -66,30 +67,25 @@ pub(crate) fn extract(a: ExtractArgs) -> anyhow::Result<()> {
         )
         .into());
     }
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(["doc", "start", "end", "actor", "text"])?;
-    let mut predicted = Vec::new();
-    let mut extracted_texts = Vec::new();
+    let mut found: Vec<(String, Vec<ex::Quote>)> = Vec::new();
     for path in &articles {
         let (doc, text) = read_article(path)?;
-        for q in ex::extract(&text, &aliases) {
-            extracted_texts.push(q.text.clone());
-            w.write_record([
-                doc.as_str(),
-                &q.start.to_string(),
-                &q.end.to_string(),
-                &q.actor,
-                &q.text,
-            ])?;
-            predicted.push(ex::Span {
+        let quotes = ex::extract(&text, &aliases);
+        found.push((doc, quotes));
+    }
+    let csv = extracted_csv(found.iter().map(|(d, q)| (d.as_str(), q.as_slice())))?;
+    let csv = csv.as_bytes();
+    let predicted: Vec<ex::Span> = found
+        .iter()
+        .flat_map(|(doc, quotes)| {
+            quotes.iter().map(|q| ex::Span {
                 doc: doc.clone(),
                 start: q.start,
                 end: q.end,
-                actor: q.actor,
-            });
-        }
-    }
-    let csv = w.into_inner()?;
+                actor: q.actor.clone(),
+            })
+        })
+        .collect();
     if let Some(gold) = gold {
         let s = ex::evaluate(&gold, &predicted);
         let mut summary = format!(
@@ -98,22 +94,24 @@ pub(crate) fn extract(a: ExtractArgs) -> anyhow::Result<()> {
             s.gold, s.predicted, s.matched, s.precision, s.recall, s.f1, s.speaker_accuracy, s.speaker_correct, s.matched
         );
         if let Some(out) = &a.out {
-            write_output(out, &csv, &extract_inputs(&a, &articles), "--out")?;
+            write_output(out, csv, &extract_inputs(&a, &articles), "--out")?;
         }
         if let (Some(name), Some(labels)) = (&a.model, &a.eval) {
-            summary.push_str(&actor_level_lodo(
-                &a,
-                name,
-                labels,
-                &predicted,
-                &extracted_texts,
-            )?);
+            let extracted: Vec<(&str, &str, &str)> = found
+                .iter()
+                .flat_map(|(doc, quotes)| {
+                    quotes
+                        .iter()
+                        .map(move |q| (doc.as_str(), q.actor.as_str(), q.text.as_str()))
+                })
+                .collect();
+            summary.push_str(&actor_level_lodo(&a, name, labels, &extracted)?);
         }
         return stdout_write(summary.as_bytes());
     }
     match &a.out {
-        Some(out) => write_output(out, &csv, &extract_inputs(&a, &articles), "--out"),
-        None => stdout_write(&csv),
+        Some(out) => write_output(out, csv, &extract_inputs(&a, &articles), "--out"),
+        None => stdout_write(csv),
     }
 }
 
@@ -123,8 +121,7 @@ pub(crate) fn actor_level_lodo(
     a: &ExtractArgs,
     name: &str,
     labels: &Path,
-    extracted: &[ex::Span],
-    extracted_texts: &[String],
+    extracted: &[(&str, &str, &str)],
 ) -> anyhow::Result<String> {
     let fp = a.feat.to_params()?;
     let mp = ModelParams::from_name(name)?;
@@ -140,47 +137,23 @@ pub(crate) fn actor_level_lodo(
         .clone()
         .unwrap_or_else(|| labels.parent().unwrap_or(Path::new(".")).join("actors.csv"));
     let gold_actors = read_actor_labels(&actors_path)?;
-    let mut from_extracted: std::collections::BTreeMap<String, Vec<(String, String)>> =
-        Default::default();
-    for (s, t) in extracted.iter().zip(extracted_texts) {
-        from_extracted
-            .entry(s.doc.clone())
-            .or_default()
-            .push((s.actor.clone(), t.clone()));
-    }
-    let mut from_gold: std::collections::BTreeMap<String, Vec<(String, String)>> =
-        Default::default();
-    for e in &corpus.examples {
-        if let (Some(d), Some(actor)) = (&e.doc, &e.actor) {
-            from_gold
-                .entry(d.clone())
-                .or_default()
-                .push((actor.clone(), e.text.clone()));
-        }
-    }
+    let rows = actor_level_scores(&corpus, &gold_actors, extracted, name, &fp, &mp)?;
     let mut out = format!(
         "\nactor-level stance, leave-one-document-out, vs {}:\n",
         actors_path.display()
     );
-    let predictors = [
-        (name, ActorPredictor::Model(&fp, &mp)),
-        ("actor-majority", ActorPredictor::ActorMajority),
-        ("speaker-history", ActorPredictor::SpeakerHistory),
-    ];
-    let width = predictors.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
-    for (who, predictor) in predictors {
-        for (what, quotes) in [
-            ("extracted quotes", &from_extracted),
-            ("hand-labelled quotes", &from_gold),
-        ] {
-            let pred = stance::eval::actors::leave_one_document_out(&corpus, quotes, predictor)?;
-            let pred = pred.into_iter().map(|(k, v)| (k, v.stance)).collect();
-            let s = score_actors(&gold_actors, &pred);
-            out.push_str(&format!(
-                "  {who:<width$}  {what:<20}  accuracy {:.4}  macro_f1 {:.4}  ({} actors scored, {} not found)\n",
-                s.accuracy, s.macro_f1, s.n, s.missing
-            ));
-        }
+    let width = rows.iter().map(|r| r.predictor.len()).max().unwrap_or(0);
+    for r in &rows {
+        let s = &r.scores;
+        out.push_str(&format!(
+            "  {:<width$}  {:<20}  accuracy {:.4}  macro_f1 {:.4}  ({} actors scored, {} not found)\n",
+            r.predictor,
+            r.quotes.name(),
+            s.accuracy,
+            s.macro_f1,
+            s.n,
+            s.missing
+        ));
     }
     out.push_str(
         "  (baselines read no text: actor-majority gives every quote the most common actor-level\n   stance of the training actors; speaker-history gives the speaker's stance in the\n   training quotes, or the actor-majority one for unseen speakers)\n",

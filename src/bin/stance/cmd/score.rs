@@ -6,9 +6,7 @@ use crate::args::ScoreArgs;
 use crate::cmd::common::{load_model, read, stdout_write, write_output};
 use stance::corpus::Corpus;
 use stance::eval::actors::{aggregate, read_actor_labels, score_actors};
-use stance::eval::bootstrap;
-use stance::eval::metrics::{ConfusionMatrix, Metric, ZeroDivision};
-use stance::io::table::{Fixed, Table};
+use stance::eval::score::Score;
 use stance::models::argmax;
 use stance::{Error, Stance};
 
@@ -23,44 +21,16 @@ pub(crate) fn score(a: ScoreArgs) -> anyhow::Result<()> {
     let gold = corpus.labels()?;
     let probs = model.predict_proba(&corpus.texts())?;
     let predicted: Vec<Stance> = probs.iter().map(argmax).collect();
-    let zd = ZeroDivision::Zero;
-    let m = ConfusionMatrix::new(&gold, &predicted);
-    let ci = bootstrap::interval(
-        &gold,
-        &predicted,
-        Metric::MacroF1,
-        zd,
-        bootstrap::DEFAULT_RESAMPLES,
-        bootstrap::DEFAULT_LEVEL,
-        a.seed,
-    );
-    let pct = (bootstrap::DEFAULT_LEVEL * 100.0).round();
+    let score = Score::new(model.params.name(), &gold, &predicted, a.seed)?;
     // The same figures go to stdout and to the report.
-    let (accuracy, macro_f1, f_avg) = (m.accuracy(), m.macro_f1(zd), m.f_avg(zd));
     let mut out = format!(
-        "model: {} ({})\ndata: {} ({} quotes)\naccuracy {:.4}  macro_f1 {:.4} [{pct}% {:.4}, {:.4}]  f_avg {:.4}\n\n\
-         class      precision  recall      f1  support\n",
+        "model: {} ({})\ndata: {} ({} quotes)\n{}",
         a.model.display(),
         model.params.name(),
         a.data.display(),
         corpus.len(),
-        accuracy,
-        macro_f1,
-        ci.lo,
-        ci.hi,
-        f_avg
+        score.table()
     );
-    for s in Stance::ALL {
-        let c = m.class_scores(s, zd);
-        out.push_str(&format!(
-            "{:<9} {:>10.4} {:>7.4} {:>7.4} {:>8}\n",
-            s.as_str(),
-            c.precision,
-            c.recall,
-            c.f1,
-            c.support
-        ));
-    }
     if let Some(path) = &actors_path {
         let gold_actors = read_actor_labels(path)?;
         let actors = quote_actors(&corpus)?;
@@ -79,24 +49,7 @@ pub(crate) fn score(a: ScoreArgs) -> anyhow::Result<()> {
         ));
     }
     if let Some(report) = &a.report {
-        let mut t = Table::new(
-            "score report",
-            [
-                "model",
-                "n",
-                "accuracy",
-                "macro_f1",
-                "macro_f1_lo",
-                "macro_f1_hi",
-                "f_avg",
-            ],
-        )?;
-        t.row(&(
-            model.params.name(),
-            corpus.len(),
-            [accuracy, macro_f1, ci.lo, ci.hi, f_avg].map(Fixed::<4>),
-        ))?;
-        let csv = t.finish()?;
+        let csv = score.to_csv()?;
         let mut inputs: Vec<&Path> = vec![&a.data, &a.model];
         inputs.extend(actors_path.as_deref());
         write_output(report, csv.as_bytes(), &inputs, "--report")?;
