@@ -285,3 +285,61 @@ impl Comparison<'_> {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::corpus::ReadOptions;
+    use crate::features::FeaturizerParams;
+
+    #[test]
+    fn plans_runs_and_reports_in_writing_order() {
+        let mut csv = String::from("id,doc,text,stance\n");
+        let said = [
+            ("favor", "we will strike the cartels"),
+            ("against", "there will be no invasion"),
+            ("none", "talks on tariffs went on"),
+        ];
+        for i in 0..12 {
+            let (stance, text) = said[i % 3];
+            csv.push_str(&format!("q{i},d{},{text} w{i},{stance}\n", i % 4));
+        }
+        let corpus = Corpus::from_bytes(
+            std::path::Path::new("q.csv"),
+            csv.as_bytes(),
+            ReadOptions {
+                require_stance: true,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let settings = CompareSettings {
+            featurizer: FeaturizerParams::default().check().unwrap(),
+            models: ["majority", "nb"]
+                .map(|m| ModelParams::from_name(m).unwrap())
+                .to_vec(),
+            cv: None,
+            seed: 1,
+            resamples: 50,
+            grid: false,
+        };
+        let plan = ComparePlan::new(&corpus, &settings).unwrap();
+        assert_eq!(plan.scheme, CvScheme::Doc, "every quote has a document");
+        assert_eq!(plan.folds.len(), 4);
+        assert!(plan.sparse_classes().is_empty());
+        let c = plan.run().unwrap();
+        assert_eq!(c.summaries.len(), 2);
+        let set = c.report_set().unwrap();
+        let names: Vec<&str> = set.files().iter().map(|f| f.name).collect();
+        assert_eq!(names, ReportSet::NAMES[..7]);
+        assert_eq!(
+            set.get("compare.csv"),
+            Some(c.compare_csv().unwrap().as_str())
+        );
+        let text = c.summary("q.csv");
+        assert!(
+            text.starts_with("data: q.csv (12 quotes, 6 distinct-quote groups)\ncv: doc (4 folds), seed 1, 50 bootstrap resamples\nfeatures: word 1..1, tfidf, stemmed, word tokenizer\n\n"),
+            "{text}"
+        );
+    }
+}

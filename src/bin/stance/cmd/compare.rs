@@ -3,31 +3,25 @@
 
 use std::path::PathBuf;
 
-use crate::args::{CompareArgs, InputArgs};
-use crate::cmd::common::{model_list, read, stdout_write, write_output};
+use crate::args::config::{CompareConfig, Labels, EMBEDDED_LABELS};
+use crate::cmd::common::{stdout_write, write_output};
 use stance::corpus::{Corpus, ReadOptions};
-use stance::eval::compare::{ComparePlan, CompareSettings};
-use stance::Error;
+use stance::eval::compare::ComparePlan;
 
-pub(crate) fn compare(a: CompareArgs) -> anyhow::Result<()> {
-    let featurizer = a.feat.to_params()?;
-    let models = model_list(a.models.as_deref())?;
-    if a.resamples == 0 {
-        return Err(Error::param("--resamples", "must be at least 1").into());
-    }
-    let settings = CompareSettings {
-        featurizer,
-        models,
-        cv: a.cv,
-        seed: a.seed,
-        resamples: a.resamples,
-        grid: a.grid,
+pub(crate) fn run(c: CompareConfig) -> anyhow::Result<()> {
+    let (corpus, source) = match &c.labels {
+        Labels::File(p) => (Corpus::read(p, c.read)?, p.clone()),
+        Labels::Embedded => {
+            let name = PathBuf::from(EMBEDDED_LABELS);
+            let opts = ReadOptions {
+                require_stance: true,
+                ..Default::default()
+            };
+            let corpus = Corpus::from_bytes(&name, stance::EMBEDDED_QUOTES.as_bytes(), opts)?;
+            (corpus, name)
+        }
     };
-    let (corpus, source) = match &a.data {
-        Some(p) => (read(p, &a.input, true)?, p.clone()),
-        None => default_corpus(&a.input)?,
-    };
-    let plan = ComparePlan::new(&corpus, &settings)?;
+    let plan = ComparePlan::new(&corpus, &c.settings)?;
     for (s, n) in plan.sparse_classes() {
         eprintln!(
             "stance: note: class {s} has {n} examples, fewer than the {} folds; some test folds have none of it",
@@ -36,24 +30,14 @@ pub(crate) fn compare(a: CompareArgs) -> anyhow::Result<()> {
     }
     let comparison = plan.run()?;
     let mut written: Vec<PathBuf> = Vec::new();
-    let report = match (&a.report, &a.report_dir) {
-        (Some(r), _) => Some(r.clone()),
-        (None, None) => Some(PathBuf::from("reports/compare.csv")),
-        (None, Some(_)) => None,
-    };
-    if let Some(r) = &report {
-        write_output(
-            r,
-            comparison.compare_csv()?.as_bytes(),
-            &[&source],
-            "--report",
-        )?;
+    if let Some(r) = &c.report {
+        write_output(r, comparison.compare_csv()?.as_bytes())?;
         written.push(r.clone());
     }
-    if let Some(dir) = &a.report_dir {
+    if let Some(dir) = &c.report_dir {
         for file in comparison.report_set()?.files() {
             let path = dir.join(file.name);
-            write_output(&path, file.body.as_bytes(), &[&source], "--report-dir")?;
+            write_output(&path, file.body.as_bytes())?;
             written.push(path);
         }
     }
@@ -62,22 +46,4 @@ pub(crate) fn compare(a: CompareArgs) -> anyhow::Result<()> {
         out.push_str(&format!("report: {}\n", w.display()));
     }
     stdout_write(out.as_bytes())
-}
-
-/// labels/quotes.csv in the working folder, else the embedded copy.
-pub(crate) fn default_corpus(input: &InputArgs) -> anyhow::Result<(Corpus, PathBuf)> {
-    let path = PathBuf::from("labels/quotes.csv");
-    if path.exists() {
-        return Ok((read(&path, input, true)?, path));
-    }
-    let name = PathBuf::from("<embedded labels/quotes.csv>");
-    let c = Corpus::from_bytes(
-        &name,
-        stance::EMBEDDED_QUOTES.as_bytes(),
-        ReadOptions {
-            require_stance: true,
-            ..Default::default()
-        },
-    )?;
-    Ok((c, name))
 }

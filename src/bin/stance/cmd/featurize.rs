@@ -4,31 +4,22 @@
 
 use std::io::Write;
 
-use crate::args::FeaturizeArgs;
-use stance::io::{refuse_overwrite, AtomicFile};
-use stance::svmlight::{featurize_svmlight, Source, SvmlightOptions};
+use crate::args::config::FeaturizeConfig;
+use stance::io::AtomicFile;
+use stance::svmlight::featurize_svmlight;
 use stance::Error;
 
-pub(crate) fn featurize(a: FeaturizeArgs) -> anyhow::Result<()> {
-    let opts = SvmlightOptions {
-        featurizer: a.feat.to_params()?,
-        block_size: a.block_size,
-        row_memory: a.row_memory,
-    };
-    if let Some(p) = &a.out {
-        refuse_overwrite("--out", p, &[&a.input])?;
-    }
-    let source = Source::from_path(&a.input);
-    let stats = match &a.out {
+pub(crate) fn run(c: FeaturizeConfig) -> anyhow::Result<()> {
+    let stats = match &c.out {
         Some(p) => {
             let mut file = AtomicFile::new(p);
-            let stats = featurize_svmlight(&source, &mut file, &opts)?;
+            let stats = featurize_svmlight(&c.source, &mut file, &c.options)?;
             file.commit()?;
             stats
         }
         None => {
             let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-            let stats = featurize_svmlight(&source, &mut out, &opts)?;
+            let stats = featurize_svmlight(&c.source, &mut out, &c.options)?;
             out.flush().map_err(Error::write)?;
             stats
         }

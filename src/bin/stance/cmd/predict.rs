@@ -1,31 +1,22 @@
 //! `stance predict`: labels quotes, or the extracted quotes of articles.
 
-use std::path::Path;
-
-use crate::args::PredictArgs;
-use crate::cmd::common::{
-    load_aliases, load_model, read, read_article, stdout_write, write_output,
-};
-use stance::corpus::Example;
+use crate::args::config::{PredictConfig, Quotes};
+use crate::cmd::common::{load_aliases, stdout_write, write_output};
+use stance::corpus::{Corpus, Example};
 use stance::eval::actors::by_actor_csv;
 use stance::eval::report::quote_predictions_csv;
 use stance::extract as ex;
-use stance::Error;
+use stance::io::read_article;
+use stance::pipeline::Pipeline;
 
-pub(crate) fn predict(a: PredictArgs) -> anyhow::Result<()> {
-    let model = load_model(&a.model)?;
-    let mut inputs: Vec<&Path> = vec![&a.model];
-    inputs.extend(a.aliases.as_deref());
-    let examples = match (&a.data, a.articles.is_empty()) {
-        (Some(data), _) => {
-            inputs.push(data);
-            read(data, &a.input, false)?.examples
-        }
-        (None, false) => {
-            let aliases = load_aliases(a.aliases.as_deref())?;
+pub(crate) fn run(c: PredictConfig) -> anyhow::Result<()> {
+    let model = Pipeline::load(&c.model)?;
+    let examples = match &c.quotes {
+        Quotes::Data(data) => Corpus::read(data, c.read)?.examples,
+        Quotes::Articles(articles) => {
+            let aliases = load_aliases(c.aliases.as_deref())?;
             let mut ex = Vec::new();
-            for path in &a.articles {
-                inputs.push(path);
+            for path in articles {
                 let (doc, text) = read_article(path)?;
                 for q in ex::extract(&text, &aliases) {
                     ex.push(Example {
@@ -42,15 +33,10 @@ pub(crate) fn predict(a: PredictArgs) -> anyhow::Result<()> {
             }
             ex
         }
-        (None, true) => {
-            return Err(
-                Error::param("--data", "expected --data F or one or more ARTICLE files").into(),
-            );
-        }
     };
     let texts: Vec<&str> = examples.iter().map(|e| e.text.as_str()).collect();
     let probs = model.predict_proba(&texts)?;
-    let csv = if a.by_actor {
+    let csv = if c.by_actor {
         // Quotes without an actor are grouped under `unknown`.
         let actors: Vec<&str> = examples
             .iter()
@@ -60,8 +46,8 @@ pub(crate) fn predict(a: PredictArgs) -> anyhow::Result<()> {
     } else {
         quote_predictions_csv(&examples, &probs)?
     };
-    match &a.out {
-        Some(out) => write_output(out, csv.as_bytes(), &inputs, "--out"),
+    match &c.out {
+        Some(out) => write_output(out, csv.as_bytes()),
         None => stdout_write(csv.as_bytes()),
     }
 }

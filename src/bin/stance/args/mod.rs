@@ -1,6 +1,10 @@
-//! Command-line flags (clap derive): the raw, syntactically checked layer.
-//! Cross-flag rules and conversion to library settings live in the
-//! `to_*` methods, which name the flag in every error.
+//! Command-line flags, in two stages (as ripgrep's low and high args):
+//! here the clap layer (clap derive: raw values, syntactic checks only;
+//! the library's choices are flag values directly), and in [`config`]
+//! one validated config per command, built in one place from these
+//! flags.
+
+pub mod config;
 
 use std::path::PathBuf;
 
@@ -10,7 +14,7 @@ use clap::{Args, CommandFactory, Parser, Subcommand};
 use stance::corpus::Format;
 use stance::eval::bootstrap::DEFAULT_RESAMPLES;
 use stance::eval::split::CvScheme;
-use stance::features::{FeaturizerParams, ValidFeaturizerParams, Weighting};
+use stance::features::Weighting;
 use stance::settings::Choice;
 use stance::text::TokenizerKind;
 use stance::Error;
@@ -177,57 +181,6 @@ impl FeatArgs {
         if defaulted("tokenizer") {
             self.tokenizer = TokenizerKind::Tweet;
         }
-    }
-
-    /// Checked featurizer settings.
-    pub fn to_params(&self) -> stance::Result<ValidFeaturizerParams> {
-        let mut p = FeaturizerParams::default()
-            .ngram_range(self.ngrams.0, self.ngrams.1)
-            .weight(self.weight)
-            .stem(!self.no_stem)
-            .stopwords(self.stopwords)
-            .min_df(self.min_df)
-            .max_df(self.max_df)
-            .max_features(self.max_features)
-            .sublinear_tf(self.sublinear_tf)
-            .norm(!self.no_norm)
-            .char_ngrams(self.char_ngrams);
-        p.analyzer.tokenizer = self.tokenizer;
-        p.check().map_err(with_flag_names)
-    }
-}
-
-/// The flag that sets each library setting (the library names settings,
-/// errors name flags). The featurizer's check still names its flags
-/// itself; those names pass through unchanged.
-const SETTING_FLAGS: &[(&str, &str)] = &[
-    ("ngram_range", "--ngrams"),
-    ("char_ngrams", "--char-ngrams"),
-    ("min_df", "--min-df"),
-    ("max_df", "--max-df"),
-    ("max_features", "--max-features"),
-    ("weight", "--weight"),
-    ("tokenizer", "--tokenizer"),
-    ("format", "--format"),
-    ("cv", "--cv"),
-    ("resamples", "--resamples"),
-    ("grid", "--models"),
-];
-
-/// `e` naming the flag of its setting, if it is a setting error.
-pub fn with_flag_names(e: Error) -> Error {
-    match e {
-        Error::InvalidParam { name, message } => {
-            let flag = SETTING_FLAGS
-                .iter()
-                .find(|(setting, _)| *setting == name)
-                .map_or(name, |&(_, flag)| flag);
-            Error::InvalidParam {
-                name: flag,
-                message,
-            }
-        }
-        other => other,
     }
 }
 
@@ -477,40 +430,4 @@ pub struct SemevalArgs {
     pub lossy: bool,
     #[command(flatten)]
     pub feat: FeatArgs,
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn featurize_flags_reach_the_settings() {
-        let cli = Cli::try_parse_from([
-            "stance",
-            "featurize",
-            "--input",
-            "x.txt",
-            "--char-ngrams",
-            "2..5",
-            "--ngrams",
-            "1..2",
-            "--threads",
-            "2",
-        ])
-        .unwrap();
-        let Command::Featurize(a) = cli.command else {
-            panic!("not featurize")
-        };
-        let p = a.feat.to_params().unwrap();
-        assert_eq!(p.params().char_ngrams, Some((2, 5)));
-        assert_eq!(p.params().ngram_range, (1, 2));
-        assert_eq!(a.feat.threads, Some(2));
-        let e = FeatArgs {
-            char_ngrams: Some((3, 9)),
-            ..a.feat
-        }
-        .to_params()
-        .unwrap_err();
-        assert!(e.to_string().contains("--char-ngrams"), "{e}");
-    }
 }
