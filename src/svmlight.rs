@@ -25,12 +25,6 @@ use crate::features::ValidFeaturizerParams;
 use crate::io::lines;
 use crate::label::Stance;
 
-/// Default block size: 8 MiB.
-pub const DEFAULT_BLOCK_SIZE: usize = lines::DEFAULT_BLOCK_BYTES;
-
-/// Default memory for the rows kept from pass 1: 256 MiB.
-pub const DEFAULT_ROW_MEMORY: usize = 256 << 20;
-
 /// The svmlight class of a labelled row: favor 1, against 2, none 3
 /// (unlabelled rows are 0).
 pub fn svmlight_label(s: Stance) -> usize {

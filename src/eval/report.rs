@@ -18,6 +18,8 @@
 //! | `predict` | `doc,actor,text,stance,p_favor,p_against,p_none` ([`quote_predictions_csv`]) |
 //! | `predict --by-actor` | `actor,stance,n,p_favor,p_against,p_none,confidence` ([`crate::eval::actors::by_actor_csv`]) |
 //! | `extract` | `doc,start,end,actor,text` ([`extracted_csv`]) |
+//! | `semeval --report` | `target,n_train,n_test,chosen,cv_f_avg,accuracy,macro_f1,f1_favor,f1_against,f_avg` ([`crate::eval::semeval::Report::to_csv`]) |
+//! | actor-level gold | `actor,stance` ([`crate::eval::actors::actors_csv`]) |
 //!
 //! All scores and predictions of `compare` are out-of-fold (each quote
 //! predicted by the model that did not train on it). `features.csv` is the
