@@ -201,8 +201,8 @@ pub fn for_each_block(
     let mut want = block_bytes.max(BOM.len());
     let mut n = 0u64;
     loop {
-        eof =
-            eof || crate::lines::fill(&mut file, &mut buf, want).map_err(|e| Error::io(path, e))?;
+        eof = eof
+            || crate::io::lines::fill(&mut file, &mut buf, want).map_err(|e| Error::io(path, e))?;
         if std::mem::take(&mut at_start) && buf.starts_with(BOM) {
             buf.drain(..BOM.len());
         }

@@ -35,7 +35,8 @@ pub enum Error {
     /// A hyper-parameter or setting is out of range.
     #[error("invalid setting {name}: {message}")]
     InvalidParam {
-        /// The setting (as the user spells it, e.g. `--min-df`).
+        /// The setting as the library names it (e.g. `min_df`, `resamples`);
+        /// the binary replaces it with the flag that sets it (`--min-df`).
         name: &'static str,
         /// What was wrong and what was expected.
         message: String,
@@ -60,9 +61,10 @@ pub enum Error {
         /// What does not match.
         message: String,
     },
-    /// An error reported by linfa.
+    /// An error reported by linfa (shown in the message, so not chained
+    /// as a `source`: printed once).
     #[error("linfa: {0}")]
-    Linfa(#[from] linfa::Error),
+    Linfa(linfa::Error),
     /// The quote extractor's alias table could not be read.
     #[error(transparent)]
     Extract(#[from] crate::extract::ExtractError),
@@ -74,6 +76,28 @@ pub enum Error {
         /// What was wrong and what was expected.
         message: String,
     },
+    /// Writing an output (svmlight lines, a report) failed. The cause is
+    /// shown (it names the file when it has one) and not chained.
+    #[error("{cause}")]
+    Write {
+        /// The underlying I/O error.
+        cause: std::io::Error,
+    },
+    /// A report cannot be built from its inputs (they do not fit
+    /// together, a caller's bug).
+    #[error("report {name}: {message}")]
+    Report {
+        /// The report, e.g. `predictions.csv`.
+        name: &'static str,
+        /// What does not fit.
+        message: String,
+    },
+}
+
+impl From<linfa::Error> for Error {
+    fn from(e: linfa::Error) -> Self {
+        Error::Linfa(e)
+    }
 }
 
 fn location(row: Option<u64>, column: Option<&str>) -> String {
@@ -132,6 +156,62 @@ impl Error {
             message: message.into(),
         }
     }
+
+    /// Builds an [`Error::Write`].
+    pub fn write(cause: std::io::Error) -> Self {
+        Error::Write { cause }
+    }
+
+    /// Builds an [`Error::Report`].
+    pub fn report(name: &'static str, message: impl Into<String>) -> Self {
+        Error::Report {
+            name,
+            message: message.into(),
+        }
+    }
+
+    /// The same error with `context` (e.g. `fold d1`) in front of its
+    /// message; the kind is kept, so a prediction error stays one. Errors
+    /// without a message of their own (I/O, linfa, extractor) are
+    /// returned as they are.
+    pub fn within(self, context: &str) -> Self {
+        let at = |m: String| format!("{context}: {m}");
+        match self {
+            Error::Data {
+                path,
+                row,
+                column,
+                message,
+            } => Error::Data {
+                path,
+                row,
+                column,
+                message: at(message),
+            },
+            Error::InvalidParam { name, message } => Error::InvalidParam {
+                name,
+                message: at(message),
+            },
+            Error::Split(m) => Error::Split(at(m)),
+            Error::Fit { model, message } => Error::Fit {
+                model,
+                message: at(message),
+            },
+            Error::Predict { model, message } => Error::Predict {
+                model,
+                message: at(message),
+            },
+            Error::ModelFile { path, message } => Error::ModelFile {
+                path,
+                message: at(message),
+            },
+            Error::Report { name, message } => Error::Report {
+                name,
+                message: at(message),
+            },
+            other => other,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -147,5 +227,18 @@ mod tests {
         );
         let e = Error::data("q.csv", None, None, "empty file");
         assert_eq!(e.to_string(), "q.csv: empty file");
+    }
+
+    #[test]
+    fn context_keeps_the_kind_and_each_cause_is_printed_once() {
+        let e = Error::predict("nb", "input has 3 features; the model has 4").within("fold d1");
+        assert!(matches!(e, Error::Predict { .. }), "{e:?}");
+        assert_eq!(
+            e.to_string(),
+            "model nb: cannot predict: fold d1: input has 3 features; the model has 4"
+        );
+        let e = Error::from(linfa::Error::Parameters("bad".into()));
+        assert!(std::error::Error::source(&e).is_none());
+        assert_eq!(e.to_string(), "linfa: invalid parameter bad");
     }
 }

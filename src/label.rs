@@ -53,6 +53,13 @@ impl fmt::Display for Stance {
     }
 }
 
+/// Written as its lowercase name (in CSV reports).
+impl serde::Serialize for Stance {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
 /// A stance value that is not one of favor, against, none.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unknown stance '{0}'; expected favor|against|none")]
@@ -92,6 +99,13 @@ impl fmt::Display for ActorStance {
             ActorStance::Stance(s) => s.fmt(f),
             ActorStance::Mixed => f.write_str("mixed"),
         }
+    }
+}
+
+/// Written as its name: favor, against, none or mixed.
+impl serde::Serialize for ActorStance {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
     }
 }
 

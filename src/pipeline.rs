@@ -77,6 +77,20 @@ impl Pipeline {
         serde_json::to_string(&file).expect("model file serialises")
     }
 
+    /// Reads the model file at `path` (see [`Pipeline::from_json`]).
+    ///
+    /// # Errors
+    /// [`Error::Io`] if the file cannot be read; [`Error::ModelFile`]
+    /// naming `path` if it is not UTF-8 text or not a usable model file.
+    pub fn load(path: &Path) -> Result<Pipeline> {
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        let json = std::str::from_utf8(&bytes).map_err(|_| Error::ModelFile {
+            path: path.to_owned(),
+            message: "not UTF-8 text; expected the JSON written by `stance train`".into(),
+        })?;
+        Pipeline::from_json(path, json)
+    }
+
     /// Reads a model file written by [`Pipeline::to_json`].
     ///
     /// # Errors

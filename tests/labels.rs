@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 
-use stance::actors::{actor_counts, actors_csv};
+use stance::eval::actors::{actor_counts, actors_csv};
 use stance::Stance;
 
 use crate::util::{parse_csv, repo};
@@ -54,7 +54,7 @@ fn actors_csv_follows_from_quotes_by_the_guide_rule() {
         rows.iter()
             .map(|r| (r[4].as_str(), r[6].parse::<Stance>().unwrap())),
     );
-    let derived = actors_csv(&counts);
+    let derived = actors_csv(&counts).unwrap();
     let stored = std::fs::read_to_string(repo().join("labels/actors.csv")).unwrap();
     assert_eq!(stored.replace("\r\n", "\n"), derived);
     // The case the project is about.

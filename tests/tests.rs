@@ -5,6 +5,7 @@ mod util;
 
 mod cli;
 mod compare_reports;
+mod csv_fields;
 mod errors;
 mod featurize_stream;
 mod labels;

@@ -10,8 +10,11 @@ use crate::eval::metrics::{ConfusionMatrix, Metric, ZeroDivision};
 use crate::label::Stance;
 use crate::rng::Rng;
 
-/// Default number of bootstrap resamples.
+/// Default number of bootstrap resamples (intervals and paired tests).
 pub const DEFAULT_RESAMPLES: usize = 1000;
+
+/// Default interval level: 95%.
+pub const DEFAULT_LEVEL: f64 = 0.95;
 
 /// A two-sided percentile interval.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -47,6 +47,7 @@ use crate::eval::metrics::{ConfusionMatrix, ZeroDivision};
 use crate::eval::split::{self, CvScheme, Fold};
 use crate::eval::{cross_validate, cross_validate_path, CvPredictions};
 use crate::features::{FeaturizerParams, ValidFeaturizerParams};
+use crate::io::table::{Fixed, Table};
 use crate::label::Stance;
 use crate::models::{argmax, ModelParams, Probs};
 use crate::pipeline::Pipeline;
@@ -137,7 +138,7 @@ pub fn nested_cross_validate<S: AsRef<str> + Sync>(
     let per_fold: Vec<Result<(Vec<Probs>, GridChoice)>> = folds
         .par_iter()
         .map(|f| {
-            let wrap = |e: Error| Error::fit(model.name(), format!("fold {}: {e}", f.name));
+            let wrap = |e: Error| e.within(&format!("fold {}", f.name));
             let tr_texts: Vec<&str> = f.train.iter().map(|&i| texts[i].as_ref()).collect();
             let tr_labels: Vec<Stance> = f.train.iter().map(|&i| labels[i]).collect();
             let tr_docs: Vec<Option<&str>> = f.train.iter().map(|&i| docs[i]).collect();
@@ -236,15 +237,15 @@ pub fn nested_cross_validate<S: AsRef<str> + Sync>(
 
 /// `grid.csv`: `model,fold,settings,inner_macro_f1`, one row per tuned
 /// model and outer fold.
-pub fn grid_csv(choices: &[GridChoice]) -> String {
-    let mut s = String::from("model,fold,settings,inner_macro_f1\n");
+///
+/// # Errors
+/// [`Error::Report`] if a row cannot be written (a bug).
+pub fn grid_csv(choices: &[GridChoice]) -> Result<String> {
+    let mut t = Table::new("grid.csv", ["model", "fold", "settings", "inner_macro_f1"])?;
     for c in choices {
-        s.push_str(&format!(
-            "{},{},{},{:.4}\n",
-            c.model, c.fold, c.settings, c.inner_macro_f1
-        ));
+        t.row(&(&c.model, &c.fold, &c.settings, Fixed::<4>(c.inner_macro_f1)))?;
     }
-    s
+    t.finish()
 }
 
 #[cfg(test)]
@@ -297,7 +298,7 @@ mod tests {
         assert_eq!(choices[0].settings, "c=0.01;ngrams=1..1;min_df=1");
         let again = nested_cross_validate(&texts, &gold, &docs, &folds, &base, &m, 7).unwrap();
         assert_eq!(again.1, choices);
-        let csv = grid_csv(&choices);
+        let csv = grid_csv(&choices).unwrap();
         assert!(csv.starts_with("model,fold,settings,inner_macro_f1\nsvm,fold"));
     }
 }

@@ -11,12 +11,16 @@
 //! the best model itself is tested against the runner-up). p-values are not
 //! corrected for multiple comparisons.
 
+pub mod actors;
 pub mod agree;
 pub mod bootstrap;
 pub mod calibrate;
+pub mod compare;
 pub mod grid;
 pub mod metrics;
 pub mod report;
+pub mod score;
+pub mod semeval;
 pub mod split;
 pub mod svg;
 
@@ -24,6 +28,7 @@ use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::features::ValidFeaturizerParams;
+use crate::io::table::{Fixed, Table};
 use crate::label::Stance;
 use crate::models::{argmax, Dataset, ModelParams, Probs};
 use bootstrap::Interval;
@@ -46,7 +51,9 @@ pub struct CvPredictions {
 /// the thread count).
 ///
 /// # Errors
-/// The first fold's featurizer or model error, prefixed by the fold name.
+/// The first fold's featurizer, fit or prediction error (of the same
+/// kind), its message prefixed by the fold name; [`Error::Split`] for a
+/// fold without training examples.
 pub fn cross_validate<S: AsRef<str> + Sync>(
     texts: &[S],
     labels: &[Stance],
@@ -82,15 +89,21 @@ pub fn cross_validate_path<S: AsRef<str> + Sync>(
     let per_fold: Vec<Vec<Result<Vec<Probs>>>> = folds
         .par_iter()
         .map(|f| {
-            // A fit error keeps its model's name; any other error is named
-            // after the model whose fold failed.
-            let wrap = |e: &Error, params: &ModelParams| match e {
-                Error::Fit { model, message } => {
-                    Error::fit(model.clone(), format!("fold {}: {message}", f.name))
-                }
-                other => Error::fit(params.name(), format!("fold {}: {other}", f.name)),
+            let wrap = |e: Error| e.within(&format!("fold {}", f.name));
+            // A failure before any model is fitted (no training rows, the
+            // featurizer) fails every model: the first gets the error
+            // itself, the others a fit error quoting it.
+            let fail = |e: Error| -> Vec<Result<Vec<Probs>>> {
+                let first = wrap(e);
+                let text = first.to_string();
+                std::iter::once(Err(first))
+                    .chain(
+                        models[1..]
+                            .iter()
+                            .map(|m| Err(Error::fit(m.name(), text.clone()))),
+                    )
+                    .collect()
             };
-            let fail = |e: Error| models.iter().map(|m| Err(wrap(&e, m))).collect();
             if f.train.is_empty() {
                 return fail(Error::Split("empty training set".into()));
             }
@@ -107,10 +120,9 @@ pub fn cross_validate_path<S: AsRef<str> + Sync>(
             let x_test = fitted.transform(&test_texts);
             ModelParams::fit_path(&data, models)
                 .into_iter()
-                .zip(models)
-                .map(|(m, params)| {
+                .map(|m| {
                     m.and_then(|m| m.predict_proba(&x_test, &test_texts))
-                        .map_err(|e| wrap(&e, params))
+                        .map_err(wrap)
                 })
                 .collect()
         })
@@ -163,7 +175,7 @@ impl Default for BootstrapSettings {
     fn default() -> Self {
         BootstrapSettings {
             resamples: bootstrap::DEFAULT_RESAMPLES,
-            level: 0.95,
+            level: bootstrap::DEFAULT_LEVEL,
             seed: 0,
         }
     }
@@ -199,13 +211,13 @@ pub fn summarize(
     b: BootstrapSettings,
 ) -> Result<Vec<Summary>> {
     if b.resamples == 0 {
-        return Err(Error::param("--resamples", "must be at least 1"));
+        return Err(Error::param("resamples", "must be at least 1"));
     }
     if !(b.level > 0.0 && b.level < 1.0) {
-        return Err(Error::param("--level", "expected a fraction in (0, 1)"));
+        return Err(Error::param("level", "expected a fraction in (0, 1)"));
     }
     if gold.is_empty() {
-        return Err(Error::param("--data", "no examples to score"));
+        return Err(Error::param("gold", "no examples to score"));
     }
     let mut out: Vec<Summary> = runs
         .iter()
@@ -266,26 +278,36 @@ pub fn summarize(
 pub const COMPARE_HEADER: &str = "model,n,accuracy,accuracy_lo,accuracy_hi,macro_f1,macro_f1_lo,macro_f1_hi,f_avg,f_avg_lo,f_avg_hi,p_vs_majority,p_vs_best";
 
 /// The compare report as CSV (4 decimals; empty p-value when not run).
-pub fn compare_csv(summaries: &[Summary]) -> String {
-    let mut s = String::from(COMPARE_HEADER);
-    s.push('\n');
-    for r in summaries {
-        s.push_str(&format!("{},{}", r.model, r.confusion.total()));
-        for k in 0..3 {
-            s.push_str(&format!(
-                ",{:.4},{:.4},{:.4}",
-                r.point[k], r.interval[k].lo, r.interval[k].hi
-            ));
-        }
-        for p in [r.p_vs_majority, r.p_vs_best] {
-            s.push(',');
-            if let Some(p) = p {
-                s.push_str(&format!("{p:.4}"));
-            }
-        }
-        s.push('\n');
+///
+/// # Errors
+/// [`Error::Report`] if a row cannot be written (a bug).
+pub fn compare_csv(summaries: &[Summary]) -> Result<String> {
+    #[derive(serde::Serialize)]
+    struct Row<'a> {
+        model: &'a str,
+        n: u64,
+        /// Point, lower and upper bound of each [`Metric::ALL`].
+        scores: [(Fixed<4>, Fixed<4>, Fixed<4>); 3],
+        p_vs_majority: Option<Fixed<4>>,
+        p_vs_best: Option<Fixed<4>>,
     }
-    s
+    let mut t = Table::new("compare.csv", COMPARE_HEADER.split(','))?;
+    for r in summaries {
+        t.row(&Row {
+            model: &r.model,
+            n: r.confusion.total(),
+            scores: std::array::from_fn(|k| {
+                (
+                    Fixed(r.point[k]),
+                    Fixed(r.interval[k].lo),
+                    Fixed(r.interval[k].hi),
+                )
+            }),
+            p_vs_majority: r.p_vs_majority.map(Fixed),
+            p_vs_best: r.p_vs_best.map(Fixed),
+        })?;
+    }
+    t.finish()
 }
 
 /// A fixed-width table of the summaries for the terminal.
@@ -378,7 +400,7 @@ mod tests {
         assert!(s[0].point[1] < 0.3);
         assert!(s[1].p_vs_majority.unwrap() < 0.01);
         assert_eq!(s[0].p_vs_majority, Option::None);
-        let csv = compare_csv(&s);
+        let csv = compare_csv(&s).unwrap();
         assert!(csv.starts_with(COMPARE_HEADER));
         assert!(csv.contains("\nlogreg,30,1.0000,1.0000,1.0000,1.0000,1.0000,1.0000,1.0000,1.0000,1.0000,0.0010,0.0010\n"), "{csv}");
         let _ = Favor;

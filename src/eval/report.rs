@@ -1,98 +1,185 @@
-//! The report files of `stance compare --report-dir`, built as strings
-//! (the binary writes them): per-class scores, the confusion matrices in
-//! long format, every quote's out-of-fold predictions, and the top
-//! weighted features of the linear models. Rows are in model order, then
-//! [`Stance::ALL`] order, so the same inputs give byte-identical files.
+//! The report files, built as strings by the library (the binary only
+//! writes them): the set of files of `stance compare --report-dir`
+//! ([`ReportSet`]) and the CSV bodies of every command. Every CSV goes
+//! through [`crate::io::table::Table`] (csv + serde rows), so fields
+//! with commas, quotes or line breaks are quoted. Rows are in model order,
+//! then [`Stance::ALL`] order, so the same inputs give byte-identical
+//! files.
 //!
 //! | file | columns |
 //! |---|---|
+//! | `compare.csv` | see [`crate::eval::compare_csv`] |
 //! | `per_class.csv` | `model,class,precision,recall,f1,support` |
 //! | `confusion.csv` | `model,gold,predicted,count` |
 //! | `predictions.csv` | `id,doc,actor,text,gold`, then per model `<model>_pred,<model>_p_favor,<model>_p_against,<model>_p_none` |
 //! | `features.csv` | `model,class,rank,feature,weight` |
+//! | `grid.csv` | see [`crate::eval::grid::grid_csv`] |
+//! | `score --report` | `model,n,accuracy,macro_f1,macro_f1_lo,macro_f1_hi,f_avg` ([`crate::eval::score::Score::to_csv`]) |
+//! | `predict` | `doc,actor,text,stance,p_favor,p_against,p_none` ([`quote_predictions_csv`]) |
+//! | `predict --by-actor` | `actor,stance,n,p_favor,p_against,p_none,confidence` ([`crate::eval::actors::by_actor_csv`]) |
+//! | `extract` | `doc,start,end,actor,text` ([`extracted_csv`]) |
+//! | `semeval --report` | `target,n_train,n_test,chosen,cv_f_avg,accuracy,macro_f1,f1_favor,f1_against,f_avg` ([`crate::eval::semeval::Report::to_csv`]) |
+//! | actor-level gold | `actor,stance` ([`crate::eval::actors::actors_csv`]) |
 //!
-//! All scores and predictions are out-of-fold (each quote predicted by the
-//! model that did not train on it). `features.csv` is the exception: its
-//! weights come from the linear models (`nb`, `logreg`, `svm`) **fitted
-//! once on all the data** with the command's featurizer settings and
-//! default hyper-parameters (also under `--grid`), since per-fold weights
-//! have no common vocabulary. For `nb` the weight is the class's
-//! log-probability of the feature minus its mean over the classes.
-//! `grid.csv` is built by [`crate::eval::grid::grid_csv`] and the two
-//! pictures by [`crate::eval::svg`].
+//! All scores and predictions of `compare` are out-of-fold (each quote
+//! predicted by the model that did not train on it). `features.csv` is the
+//! exception: its weights come from the linear models (`nb`, `logreg`,
+//! `svm`) **fitted once on all the data** with the command's featurizer
+//! settings and default hyper-parameters (also under `--grid`), since
+//! per-fold weights have no common vocabulary. For `nb` the weight is the
+//! class's log-probability of the feature minus its mean over the classes.
+//! The two pictures are drawn by [`crate::eval::svg`].
+
+use serde::Serialize;
 
 use crate::corpus::Example;
 use crate::error::{Error, Result};
 use crate::eval::metrics::ZeroDivision;
 use crate::eval::{CvPredictions, Summary};
+use crate::extract::Quote;
+use crate::io::table::{Fixed, Table};
 use crate::label::Stance;
-use crate::models::FittedModel;
+use crate::models::{argmax, FittedModel, Probs};
 
 /// Features listed per class in `features.csv`.
 pub const TOP_FEATURES: usize = 20;
 
-fn csv_error(e: impl std::fmt::Display) -> Error {
-    Error::param("report", format!("cannot build CSV: {e}"))
+/// One report file: its name in the report folder and its content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportFile {
+    /// The file name, e.g. `per_class.csv`.
+    pub name: &'static str,
+    /// The content.
+    pub body: String,
 }
 
-fn finish(w: csv::Writer<Vec<u8>>) -> Result<String> {
-    let bytes = w.into_inner().map_err(csv_error)?;
-    String::from_utf8(bytes).map_err(csv_error)
+impl ReportFile {
+    /// A file called `name` holding `body`.
+    pub fn new(name: &'static str, body: String) -> ReportFile {
+        ReportFile { name, body }
+    }
+}
+
+/// The report files of a comparison, in the order they are written:
+/// `compare.csv`, `per_class.csv`, `confusion.csv`, `predictions.csv`,
+/// `features.csv`, `macro_f1.svg`, `confusion.svg` (the best model) and,
+/// with a grid, `grid.csv`. Built by
+/// [`crate::eval::compare::Comparison::report_set`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReportSet {
+    files: Vec<ReportFile>,
+}
+
+impl ReportSet {
+    /// The name of every file a set may hold, in writing order.
+    pub const NAMES: [&'static str; 8] = [
+        "compare.csv",
+        "per_class.csv",
+        "confusion.csv",
+        "predictions.csv",
+        "features.csv",
+        "macro_f1.svg",
+        "confusion.svg",
+        "grid.csv",
+    ];
+
+    /// A set of these files.
+    pub fn new(files: Vec<ReportFile>) -> ReportSet {
+        ReportSet { files }
+    }
+
+    /// The files, in writing order.
+    pub fn files(&self) -> &[ReportFile] {
+        &self.files
+    }
+
+    /// The body of the file called `name`.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.files
+            .iter()
+            .find(|f| f.name == name)
+            .map(|f| f.body.as_str())
+    }
 }
 
 /// `per_class.csv`: precision, recall, F1 and support of every class of
 /// every model (4 decimals; zero divisions count as `zd`).
-pub fn per_class_csv(summaries: &[Summary], zd: ZeroDivision) -> String {
-    let mut s = String::from("model,class,precision,recall,f1,support\n");
+///
+/// # Errors
+/// [`Error::Report`] if a row cannot be written (a bug).
+pub fn per_class_csv(summaries: &[Summary], zd: ZeroDivision) -> Result<String> {
+    #[derive(Serialize)]
+    struct Row<'a> {
+        model: &'a str,
+        class: Stance,
+        precision: Fixed<4>,
+        recall: Fixed<4>,
+        f1: Fixed<4>,
+        support: u64,
+    }
+    let mut t = Table::new(
+        "per_class.csv",
+        ["model", "class", "precision", "recall", "f1", "support"],
+    )?;
     for r in summaries {
-        for c in Stance::ALL {
-            let k = r.confusion.class_scores(c, zd);
-            s.push_str(&format!(
-                "{},{},{:.4},{:.4},{:.4},{}\n",
-                r.model, c, k.precision, k.recall, k.f1, k.support
-            ));
+        for class in Stance::ALL {
+            let k = r.confusion.class_scores(class, zd);
+            t.row(&Row {
+                model: &r.model,
+                class,
+                precision: Fixed(k.precision),
+                recall: Fixed(k.recall),
+                f1: Fixed(k.f1),
+                support: k.support,
+            })?;
         }
     }
-    s
+    t.finish()
 }
 
 /// `confusion.csv`: the pooled out-of-fold confusion matrix of every model
 /// in long format, all nine cells including zeros.
-pub fn confusion_csv(summaries: &[Summary]) -> String {
-    let mut s = String::from("model,gold,predicted,count\n");
+///
+/// # Errors
+/// [`Error::Report`] if a row cannot be written (a bug).
+pub fn confusion_csv(summaries: &[Summary]) -> Result<String> {
+    let mut t = Table::new("confusion.csv", ["model", "gold", "predicted", "count"])?;
     for r in summaries {
         for g in Stance::ALL {
             for p in Stance::ALL {
-                s.push_str(&format!(
-                    "{},{},{},{}\n",
-                    r.model,
-                    g,
-                    p,
-                    r.confusion.counts[g.index()][p.index()]
-                ));
+                let count = r.confusion.counts[g.index()][p.index()];
+                t.row(&(&r.model, g, p, count))?;
             }
         }
     }
-    s
+    t.finish()
 }
 
 /// `predictions.csv`: every quote with its gold label and each model's
 /// out-of-fold prediction and probabilities (4 decimals).
 ///
 /// # Errors
-/// [`Error::InvalidParam`] if the runs do not cover the examples.
+/// [`Error::Report`] if the runs do not cover the examples.
 pub fn predictions_csv(
     examples: &[Example],
     gold: &[Stance],
     runs: &[CvPredictions],
 ) -> Result<String> {
+    const NAME: &str = "predictions.csv";
     if gold.len() != examples.len() || runs.iter().any(|r| r.probs.len() != examples.len()) {
-        return Err(Error::param(
-            "report",
+        return Err(Error::report(
+            NAME,
             "predictions do not cover every example",
         ));
     }
-    let mut w = csv::Writer::from_writer(Vec::new());
+    #[derive(Serialize)]
+    struct Quote<'a> {
+        id: &'a str,
+        doc: &'a str,
+        actor: &'a str,
+        text: &'a str,
+        gold: Stance,
+    }
     let mut header: Vec<String> = ["id", "doc", "actor", "text", "gold"]
         .map(str::to_owned)
         .to_vec();
@@ -101,22 +188,22 @@ pub fn predictions_csv(
             header.push(format!("{}_{suffix}", r.model));
         }
     }
-    w.write_record(&header).map_err(csv_error)?;
+    let mut t = Table::new(NAME, &header)?;
     for (i, e) in examples.iter().enumerate() {
-        let mut row: Vec<String> = vec![
-            e.id.clone(),
-            e.doc.clone().unwrap_or_default(),
-            e.actor.clone().unwrap_or_default(),
-            e.text.clone(),
-            gold[i].to_string(),
-        ];
-        for r in runs {
-            row.push(r.predicted[i].to_string());
-            row.extend(r.probs[i].iter().map(|p| format!("{p:.4}")));
-        }
-        w.write_record(&row).map_err(csv_error)?;
+        let quote = Quote {
+            id: &e.id,
+            doc: e.doc.as_deref().unwrap_or(""),
+            actor: e.actor.as_deref().unwrap_or(""),
+            text: &e.text,
+            gold: gold[i],
+        };
+        let models: Vec<(Stance, [Fixed<4>; 3])> = runs
+            .iter()
+            .map(|r| (r.predicted[i], r.probs[i].map(Fixed)))
+            .collect();
+        t.row(&(quote, models))?;
     }
-    finish(w)
+    t.finish()
 }
 
 /// `features.csv`: the [`TOP_FEATURES`] highest-weighted features of every
@@ -126,11 +213,10 @@ pub fn predictions_csv(
 /// skipped.
 ///
 /// # Errors
-/// [`Error::InvalidParam`] if a model's weights do not match its names.
+/// [`Error::Report`] if a model's weights do not match its names.
 pub fn features_csv(models: &[(&str, &FittedModel, &[String])]) -> Result<String> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(["model", "class", "rank", "feature", "weight"])
-        .map_err(csv_error)?;
+    const NAME: &str = "features.csv";
+    let mut t = Table::new(NAME, ["model", "class", "rank", "feature", "weight"])?;
     for (name, model, names) in models {
         let Some(weights) = model.class_weights() else {
             continue;
@@ -138,8 +224,8 @@ pub fn features_csv(models: &[(&str, &FittedModel, &[String])]) -> Result<String
         for (c, wc) in weights.iter().enumerate() {
             let Some(wc) = wc else { continue };
             if wc.len() != names.len() {
-                return Err(Error::param(
-                    "report",
+                return Err(Error::report(
+                    NAME,
                     format!(
                         "{name}: {} weights for {} feature names",
                         wc.len(),
@@ -154,18 +240,72 @@ pub fn features_csv(models: &[(&str, &FittedModel, &[String])]) -> Result<String
                     .then_with(|| names[a].cmp(&names[b]))
             });
             for (rank, &j) in order.iter().take(TOP_FEATURES).enumerate() {
-                w.write_record([
-                    name.to_string(),
-                    Stance::ALL[c].to_string(),
-                    (rank + 1).to_string(),
-                    names[j].clone(),
-                    format!("{:.6}", wc[j]),
-                ])
-                .map_err(csv_error)?;
+                t.row(&(name, Stance::ALL[c], rank + 1, &names[j], Fixed::<6>(wc[j])))?;
             }
         }
     }
-    finish(w)
+    t.finish()
+}
+
+/// The CSV of `stance predict`: every quote's document, actor and text,
+/// its predicted stance and class probabilities (4 decimals).
+///
+/// # Errors
+/// [`Error::Report`] if `examples` and `probs` differ in length.
+pub fn quote_predictions_csv(examples: &[Example], probs: &[Probs]) -> Result<String> {
+    const NAME: &str = "predictions";
+    if examples.len() != probs.len() {
+        return Err(Error::report(NAME, "one prediction per quote expected"));
+    }
+    #[derive(Serialize)]
+    struct Row<'a> {
+        doc: &'a str,
+        actor: &'a str,
+        text: &'a str,
+        stance: Stance,
+        p_favor: Fixed<4>,
+        p_against: Fixed<4>,
+        p_none: Fixed<4>,
+    }
+    let mut t = Table::new(
+        NAME,
+        [
+            "doc",
+            "actor",
+            "text",
+            "stance",
+            "p_favor",
+            "p_against",
+            "p_none",
+        ],
+    )?;
+    for (e, p) in examples.iter().zip(probs) {
+        t.row(&Row {
+            doc: e.doc.as_deref().unwrap_or(""),
+            actor: e.actor.as_deref().unwrap_or(""),
+            text: &e.text,
+            stance: argmax(p),
+            p_favor: Fixed(p[0]),
+            p_against: Fixed(p[1]),
+            p_none: Fixed(p[2]),
+        })?;
+    }
+    t.finish()
+}
+
+/// The CSV of `stance extract`: every quote sentence found, with its
+/// document, byte span and speaker, from `(document, quotes)` pairs.
+///
+/// # Errors
+/// [`Error::Report`] if a row cannot be written (a bug).
+pub fn extracted_csv<'a>(docs: impl IntoIterator<Item = (&'a str, &'a [Quote])>) -> Result<String> {
+    let mut t = Table::new("extracted quotes", ["doc", "start", "end", "actor", "text"])?;
+    for (doc, quotes) in docs {
+        for q in quotes {
+            t.row(&(doc, q.start, q.end, &q.actor, &q.text))?;
+        }
+    }
+    t.finish()
 }
 
 #[cfg(test)]
@@ -203,10 +343,10 @@ mod tests {
             BootstrapSettings::default(),
         )
         .unwrap();
-        let pc = per_class_csv(&s, ZeroDivision::Zero);
+        let pc = per_class_csv(&s, ZeroDivision::Zero).unwrap();
         assert_eq!(pc.lines().count(), 1 + 2 * 3);
         assert!(pc.contains("\nx,favor,1.0000,1.0000,1.0000,1\n"), "{pc}");
-        let cm = confusion_csv(&s);
+        let cm = confusion_csv(&s).unwrap();
         assert_eq!(cm.lines().count(), 1 + 2 * 9);
         assert!(cm.contains("\nx,against,none,1\n"), "{cm}");
         let ex: Vec<Example> = (0..3)

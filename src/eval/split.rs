@@ -126,7 +126,7 @@ impl std::str::FromStr for CvScheme {
         }
         let bad = || {
             Error::param(
-                "--cv",
+                "cv",
                 format!("'{s}' is not a scheme; expected doc or kfold:K with K >= 2"),
             )
         };

@@ -1,6 +1,10 @@
-//! The `stance` binary: parses flags, runs the library, prints results and
-//! writes reports. Exit codes: 0 ok, 1 runtime error, 2 usage error; a
-//! closed stdout pipe is not an error.
+//! The `stance` binary: parses the flags ([`args`]) into one validated
+//! config per command ([`args::config`]), runs it ([`cmd`]: the library
+//! computes, the command prints and writes) and maps errors to exit
+//! codes: 0 ok, 1 runtime error (bad data, a corrupt model file, I/O),
+//! 2 usage error (a bad flag value or combination, an output that is
+//! also an input); a closed stdout pipe is not an error. Each error is
+//! printed once, with its causes: `stance: {err:#}`.
 
 mod args;
 mod cmd;
@@ -8,11 +12,8 @@ mod cmd;
 use anyhow::Context;
 use clap::FromArgMatches;
 
-use args::{Cli, Command};
-use cmd::{
-    compare::compare, extract::extract, featurize::featurize, predict::predict, score::score,
-    semeval::semeval, train::train,
-};
+use args::config::Config;
+use args::Cli;
 use stance::Error;
 
 fn main() {
@@ -43,26 +44,16 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
     let broken = |io: &std::io::Error| io.kind() == std::io::ErrorKind::BrokenPipe;
     e.chain().any(|c| {
         c.downcast_ref::<std::io::Error>().is_some_and(broken)
-            || c.downcast_ref::<Error>()
-                .is_some_and(|e| matches!(e, Error::Io { cause, .. } if broken(cause)))
+            || c.downcast_ref::<Error>().is_some_and(|e| match e {
+                Error::Io { cause, .. } | Error::Write { cause } => broken(cause),
+                _ => false,
+            })
     })
 }
 
 fn run(cli: Cli, matches: &clap::ArgMatches) -> anyhow::Result<()> {
-    match cli.command {
-        Command::Compare(a) => with_threads(a.feat.threads, || compare(a)),
-        Command::Train(a) => with_threads(a.feat.threads, || train(a)),
-        Command::Score(a) => score(a),
-        Command::Predict(a) => predict(a),
-        Command::Featurize(a) => with_threads(a.feat.threads, || featurize(a)),
-        Command::Extract(a) => extract(a),
-        Command::Semeval(mut a) => {
-            if let Some(m) = matches.subcommand_matches("semeval") {
-                a.feat.apply_tweet_defaults(m);
-            }
-            with_threads(a.feat.threads, || semeval(a))
-        }
-    }
+    let config = Config::from_cli(cli, matches)?;
+    with_threads(config.threads(), || cmd::run(config))
 }
 
 /// Runs `f` on a rayon pool of `threads` workers (default: all cores).
@@ -72,7 +63,6 @@ fn with_threads(
 ) -> anyhow::Result<()> {
     match threads {
         None => f(),
-        Some(0) => Err(Error::param("--threads", "must be at least 1").into()),
         Some(n) => rayon::ThreadPoolBuilder::new()
             .num_threads(n)
             .build()

@@ -1,39 +1,34 @@
-//! `stance extract`: quote sentences and speakers, and their scores.
+//! `stance extract`: quote sentences and speakers, and with `--eval`
+//! their scores against hand labels (and actor-level stances with
+//! `--model`, [`stance::eval::actors::actor_level_scores`]).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use crate::args::ExtractArgs;
-use crate::cmd::common::{load_aliases, read_article, stdout_write, write_output};
-use stance::actors::{read_actor_labels, score_actors, ActorPredictor};
+use crate::args::config::{ActorLevel, ExtractConfig};
+use crate::cmd::common::{load_aliases, stdout_write, write_output};
 use stance::corpus::{Corpus, ReadOptions};
+use stance::eval::actors::{actor_level_scores, read_actor_labels};
+use stance::eval::report::extracted_csv;
 use stance::extract as ex;
-use stance::models::ModelParams;
+use stance::io::read_article;
 use stance::Error;
 
-/// Every file `extract` reads, so that `--out` never names one of them.
-pub(crate) fn extract_inputs<'a>(a: &'a ExtractArgs, articles: &'a [PathBuf]) -> Vec<&'a Path> {
-    let mut inputs: Vec<&Path> = articles.iter().map(PathBuf::as_path).collect();
-    inputs.extend(a.eval.as_deref());
-    inputs.extend(a.aliases.as_deref());
-    inputs.extend(a.actors.as_deref());
-    inputs
-}
-
-pub(crate) fn extract(a: ExtractArgs) -> anyhow::Result<()> {
-    let aliases = load_aliases(a.aliases.as_deref())?;
-    let mut articles = a.articles.clone();
-    let gold = match &a.eval {
+pub(crate) fn run(c: ExtractConfig) -> anyhow::Result<()> {
+    let aliases = load_aliases(c.aliases.as_deref())?;
+    let mut articles = c.articles.clone();
+    let gold = match &c.eval {
         None => None,
-        Some(labels) => {
+        Some(eval) => {
+            let labels = &eval.labels;
             let corpus = Corpus::read(labels, ReadOptions::default())?;
             let mut gold = Vec::new();
             for e in &corpus.examples {
-                let missing = |c: &str| {
+                let missing = |col: &str| {
                     Error::data(
                         labels,
                         Some(e.line),
-                        Some(c),
-                        format!("missing '{c}'; --eval needs doc,start,end,actor"),
+                        Some(col),
+                        format!("missing '{col}'; --eval needs doc,start,end,actor"),
                     )
                 };
                 let (start, end) = e.span.ok_or_else(|| missing("start"))?;
@@ -45,89 +40,69 @@ pub(crate) fn extract(a: ExtractArgs) -> anyhow::Result<()> {
                 });
             }
             if articles.is_empty() {
-                let seeds = a.seeds.clone().unwrap_or_else(|| {
-                    labels
-                        .parent()
-                        .unwrap_or(Path::new("."))
-                        .join("..")
-                        .join("seeds")
-                });
+                // Every labelled document, from the seeds folder.
                 let docs: std::collections::BTreeSet<&str> =
                     gold.iter().map(|g| g.doc.as_str()).collect();
-                articles = docs.into_iter().map(|d| seeds.join(d)).collect();
+                articles = docs.into_iter().map(|d| eval.seeds.join(d)).collect();
+                c.refuse_overwrite(&articles)?;
             }
             Some(gold)
         }
     };
-    if articles.is_empty() {
-        return Err(Error::param(
-            "ARTICLE",
-            "expected one or more article files (or --eval LABELS)",
-        )
-        .into());
-    }
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(["doc", "start", "end", "actor", "text"])?;
-    let mut predicted = Vec::new();
-    let mut extracted_texts = Vec::new();
+    let mut found: Vec<(String, Vec<ex::Quote>)> = Vec::new();
     for path in &articles {
         let (doc, text) = read_article(path)?;
-        for q in ex::extract(&text, &aliases) {
-            extracted_texts.push(q.text.clone());
-            w.write_record([
-                doc.as_str(),
-                &q.start.to_string(),
-                &q.end.to_string(),
-                &q.actor,
-                &q.text,
-            ])?;
-            predicted.push(ex::Span {
+        let quotes = ex::extract(&text, &aliases);
+        found.push((doc, quotes));
+    }
+    let csv = extracted_csv(found.iter().map(|(d, q)| (d.as_str(), q.as_slice())))?;
+    let (Some(gold), Some(eval)) = (gold, &c.eval) else {
+        return match &c.out {
+            Some(out) => write_output(out, csv.as_bytes()),
+            None => stdout_write(csv.as_bytes()),
+        };
+    };
+    let predicted: Vec<ex::Span> = found
+        .iter()
+        .flat_map(|(doc, quotes)| {
+            quotes.iter().map(|q| ex::Span {
                 doc: doc.clone(),
                 start: q.start,
                 end: q.end,
-                actor: q.actor,
-            });
-        }
+                actor: q.actor.clone(),
+            })
+        })
+        .collect();
+    let s = ex::evaluate(&gold, &predicted);
+    let mut summary = format!(
+        "extraction vs {}: {} gold, {} predicted, {} matched\nquote sentences: precision {:.4}  recall {:.4}  f1 {:.4}\nspeaker accuracy on matched: {:.4} ({}/{})\n",
+        eval.labels.display(),
+        s.gold, s.predicted, s.matched, s.precision, s.recall, s.f1, s.speaker_accuracy, s.speaker_correct, s.matched
+    );
+    if let Some(out) = &c.out {
+        write_output(out, csv.as_bytes())?;
     }
-    let csv = w.into_inner()?;
-    if let Some(gold) = gold {
-        let s = ex::evaluate(&gold, &predicted);
-        let mut summary = format!(
-            "extraction vs {}: {} gold, {} predicted, {} matched\nquote sentences: precision {:.4}  recall {:.4}  f1 {:.4}\nspeaker accuracy on matched: {:.4} ({}/{})\n",
-            a.eval.as_ref().map_or(String::new(), |p| p.display().to_string()),
-            s.gold, s.predicted, s.matched, s.precision, s.recall, s.f1, s.speaker_accuracy, s.speaker_correct, s.matched
-        );
-        if let Some(out) = &a.out {
-            write_output(out, &csv, &extract_inputs(&a, &articles), "--out")?;
-        }
-        if let (Some(name), Some(labels)) = (&a.model, &a.eval) {
-            summary.push_str(&actor_level_lodo(
-                &a,
-                name,
-                labels,
-                &predicted,
-                &extracted_texts,
-            )?);
-        }
-        return stdout_write(summary.as_bytes());
+    if let Some(level) = &eval.actor_level {
+        let extracted: Vec<(&str, &str, &str)> = found
+            .iter()
+            .flat_map(|(doc, quotes)| {
+                quotes
+                    .iter()
+                    .map(move |q| (doc.as_str(), q.actor.as_str(), q.text.as_str()))
+            })
+            .collect();
+        summary.push_str(&actor_level(level, &eval.labels, &extracted)?);
     }
-    match &a.out {
-        Some(out) => write_output(out, &csv, &extract_inputs(&a, &articles), "--out"),
-        None => stdout_write(&csv),
-    }
+    stdout_write(summary.as_bytes())
 }
 
 /// Actor-level accuracy of leave-one-document-out models, on extracted and
 /// on hand-labelled quotes, against the actor-level gold.
-pub(crate) fn actor_level_lodo(
-    a: &ExtractArgs,
-    name: &str,
+fn actor_level(
+    level: &ActorLevel,
     labels: &Path,
-    extracted: &[ex::Span],
-    extracted_texts: &[String],
+    extracted: &[(&str, &str, &str)],
 ) -> anyhow::Result<String> {
-    let fp = a.feat.to_params()?;
-    let mp = ModelParams::from_name(name)?;
     let corpus = Corpus::read(
         labels,
         ReadOptions {
@@ -135,52 +110,31 @@ pub(crate) fn actor_level_lodo(
             ..Default::default()
         },
     )?;
-    let actors_path = a
-        .actors
-        .clone()
-        .unwrap_or_else(|| labels.parent().unwrap_or(Path::new(".")).join("actors.csv"));
-    let gold_actors = read_actor_labels(&actors_path)?;
-    let mut from_extracted: std::collections::BTreeMap<String, Vec<(String, String)>> =
-        Default::default();
-    for (s, t) in extracted.iter().zip(extracted_texts) {
-        from_extracted
-            .entry(s.doc.clone())
-            .or_default()
-            .push((s.actor.clone(), t.clone()));
-    }
-    let mut from_gold: std::collections::BTreeMap<String, Vec<(String, String)>> =
-        Default::default();
-    for e in &corpus.examples {
-        if let (Some(d), Some(actor)) = (&e.doc, &e.actor) {
-            from_gold
-                .entry(d.clone())
-                .or_default()
-                .push((actor.clone(), e.text.clone()));
-        }
-    }
+    let gold_actors = read_actor_labels(&level.actors)?;
+    let rows = actor_level_scores(
+        &corpus,
+        &gold_actors,
+        extracted,
+        &level.name,
+        &level.featurizer,
+        &level.model,
+    )?;
     let mut out = format!(
         "\nactor-level stance, leave-one-document-out, vs {}:\n",
-        actors_path.display()
+        level.actors.display()
     );
-    let predictors = [
-        (name, ActorPredictor::Model(&fp, &mp)),
-        ("actor-majority", ActorPredictor::ActorMajority),
-        ("speaker-history", ActorPredictor::SpeakerHistory),
-    ];
-    let width = predictors.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
-    for (who, predictor) in predictors {
-        for (what, quotes) in [
-            ("extracted quotes", &from_extracted),
-            ("hand-labelled quotes", &from_gold),
-        ] {
-            let pred = stance::actors::leave_one_document_out(&corpus, quotes, predictor)?;
-            let pred = pred.into_iter().map(|(k, v)| (k, v.stance)).collect();
-            let s = score_actors(&gold_actors, &pred);
-            out.push_str(&format!(
-                "  {who:<width$}  {what:<20}  accuracy {:.4}  macro_f1 {:.4}  ({} actors scored, {} not found)\n",
-                s.accuracy, s.macro_f1, s.n, s.missing
-            ));
-        }
+    let width = rows.iter().map(|r| r.predictor.len()).max().unwrap_or(0);
+    for r in &rows {
+        let s = &r.scores;
+        out.push_str(&format!(
+            "  {:<width$}  {:<20}  accuracy {:.4}  macro_f1 {:.4}  ({} actors scored, {} not found)\n",
+            r.predictor,
+            r.quotes.name(),
+            s.accuracy,
+            s.macro_f1,
+            s.n,
+            s.missing
+        ));
     }
     out.push_str(
         "  (baselines read no text: actor-majority gives every quote the most common actor-level\n   stance of the training actors; speaker-history gives the speaker's stance in the\n   training quotes, or the actor-majority one for unseen speakers)\n",

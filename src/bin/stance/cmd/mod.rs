@@ -1,4 +1,6 @@
-//! One module per subcommand; `common` holds what they share.
+//! One module per subcommand, each running its validated config
+//! ([`crate::args::config`]): the library computes, the command prints
+//! and writes. `common` holds what they share.
 
 pub(crate) mod common;
 pub(crate) mod compare;
@@ -8,3 +10,18 @@ pub(crate) mod predict;
 pub(crate) mod score;
 pub(crate) mod semeval;
 pub(crate) mod train;
+
+use crate::args::config::Config;
+
+/// Runs the command of `config`.
+pub(crate) fn run(config: Config) -> anyhow::Result<()> {
+    match config {
+        Config::Compare(c) => compare::run(c),
+        Config::Train(c) => train::run(c),
+        Config::Score(c) => score::run(c),
+        Config::Predict(c) => predict::run(c),
+        Config::Featurize(c) => featurize::run(c),
+        Config::Extract(c) => extract::run(c),
+        Config::Semeval(c) => semeval::run(c),
+    }
+}

@@ -1,57 +1,32 @@
-//! `stance score`: scores a saved model against hand labels.
+//! `stance score`: scores a saved model against hand labels
+//! ([`stance::eval::score::Score`]), and per actor with `--by-actor`.
 
-use std::path::Path;
-
-use crate::args::ScoreArgs;
-use crate::cmd::common::{load_model, read, stdout_write, write_output};
-use stance::actors::{aggregate, read_actor_labels, score_actors};
+use crate::args::config::ScoreConfig;
+use crate::cmd::common::{stdout_write, write_output};
 use stance::corpus::Corpus;
-use stance::eval::bootstrap;
-use stance::eval::metrics::{ConfusionMatrix, Metric, ZeroDivision};
+use stance::eval::actors::{aggregate, read_actor_labels, score_actors};
+use stance::eval::score::Score;
 use stance::models::argmax;
+use stance::pipeline::Pipeline;
 use stance::{Error, Stance};
 
-pub(crate) fn score(a: ScoreArgs) -> anyhow::Result<()> {
-    let actors_path = a.by_actor.then(|| {
-        a.actors
-            .clone()
-            .unwrap_or_else(|| a.data.parent().unwrap_or(Path::new(".")).join("actors.csv"))
-    });
-    let model = load_model(&a.model)?;
-    let corpus = read(&a.data, &a.input, true)?;
+pub(crate) fn run(c: ScoreConfig) -> anyhow::Result<()> {
+    let model = Pipeline::load(&c.model)?;
+    let corpus = Corpus::read(&c.data, c.read)?;
     let gold = corpus.labels()?;
     let probs = model.predict_proba(&corpus.texts())?;
     let predicted: Vec<Stance> = probs.iter().map(argmax).collect();
-    let zd = ZeroDivision::Zero;
-    let m = ConfusionMatrix::new(&gold, &predicted);
-    let ci = bootstrap::interval(&gold, &predicted, Metric::MacroF1, zd, 1000, 0.95, a.seed);
+    let score = Score::new(model.params.name(), &gold, &predicted, c.seed)?;
     // The same figures go to stdout and to the report.
-    let (accuracy, macro_f1, f_avg) = (m.accuracy(), m.macro_f1(zd), m.f_avg(zd));
     let mut out = format!(
-        "model: {} ({})\ndata: {} ({} quotes)\naccuracy {:.4}  macro_f1 {:.4} [95% {:.4}, {:.4}]  f_avg {:.4}\n\n\
-         class      precision  recall      f1  support\n",
-        a.model.display(),
+        "model: {} ({})\ndata: {} ({} quotes)\n{}",
+        c.model.display(),
         model.params.name(),
-        a.data.display(),
+        c.data.display(),
         corpus.len(),
-        accuracy,
-        macro_f1,
-        ci.lo,
-        ci.hi,
-        f_avg
+        score.table()
     );
-    for s in Stance::ALL {
-        let c = m.class_scores(s, zd);
-        out.push_str(&format!(
-            "{:<9} {:>10.4} {:>7.4} {:>7.4} {:>8}\n",
-            s.as_str(),
-            c.precision,
-            c.recall,
-            c.f1,
-            c.support
-        ));
-    }
-    if let Some(path) = &actors_path {
+    if let Some(path) = &c.actors {
         let gold_actors = read_actor_labels(path)?;
         let actors = quote_actors(&corpus)?;
         let pred = aggregate(&actors, &probs)
@@ -68,27 +43,15 @@ pub(crate) fn score(a: ScoreArgs) -> anyhow::Result<()> {
             sc.macro_f1
         ));
     }
-    if let Some(report) = &a.report {
-        let csv = format!(
-            "model,n,accuracy,macro_f1,macro_f1_lo,macro_f1_hi,f_avg\n{},{},{:.4},{:.4},{:.4},{:.4},{:.4}\n",
-            model.params.name(),
-            corpus.len(),
-            accuracy,
-            macro_f1,
-            ci.lo,
-            ci.hi,
-            f_avg
-        );
-        let mut inputs: Vec<&Path> = vec![&a.data, &a.model];
-        inputs.extend(actors_path.as_deref());
-        write_output(report, csv.as_bytes(), &inputs, "--report")?;
+    if let Some(report) = &c.report {
+        write_output(report, score.to_csv()?.as_bytes())?;
         out.push_str(&format!("\nreport: {}\n", report.display()));
     }
     stdout_write(out.as_bytes())
 }
 
 /// The actor of every example; an error names the first row without one.
-pub(crate) fn quote_actors(corpus: &Corpus) -> anyhow::Result<Vec<&str>> {
+fn quote_actors(corpus: &Corpus) -> anyhow::Result<Vec<&str>> {
     corpus
         .examples
         .iter()

@@ -1,83 +1,49 @@
-//! `stance semeval`: the SemEval-2016 Task 6 protocol.
+//! `stance semeval`: the SemEval-2016 Task 6 protocol
+//! ([`stance::eval::semeval`]), or the official score of a prediction
+//! file.
 
 use std::time::Instant;
 
-use crate::args::SemevalArgs;
-use crate::cmd::common::{model_list, stdout_write, write_output};
-use stance::corpus::{Corpus, ReadOptions};
+use crate::args::config::{SemevalConfig, SemevalTask};
+use crate::cmd::common::{stdout_write, write_output};
+use stance::corpus::Corpus;
 use stance::eval::metrics::ZeroDivision;
-use stance::{Error, Stance};
+use stance::eval::semeval as se;
+use stance::Stance;
 
-pub(crate) fn semeval(a: SemevalArgs) -> anyhow::Result<()> {
-    use stance::semeval::{self as se, Candidate, Settings};
-    let opts = ReadOptions {
-        format: a.format.into(),
-        require_stance: true,
-        lossy: a.lossy,
-    };
-    let test = Corpus::read(&a.test, opts)?;
-    if let Some(pred_path) = &a.predictions {
-        let pred = Corpus::read(pred_path, opts)?;
-        let m = se::score_by_id(&test, &pred)?;
-        let zd = ZeroDivision::Zero;
-        return stdout_write(
-            format!(
-                "F1(FAVOR) {:.4}  F1(AGAINST) {:.4}  ({} tweets)\nF_avg: {:.4}\n",
-                m.class_scores(Stance::Favor, zd).f1,
-                m.class_scores(Stance::Against, zd).f1,
-                m.total(),
-                m.f_avg(zd)
-            )
-            .as_bytes(),
-        );
-    }
-    let train_path = a
-        .train
-        .as_ref()
-        .ok_or_else(|| Error::param("--train", "expected --train F"))?;
-    let fp = a.feat.to_params()?;
-    if a.folds < 2 {
-        return Err(Error::param("--folds", "must be at least 2").into());
-    }
-    let mut grid = Vec::new();
-    for m in &model_list(Some(&a.models))? {
-        for (name, model) in se::strength_grid(m)? {
-            grid.push(Candidate {
-                name,
-                featurizer: fp.clone(),
-                model,
-            });
-        }
-    }
-    let train = Corpus::read(train_path, opts)?;
-    let started = Instant::now();
-    let r = se::run(
-        &train,
-        &test,
-        &Settings {
-            grid,
-            folds: a.folds,
-            seed: a.seed,
-            joint: a.joint,
-        },
-    )?;
-    let secs = started.elapsed().as_secs_f64();
-    write_output(
-        &a.report,
-        r.to_csv().as_bytes(),
-        &[train_path, &a.test],
-        "--report",
-    )?;
+pub(crate) fn run(c: SemevalConfig) -> anyhow::Result<()> {
+    let test = Corpus::read(&c.test, c.read)?;
     let zd = ZeroDivision::Zero;
+    let (train_path, featurizer, settings, report) = match &c.task {
+        SemevalTask::Score { predictions } => {
+            let pred = Corpus::read(predictions, c.read)?;
+            let m = se::score_by_id(&test, &pred)?;
+            return stdout_write(
+                format!(
+                    "F1(FAVOR) {:.4}  F1(AGAINST) {:.4}  ({} tweets)\nF_avg: {:.4}\n",
+                    m.class_scores(Stance::Favor, zd).f1,
+                    m.class_scores(Stance::Against, zd).f1,
+                    m.total(),
+                    m.f_avg(zd)
+                )
+                .as_bytes(),
+            );
+        }
+        SemevalTask::Run {
+            train,
+            featurizer,
+            settings,
+            report,
+        } => (train, featurizer, settings, report),
+    };
+    let train = Corpus::read(train_path, c.read)?;
+    let started = Instant::now();
+    let r = se::run(&train, &test, settings)?;
+    let secs = started.elapsed().as_secs_f64();
+    write_output(report, r.to_csv()?.as_bytes())?;
     let mut out = format!(
         "featurizer: {}\n{:<34} {:>6} {:>6}  {:<26} {:>8} {:>8}\n",
-        a.feat.describe(),
-        "target",
-        "train",
-        "test",
-        "chosen (by train CV)",
-        "cv_f_avg",
-        "f_avg"
+        featurizer, "target", "train", "test", "chosen (by train CV)", "cv_f_avg", "f_avg"
     );
     for t in &r.targets {
         out.push_str(&format!(
@@ -97,7 +63,7 @@ pub(crate) fn semeval(a: SemevalArgs) -> anyhow::Result<()> {
     out.push_str(&format!(
         "\nmean F_avg over targets: {:.4}\nreport: {}  ({:.1} s)\nF_avg: {:.4}\n",
         r.mean_target_f_avg(),
-        a.report.display(),
+        report.display(),
         secs,
         r.f_avg()
     ));

@@ -1,26 +1,22 @@
 //! `stance train`: fits featurizer and model on a labelled file.
 
-use crate::args::TrainArgs;
-use crate::cmd::common::{read, stdout_write};
-use stance::io::{refuse_overwrite, write_atomic};
-use stance::models::ModelParams;
+use crate::args::config::TrainConfig;
+use crate::cmd::common::{stdout_write, write_output};
+use stance::corpus::Corpus;
 use stance::pipeline::Pipeline;
 
-pub(crate) fn train(a: TrainArgs) -> anyhow::Result<()> {
-    let fp = a.feat.to_params()?;
-    let mp = ModelParams::from_name(&a.model)?;
-    refuse_overwrite("--out", &a.out, &[&a.data])?;
-    let corpus = read(&a.data, &a.input, true)?;
+pub(crate) fn run(c: TrainConfig) -> anyhow::Result<()> {
+    let corpus = Corpus::read(&c.data, c.read)?;
     let gold = corpus.labels()?;
-    let p = Pipeline::fit(&fp, &mp, &corpus.texts(), &gold)?;
-    write_atomic(&a.out, p.to_json().as_bytes())?;
+    let p = Pipeline::fit(&c.featurizer, &c.model, &corpus.texts(), &gold)?;
+    write_output(&c.out, p.to_json().as_bytes())?;
     stdout_write(
         format!(
             "trained {} on {} quotes ({} features) -> {}\n",
-            mp.name(),
+            c.model.name(),
             corpus.len(),
             p.featurizer.n_features(),
-            a.out.display()
+            c.out.display()
         )
         .as_bytes(),
     )

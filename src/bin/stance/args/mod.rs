@@ -1,15 +1,23 @@
-//! Command-line flags (clap derive): the raw, syntactically checked layer.
-//! Cross-flag rules and conversion to library settings live in the
-//! `to_*` methods, which name the flag in every error.
+//! Command-line flags, in two stages (as ripgrep's low and high args):
+//! here the clap layer (clap derive: raw values, syntactic checks only;
+//! the library's choices are flag values directly), and in [`config`]
+//! one validated config per command, built in one place from these
+//! flags.
+
+pub mod config;
 
 use std::path::PathBuf;
 
-use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+use clap::{Args, CommandFactory, Parser, Subcommand};
 
 use stance::corpus::Format;
+use stance::eval::bootstrap::DEFAULT_RESAMPLES;
 use stance::eval::split::CvScheme;
-use stance::features::{FeaturizerParams, ValidFeaturizerParams, Weighting};
+use stance::features::Weighting;
+use stance::settings::Choice;
 use stance::text::TokenizerKind;
+use stance::Error;
 
 /// Train, score and compare stance classifiers on quotes from news articles.
 #[derive(Debug, Parser)]
@@ -74,31 +82,25 @@ pub fn command() -> clap::Command {
         })
 }
 
-/// Input format flag.
-#[derive(Debug, Clone, Copy, ValueEnum, Default)]
-pub enum FormatArg {
-    /// CSV with a header (`text`, `stance`, optional `id,doc,actor,target`).
-    #[default]
-    Csv,
-    /// SemEval-2016 Task 6 TSV (`ID, Target, Tweet, Stance`).
-    Semeval,
-}
-
-impl From<FormatArg> for Format {
-    fn from(f: FormatArg) -> Format {
-        match f {
-            FormatArg::Csv => Format::Csv,
-            FormatArg::Semeval => Format::Semeval,
-        }
-    }
+/// The value parser of a flag whose values are a library [`Choice`]:
+/// its names, with their help, are the possible values. (A generic parser
+/// rather than `clap::ValueEnum` on the library's enums: the library does
+/// not depend on clap, and each choice is listed once, in the library.)
+fn choice<T: Choice + Clone + Send + Sync>() -> impl TypedValueParser<Value = T> {
+    PossibleValuesParser::new(
+        T::ALL
+            .iter()
+            .map(|c| PossibleValue::new(c.name()).help(c.help())),
+    )
+    .try_map(|name| T::from_name(&name).map_err(message))
 }
 
 /// Flags shared by every command that reads data.
 #[derive(Debug, Args, Clone)]
 pub struct InputArgs {
     /// Input format.
-    #[arg(long, value_enum, default_value_t = FormatArg::Csv)]
-    pub format: FormatArg,
+    #[arg(long, value_parser = choice::<Format>(), default_value_t = Format::Csv)]
+    pub format: Format,
     /// Replace invalid UTF-8 with U+FFFD instead of failing.
     #[arg(long)]
     pub lossy: bool,
@@ -114,8 +116,8 @@ pub struct FeatArgs {
     #[arg(long, value_name = "MIN..MAX", value_parser = parse_range)]
     pub char_ngrams: Option<(usize, usize)>,
     /// Feature values.
-    #[arg(long, value_enum, default_value_t = WeightArg::Tfidf)]
-    pub weight: WeightArg,
+    #[arg(long, value_parser = choice::<Weighting>(), default_value_t = Weighting::Tfidf)]
+    pub weight: Weighting,
     /// Do not stem (Snowball English) the tokens.
     #[arg(long)]
     pub no_stem: bool,
@@ -144,31 +146,11 @@ pub struct FeatArgs {
     #[arg(long)]
     pub no_norm: bool,
     /// Tokenizer (tweet keeps #hashtags, @mentions, URLs, emoticons).
-    #[arg(long, value_enum, default_value_t = TokenizerArg::Words)]
-    pub tokenizer: TokenizerArg,
+    #[arg(long, value_parser = choice::<TokenizerKind>(), default_value_t = TokenizerKind::Words)]
+    pub tokenizer: TokenizerKind,
     /// Worker threads (default: all cores); results do not depend on it.
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
-}
-
-/// `--weight` values.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum WeightArg {
-    /// 1 if present.
-    Binary,
-    /// Term count.
-    Count,
-    /// Count × smoothed IDF.
-    Tfidf,
-}
-
-/// `--tokenizer` values.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum TokenizerArg {
-    /// Words and numbers.
-    Words,
-    /// Words plus hashtags, mentions, URLs, emoticons.
-    Tweet,
 }
 
 fn parse_range(s: &str) -> Result<(usize, usize), String> {
@@ -197,74 +179,17 @@ impl FeatArgs {
             self.sublinear_tf = true;
         }
         if defaulted("tokenizer") {
-            self.tokenizer = TokenizerArg::Tweet;
+            self.tokenizer = TokenizerKind::Tweet;
         }
     }
+}
 
-    /// The settings in one line, for reports: `word 1..3 + char 2..5,
-    /// tfidf (sublinear), stemmed, tweet tokenizer`.
-    pub fn describe(&self) -> String {
-        let mut d = format!("word {}..{}", self.ngrams.0, self.ngrams.1);
-        if let Some((lo, hi)) = self.char_ngrams {
-            d.push_str(&format!(" + char {lo}..{hi}"));
-        }
-        d.push_str(match self.weight {
-            WeightArg::Binary => ", binary",
-            WeightArg::Count => ", count",
-            WeightArg::Tfidf => ", tfidf",
-        });
-        if self.sublinear_tf {
-            d.push_str(" (sublinear)");
-        }
-        d.push_str(if self.no_stem {
-            ", not stemmed"
-        } else {
-            ", stemmed"
-        });
-        if self.stopwords {
-            d.push_str(", stopwords dropped");
-        }
-        if self.min_df > 1 {
-            d.push_str(&format!(", min_df {}", self.min_df));
-        }
-        if self.max_df < 1.0 {
-            d.push_str(&format!(", max_df {}", self.max_df));
-        }
-        if let Some(n) = self.max_features {
-            d.push_str(&format!(", max_features {n}"));
-        }
-        if self.no_norm {
-            d.push_str(", no L2 norm");
-        }
-        d.push_str(match self.tokenizer {
-            TokenizerArg::Words => ", word tokenizer",
-            TokenizerArg::Tweet => ", tweet tokenizer",
-        });
-        d
-    }
-
-    /// Checked featurizer settings.
-    pub fn to_params(&self) -> stance::Result<ValidFeaturizerParams> {
-        let mut p = FeaturizerParams::default()
-            .ngram_range(self.ngrams.0, self.ngrams.1)
-            .weight(match self.weight {
-                WeightArg::Binary => Weighting::Binary,
-                WeightArg::Count => Weighting::Count,
-                WeightArg::Tfidf => Weighting::Tfidf,
-            })
-            .stem(!self.no_stem)
-            .stopwords(self.stopwords)
-            .min_df(self.min_df)
-            .max_df(self.max_df)
-            .max_features(self.max_features)
-            .sublinear_tf(self.sublinear_tf)
-            .norm(!self.no_norm)
-            .char_ngrams(self.char_ngrams);
-        p.analyzer.tokenizer = match self.tokenizer {
-            TokenizerArg::Words => TokenizerKind::Words,
-            TokenizerArg::Tweet => TokenizerKind::Tweet,
-        };
-        p.check()
+/// The message of a library error, for clap's own `invalid value 'x' for
+/// '--flag'` (which names the flag already).
+fn message(e: Error) -> String {
+    match e {
+        Error::InvalidParam { message, .. } => message,
+        other => other.to_string(),
     }
 }
 
@@ -279,13 +204,13 @@ pub struct CompareArgs {
     pub models: Option<Vec<String>>,
     /// Cross-validation: doc (leave one document out) or kfold:K.
     /// Default: doc when every row has a doc, else kfold:5.
-    #[arg(long, value_name = "SCHEME", value_parser = |s: &str| s.parse::<CvScheme>().map_err(|e| e.to_string()))]
+    #[arg(long, value_name = "SCHEME", value_parser = |s: &str| s.parse::<CvScheme>().map_err(message))]
     pub cv: Option<CvScheme>,
     /// Seed for fold shuffles and the bootstrap.
     #[arg(long, value_name = "N", default_value_t = 42)]
     pub seed: u64,
     /// Bootstrap resamples for intervals and paired tests.
-    #[arg(long, value_name = "N", default_value_t = 1000)]
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_RESAMPLES)]
     pub resamples: usize,
     /// Where to write the CSV report (default: reports/compare.csv, or
     /// DIR/compare.csv with --report-dir).
@@ -498,47 +423,11 @@ pub struct SemevalArgs {
     #[arg(long, value_name = "F", default_value = "reports/semeval.csv")]
     pub report: PathBuf,
     /// Input format of the files.
-    #[arg(long, value_enum, default_value_t = FormatArg::Semeval)]
-    pub format: FormatArg,
+    #[arg(long, value_parser = choice::<Format>(), default_value_t = Format::Semeval)]
+    pub format: Format,
     /// Replace invalid UTF-8 with U+FFFD instead of failing.
     #[arg(long)]
     pub lossy: bool,
     #[command(flatten)]
     pub feat: FeatArgs,
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn featurize_flags_reach_the_settings() {
-        let cli = Cli::try_parse_from([
-            "stance",
-            "featurize",
-            "--input",
-            "x.txt",
-            "--char-ngrams",
-            "2..5",
-            "--ngrams",
-            "1..2",
-            "--threads",
-            "2",
-        ])
-        .unwrap();
-        let Command::Featurize(a) = cli.command else {
-            panic!("not featurize")
-        };
-        let p = a.feat.to_params().unwrap();
-        assert_eq!(p.params().char_ngrams, Some((2, 5)));
-        assert_eq!(p.params().ngram_range, (1, 2));
-        assert_eq!(a.feat.threads, Some(2));
-        let e = FeatArgs {
-            char_ngrams: Some((3, 9)),
-            ..a.feat
-        }
-        .to_params()
-        .unwrap_err();
-        assert!(e.to_string().contains("--char-ngrams"), "{e}");
-    }
 }

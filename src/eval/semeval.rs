@@ -15,6 +15,7 @@ use crate::eval::metrics::{ConfusionMatrix, ZeroDivision};
 use crate::eval::split::{self, CvScheme};
 use crate::eval::{cross_validate_path, CvPredictions};
 use crate::features::ValidFeaturizerParams;
+use crate::io::table::{Fixed, Table};
 use crate::label::Stance;
 use crate::models::{argmax, ModelParams};
 use crate::pipeline::Pipeline;
@@ -90,61 +91,65 @@ impl Report {
     }
 
     /// Per-target CSV: one row a target and a last `POOLED` row.
-    pub fn to_csv(&self) -> String {
-        let mut s = String::from(
-            "target,n_train,n_test,chosen,cv_f_avg,accuracy,macro_f1,f1_favor,f1_against,f_avg\n",
-        );
-        let row = |s: &mut String,
-                   t: &str,
-                   ntr: String,
-                   nte: u64,
-                   chosen: &str,
-                   cv: String,
-                   m: &ConfusionMatrix| {
-            let zd = ZeroDivision::Zero;
-            s.push_str(&format!(
-                "{t},{ntr},{nte},{chosen},{cv},{:.4},{:.4},{:.4},{:.4},{:.4}\n",
-                m.accuracy(),
-                m.macro_f1(zd),
-                m.class_scores(Stance::Favor, zd).f1,
-                m.class_scores(Stance::Against, zd).f1,
-                m.f_avg(zd)
-            ));
-        };
-        for t in &self.targets {
-            row(
-                &mut s,
-                &csv_field(&t.target),
-                t.n_train.to_string(),
-                t.confusion.total(),
-                &csv_field(&t.chosen),
-                if t.cv_f_avg.is_nan() {
-                    String::new()
-                } else {
-                    format!("{:.4}", t.cv_f_avg)
-                },
-                &t.confusion,
-            );
+    ///
+    /// # Errors
+    /// [`Error::Report`] if a row cannot be written (a bug).
+    pub fn to_csv(&self) -> Result<String> {
+        #[derive(serde::Serialize)]
+        struct Row<'a> {
+            target: &'a str,
+            n_train: usize,
+            n_test: u64,
+            chosen: &'a str,
+            cv_f_avg: Option<Fixed<4>>,
+            accuracy: Fixed<4>,
+            macro_f1: Fixed<4>,
+            f1_favor: Fixed<4>,
+            f1_against: Fixed<4>,
+            f_avg: Fixed<4>,
         }
-        let ntr: usize = self.targets.iter().map(|t| t.n_train).sum();
-        row(
-            &mut s,
-            "POOLED",
-            ntr.to_string(),
-            self.pooled.total(),
-            "",
-            String::new(),
-            &self.pooled,
-        );
-        s
-    }
-}
-
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_owned()
+        let row = |target, n_train, chosen, cv_f_avg: f64, m: &ConfusionMatrix| {
+            let zd = ZeroDivision::Zero;
+            Row {
+                target,
+                n_train,
+                n_test: m.total(),
+                chosen,
+                cv_f_avg: (!cv_f_avg.is_nan()).then_some(Fixed(cv_f_avg)),
+                accuracy: Fixed(m.accuracy()),
+                macro_f1: Fixed(m.macro_f1(zd)),
+                f1_favor: Fixed(m.class_scores(Stance::Favor, zd).f1),
+                f1_against: Fixed(m.class_scores(Stance::Against, zd).f1),
+                f_avg: Fixed(m.f_avg(zd)),
+            }
+        };
+        let mut t = Table::new(
+            "semeval report",
+            [
+                "target",
+                "n_train",
+                "n_test",
+                "chosen",
+                "cv_f_avg",
+                "accuracy",
+                "macro_f1",
+                "f1_favor",
+                "f1_against",
+                "f_avg",
+            ],
+        )?;
+        for r in &self.targets {
+            t.row(&row(
+                &r.target,
+                r.n_train,
+                &r.chosen,
+                r.cv_f_avg,
+                &r.confusion,
+            ))?;
+        }
+        let n_train: usize = self.targets.iter().map(|r| r.n_train).sum();
+        t.row(&row("POOLED", n_train, "", f64::NAN, &self.pooled))?;
+        t.finish()
     }
 }
 
@@ -165,7 +170,7 @@ fn joint_text(target: &str, text: &str) -> String {
 /// repeat; [`Error::InvalidParam`] for an empty grid; model errors.
 pub fn run(train: &Corpus, test: &Corpus, settings: &Settings) -> Result<Report> {
     if settings.grid.is_empty() {
-        return Err(Error::param("--models", "expected at least one model"));
+        return Err(Error::param("grid", "expected at least one model"));
     }
     let gold_train = train.labels()?;
     let gold_test = test.labels()?;
@@ -328,7 +333,7 @@ fn choose<'a>(
     match (best, first_error) {
         (Some(b), _) => Ok(b),
         (None, Some(e)) => Err(e),
-        (None, None) => Err(Error::param("--models", "empty grid")),
+        (None, None) => Err(Error::param("grid", "empty grid")),
     }
 }
 
@@ -550,7 +555,7 @@ mod tests {
         );
         assert_eq!(r.f_avg(), 1.0);
         assert_eq!(r.predictions.len(), 18);
-        let csv = r.to_csv();
+        let csv = r.to_csv().unwrap();
         assert!(
             csv.lines().last().unwrap().starts_with("POOLED,60,18,"),
             "{csv}"

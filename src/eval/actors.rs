@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use crate::error::{Error, Result};
+use crate::io::table::{Fixed, Table};
 use crate::label::{ActorStance, Stance};
 use crate::models::{argmax, Probs};
 
@@ -49,12 +50,15 @@ pub fn actor_counts<'a>(
 }
 
 /// `actor,stance` CSV of the actor-level stances, sorted by actor.
-pub fn actors_csv(counts: &BTreeMap<String, ActorCounts>) -> String {
-    let mut s = String::from("actor,stance\n");
+///
+/// # Errors
+/// [`Error::Report`] if a row cannot be written (a bug).
+pub fn actors_csv(counts: &BTreeMap<String, ActorCounts>) -> Result<String> {
+    let mut t = Table::new("actors.csv", ["actor", "stance"])?;
     for (a, c) in counts {
-        s.push_str(&format!("{a},{}\n", c.stance()));
+        t.row(&(a, c.stance()))?;
     }
-    s
+    t.finish()
 }
 
 /// An actor's predicted stance over their quotes.
@@ -97,6 +101,55 @@ pub fn aggregate(actors: &[&str], probs: &[Probs]) -> BTreeMap<String, ActorPred
             (actor.to_owned(), prediction)
         })
         .collect()
+}
+
+/// The CSV of `stance predict --by-actor`: per actor (sorted), the
+/// stance with the highest mean probability over the actor's quotes, the
+/// number of quotes, the mean class probabilities and the confidence (the
+/// chosen stance's mean probability), 4 decimals ([`aggregate`]).
+/// `actors` gives each prediction's actor.
+///
+/// # Errors
+/// [`Error::Report`] if `actors` and `probs` differ in length.
+pub fn by_actor_csv(actors: &[&str], probs: &[Probs]) -> Result<String> {
+    const NAME: &str = "actor predictions";
+    if actors.len() != probs.len() {
+        return Err(Error::report(NAME, "one actor per prediction expected"));
+    }
+    #[derive(serde::Serialize)]
+    struct Row<'a> {
+        actor: &'a str,
+        stance: ActorStance,
+        n: usize,
+        p_favor: Fixed<4>,
+        p_against: Fixed<4>,
+        p_none: Fixed<4>,
+        confidence: Fixed<4>,
+    }
+    let mut t = Table::new(
+        NAME,
+        [
+            "actor",
+            "stance",
+            "n",
+            "p_favor",
+            "p_against",
+            "p_none",
+            "confidence",
+        ],
+    )?;
+    for (actor, p) in aggregate(actors, probs) {
+        t.row(&Row {
+            actor: &actor,
+            stance: p.stance,
+            n: p.n,
+            p_favor: Fixed(p.mean[0]),
+            p_against: Fixed(p.mean[1]),
+            p_none: Fixed(p.mean[2]),
+            confidence: Fixed(p.confidence),
+        })?;
+    }
+    t.finish()
 }
 
 /// Actor-level agreement between gold and predicted stances.
@@ -260,6 +313,95 @@ pub fn leave_one_document_out(
     Ok(aggregate(&actors, &probs))
 }
 
+/// Where the quotes of [`actor_level_scores`] come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QuoteSource {
+    /// The quotes the extractor found in the labelled articles.
+    Extracted,
+    /// The hand-labelled quotes.
+    HandLabelled,
+}
+
+impl QuoteSource {
+    /// How reports name it.
+    pub fn name(self) -> &'static str {
+        match self {
+            QuoteSource::Extracted => "extracted quotes",
+            QuoteSource::HandLabelled => "hand-labelled quotes",
+        }
+    }
+}
+
+/// One line of [`actor_level_scores`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActorLevelScore {
+    /// The model's name, `actor-majority` or `speaker-history`.
+    pub predictor: String,
+    /// Which quotes were labelled.
+    pub quotes: QuoteSource,
+    /// The scores against the actor-level gold.
+    pub scores: ActorScores,
+}
+
+/// Actor-level accuracy of leave-one-document-out predictions on the
+/// `extracted` quotes (`(doc, actor, text)`) and on the hand-labelled
+/// quotes of `labelled`, against the actor-level `gold`: first by the
+/// model `model` (named `name`) with the featurizer `featurizer`, then
+/// by the two baselines that read no text
+/// ([`ActorPredictor::ActorMajority`], [`ActorPredictor::SpeakerHistory`]).
+///
+/// # Errors
+/// As [`leave_one_document_out`].
+pub fn actor_level_scores(
+    labelled: &crate::corpus::Corpus,
+    gold: &BTreeMap<String, ActorStance>,
+    extracted: &[(&str, &str, &str)],
+    name: &str,
+    featurizer: &crate::features::ValidFeaturizerParams,
+    model: &crate::models::ModelParams,
+) -> Result<Vec<ActorLevelScore>> {
+    type ByDoc = BTreeMap<String, Vec<(String, String)>>;
+    let mut from_extracted: ByDoc = BTreeMap::new();
+    for &(doc, actor, text) in extracted {
+        from_extracted
+            .entry(doc.to_owned())
+            .or_default()
+            .push((actor.to_owned(), text.to_owned()));
+    }
+    let mut from_gold: ByDoc = BTreeMap::new();
+    for e in &labelled.examples {
+        if let (Some(d), Some(actor)) = (&e.doc, &e.actor) {
+            from_gold
+                .entry(d.clone())
+                .or_default()
+                .push((actor.clone(), e.text.clone()));
+        }
+    }
+    let predictors = [
+        (name, ActorPredictor::Model(featurizer, model)),
+        ("actor-majority", ActorPredictor::ActorMajority),
+        ("speaker-history", ActorPredictor::SpeakerHistory),
+    ];
+    let mut out = Vec::new();
+    for (who, predictor) in predictors {
+        for (source, quotes) in [
+            (QuoteSource::Extracted, &from_extracted),
+            (QuoteSource::HandLabelled, &from_gold),
+        ] {
+            let pred = leave_one_document_out(labelled, quotes, predictor)?
+                .into_iter()
+                .map(|(k, v)| (k, v.stance))
+                .collect();
+            out.push(ActorLevelScore {
+                predictor: who.to_owned(),
+                quotes: source,
+                scores: score_actors(gold, &pred),
+            });
+        }
+    }
+    Ok(out)
+}
+
 /// Reads an `actor,stance` CSV (stance: favor, against, none or mixed).
 ///
 /// # Errors
@@ -335,7 +477,10 @@ mod tests {
             ("c", Favor),
             ("c", Against),
         ]);
-        assert_eq!(actors_csv(&c), "actor,stance\na,none\nb,favor\nc,mixed\n");
+        assert_eq!(
+            actors_csv(&c).unwrap(),
+            "actor,stance\na,none\nb,favor\nc,mixed\n"
+        );
         assert_eq!(c["b"].n(), 2);
     }
 
@@ -418,5 +563,12 @@ mod tests {
         assert_eq!(sc.accuracy, 0.5);
         // favor: tp 1, fn 1 -> 2/3; against: fp 1 -> 0; macro = 1/3.
         assert!((sc.macro_f1 - 1.0 / 3.0).abs() < 1e-12);
+        let csv = by_actor_csv(&["smith, \"jr\"", "a"], &probs[..2]).unwrap();
+        assert_eq!(
+            csv,
+            "actor,stance,n,p_favor,p_against,p_none,confidence\n\
+             a,none,1,0.3000,0.2000,0.5000,0.5000\n\
+             \"smith, \"\"jr\"\"\",favor,1,0.7000,0.2000,0.1000,0.7000\n"
+        );
     }
 }

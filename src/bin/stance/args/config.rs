@@ -1,0 +1,811 @@
+//! The validated settings of each command, built from the raw flags in
+//! one place each (`*Config::from_args`): every cross-flag rule and
+//! default path is applied here, library settings are checked here, and
+//! every error names the flag (the library names its settings, e.g.
+//! `min_df`; [`with_flag_names`] maps them to flags). Outputs are checked
+//! not to name an input here too, before any work is done.
+
+use std::path::{Path, PathBuf};
+
+use clap::ArgMatches;
+
+use super::{
+    Cli, Command, CompareArgs, ExtractArgs, FeatArgs, FeaturizeArgs, InputArgs, PredictArgs,
+    ScoreArgs, SemevalArgs, TrainArgs,
+};
+use stance::corpus::ReadOptions;
+use stance::eval::compare::CompareSettings;
+use stance::eval::report::ReportSet;
+use stance::eval::semeval::{self as se, Candidate, Settings};
+use stance::features::{FeaturizerParams, ValidFeaturizerParams};
+use stance::io::refuse_overwrite;
+use stance::models::ModelParams;
+use stance::svmlight::{Source, SvmlightOptions};
+use stance::{Error, Result};
+
+/// Where `compare` reads its labels when `--data` is not given.
+pub const DEFAULT_LABELS: &str = "labels/quotes.csv";
+
+/// Where `compare` writes its CSV when neither `--report` nor
+/// `--report-dir` is given.
+pub const DEFAULT_COMPARE_REPORT: &str = "reports/compare.csv";
+
+/// The name under which the embedded labels are reported.
+pub const EMBEDDED_LABELS: &str = "<embedded labels/quotes.csv>";
+
+/// The validated settings of the command to run.
+#[derive(Debug)]
+pub enum Config {
+    /// `stance compare`.
+    Compare(CompareConfig),
+    /// `stance train`.
+    Train(TrainConfig),
+    /// `stance score`.
+    Score(ScoreConfig),
+    /// `stance predict`.
+    Predict(PredictConfig),
+    /// `stance featurize`.
+    Featurize(FeaturizeConfig),
+    /// `stance extract`.
+    Extract(ExtractConfig),
+    /// `stance semeval`.
+    Semeval(SemevalConfig),
+}
+
+impl Config {
+    /// The config of the parsed command line; `matches` tells which flags
+    /// were given (for `semeval`'s defaults).
+    ///
+    /// # Errors
+    /// [`Error::InvalidParam`] naming the flag of the first bad value or
+    /// combination, or an output that is also an input.
+    pub fn from_cli(cli: Cli, matches: &ArgMatches) -> Result<Config> {
+        Ok(match cli.command {
+            Command::Compare(a) => Config::Compare(CompareConfig::from_args(a)?),
+            Command::Train(a) => Config::Train(TrainConfig::from_args(a)?),
+            Command::Score(a) => Config::Score(ScoreConfig::from_args(a)?),
+            Command::Predict(a) => Config::Predict(PredictConfig::from_args(a)?),
+            Command::Featurize(a) => Config::Featurize(FeaturizeConfig::from_args(a)?),
+            Command::Extract(a) => Config::Extract(ExtractConfig::from_args(a)?),
+            Command::Semeval(a) => {
+                let given = matches.subcommand_matches("semeval");
+                Config::Semeval(SemevalConfig::from_args(a, given)?)
+            }
+        })
+    }
+
+    /// The worker threads asked for (`None`: all cores).
+    pub fn threads(&self) -> Option<usize> {
+        match self {
+            Config::Compare(c) => c.threads,
+            Config::Train(c) => c.threads,
+            Config::Featurize(c) => c.threads,
+            Config::Extract(c) => c.threads,
+            Config::Semeval(c) => c.threads,
+            Config::Score(_) | Config::Predict(_) => None,
+        }
+    }
+}
+
+/// The flag that sets each library setting. The featurizer's check
+/// (src/features) still names its flags itself; those pass through.
+const SETTING_FLAGS: &[(&str, &str)] = &[
+    ("ngram_range", "--ngrams"),
+    ("char_ngrams", "--char-ngrams"),
+    ("min_df", "--min-df"),
+    ("max_df", "--max-df"),
+    ("max_features", "--max-features"),
+    ("weight", "--weight"),
+    ("tokenizer", "--tokenizer"),
+    ("format", "--format"),
+    ("cv", "--cv"),
+    ("resamples", "--resamples"),
+    ("grid", "--models"),
+];
+
+/// `e` naming the flag of its setting, if it is a setting error.
+pub fn with_flag_names(e: Error) -> Error {
+    match e {
+        Error::InvalidParam { name, message } => {
+            let flag = SETTING_FLAGS
+                .iter()
+                .find(|(setting, _)| *setting == name)
+                .map_or(name, |&(_, flag)| flag);
+            Error::InvalidParam {
+                name: flag,
+                message,
+            }
+        }
+        other => other,
+    }
+}
+
+/// `--threads`: at least 1 when given.
+fn threads(n: Option<usize>) -> Result<Option<usize>> {
+    match n {
+        Some(0) => Err(Error::param("--threads", "must be at least 1")),
+        n => Ok(n),
+    }
+}
+
+/// The checked featurizer settings of the featurizer flags.
+fn featurizer(f: &FeatArgs) -> Result<ValidFeaturizerParams> {
+    let mut p = FeaturizerParams::default()
+        .ngram_range(f.ngrams.0, f.ngrams.1)
+        .weight(f.weight)
+        .stem(!f.no_stem)
+        .stopwords(f.stopwords)
+        .min_df(f.min_df)
+        .max_df(f.max_df)
+        .max_features(f.max_features)
+        .sublinear_tf(f.sublinear_tf)
+        .norm(!f.no_norm)
+        .char_ngrams(f.char_ngrams);
+    p.analyzer.tokenizer = f.tokenizer;
+    p.check().map_err(with_flag_names)
+}
+
+/// The model called `name`, errors naming `flag`.
+fn model(name: &str, flag: &'static str) -> Result<ModelParams> {
+    ModelParams::from_name(name.trim()).map_err(|e| match e {
+        Error::InvalidParam { message, .. } => Error::param(flag, message),
+        other => other,
+    })
+}
+
+/// The models of a `--models` list (the table's default list when not
+/// given).
+fn model_list(names: Option<&[String]>) -> Result<Vec<ModelParams>> {
+    let models = match names {
+        Some(n) => n.iter().map(|m| model(m, "--models")).collect(),
+        None => stance::models::default_model_names()
+            .into_iter()
+            .map(|m| model(m, "--models"))
+            .collect::<Result<Vec<_>>>(),
+    }?;
+    if models.is_empty() {
+        return Err(Error::param("--models", "expected at least one model"));
+    }
+    Ok(models)
+}
+
+/// How to read a labelled or unlabelled input.
+fn read_options(input: &InputArgs, require_stance: bool) -> ReadOptions {
+    ReadOptions {
+        format: input.format,
+        require_stance,
+        lossy: input.lossy,
+    }
+}
+
+/// `actors.csv` beside `file`: the default actor-level gold.
+fn actors_beside(file: &Path) -> PathBuf {
+    file.parent().unwrap_or(Path::new(".")).join("actors.csv")
+}
+
+/// Where `compare` reads its labels.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Labels {
+    /// A labelled file (read with the input flags).
+    File(PathBuf),
+    /// The copy of `labels/quotes.csv` embedded in the binary (read as
+    /// CSV), when `--data` is not given and there is no such file here.
+    Embedded,
+}
+
+/// `stance compare`.
+#[derive(Debug)]
+pub struct CompareConfig {
+    /// Worker threads.
+    pub threads: Option<usize>,
+    /// The labelled data.
+    pub labels: Labels,
+    /// How to read a labels file.
+    pub read: ReadOptions,
+    /// What to compare.
+    pub settings: CompareSettings,
+    /// Where to write `compare.csv` (default: [`DEFAULT_COMPARE_REPORT`]
+    /// unless `--report-dir` is given).
+    pub report: Option<PathBuf>,
+    /// Where to write every report.
+    pub report_dir: Option<PathBuf>,
+}
+
+impl CompareConfig {
+    /// Checks the flags of `compare`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParam`] naming the flag.
+    pub fn from_args(a: CompareArgs) -> Result<CompareConfig> {
+        let threads = threads(a.feat.threads)?;
+        let featurizer = featurizer(&a.feat)?;
+        let models = model_list(a.models.as_deref())?;
+        if a.resamples == 0 {
+            return Err(Error::param("--resamples", "must be at least 1"));
+        }
+        let labels = match a.data {
+            Some(p) => Labels::File(p),
+            None if Path::new(DEFAULT_LABELS).exists() => Labels::File(DEFAULT_LABELS.into()),
+            None => Labels::Embedded,
+        };
+        let report = match (a.report, &a.report_dir) {
+            (Some(r), _) => Some(r),
+            (None, None) => Some(PathBuf::from(DEFAULT_COMPARE_REPORT)),
+            (None, Some(_)) => None,
+        };
+        if let Labels::File(data) = &labels {
+            if let Some(r) = &report {
+                refuse_overwrite("--report", r, &[data])?;
+            }
+            if let Some(dir) = &a.report_dir {
+                for name in ReportSet::NAMES {
+                    refuse_overwrite("--report-dir", &dir.join(name), &[data])?;
+                }
+            }
+        }
+        Ok(CompareConfig {
+            threads,
+            labels,
+            read: read_options(&a.input, true),
+            settings: CompareSettings {
+                featurizer,
+                models,
+                cv: a.cv,
+                seed: a.seed,
+                resamples: a.resamples,
+                grid: a.grid,
+            },
+            report,
+            report_dir: a.report_dir,
+        })
+    }
+}
+
+/// `stance train`.
+#[derive(Debug)]
+pub struct TrainConfig {
+    /// Worker threads.
+    pub threads: Option<usize>,
+    /// The labelled data.
+    pub data: PathBuf,
+    /// How to read it.
+    pub read: ReadOptions,
+    /// The featurizer settings.
+    pub featurizer: ValidFeaturizerParams,
+    /// The model.
+    pub model: ModelParams,
+    /// The model file to write.
+    pub out: PathBuf,
+}
+
+impl TrainConfig {
+    /// Checks the flags of `train`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParam`] naming the flag.
+    pub fn from_args(a: TrainArgs) -> Result<TrainConfig> {
+        let threads = threads(a.feat.threads)?;
+        let featurizer = featurizer(&a.feat)?;
+        let model = model(&a.model, "--model")?;
+        refuse_overwrite("--out", &a.out, &[&a.data])?;
+        Ok(TrainConfig {
+            threads,
+            read: read_options(&a.input, true),
+            data: a.data,
+            featurizer,
+            model,
+            out: a.out,
+        })
+    }
+}
+
+/// `stance score`.
+#[derive(Debug)]
+pub struct ScoreConfig {
+    /// The model file.
+    pub model: PathBuf,
+    /// The labelled data.
+    pub data: PathBuf,
+    /// How to read it.
+    pub read: ReadOptions,
+    /// Where to write the one-row CSV.
+    pub report: Option<PathBuf>,
+    /// With `--by-actor`: the actor-level gold (default: `actors.csv`
+    /// beside `--data`).
+    pub actors: Option<PathBuf>,
+    /// Seed of the bootstrap.
+    pub seed: u64,
+}
+
+impl ScoreConfig {
+    /// Checks the flags of `score`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParam`] if `--report` names an input.
+    pub fn from_args(a: ScoreArgs) -> Result<ScoreConfig> {
+        let actors = a
+            .by_actor
+            .then(|| a.actors.unwrap_or_else(|| actors_beside(&a.data)));
+        if let Some(report) = &a.report {
+            let mut inputs: Vec<&Path> = vec![&a.data, &a.model];
+            inputs.extend(actors.as_deref());
+            refuse_overwrite("--report", report, &inputs)?;
+        }
+        Ok(ScoreConfig {
+            read: read_options(&a.input, true),
+            model: a.model,
+            data: a.data,
+            report: a.report,
+            actors,
+            seed: a.seed,
+        })
+    }
+}
+
+/// The quotes `predict` labels.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Quotes {
+    /// A CSV (or SemEval file) of quotes.
+    Data(PathBuf),
+    /// Raw articles, whose quotes are extracted and attributed.
+    Articles(Vec<PathBuf>),
+}
+
+/// `stance predict`.
+#[derive(Debug)]
+pub struct PredictConfig {
+    /// The model file.
+    pub model: PathBuf,
+    /// The quotes to label.
+    pub quotes: Quotes,
+    /// How to read `--data`.
+    pub read: ReadOptions,
+    /// The alias table (default: the built-in one).
+    pub aliases: Option<PathBuf>,
+    /// Aggregate per actor.
+    pub by_actor: bool,
+    /// Where to write the CSV (default: stdout).
+    pub out: Option<PathBuf>,
+}
+
+impl PredictConfig {
+    /// Checks the flags of `predict`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParam`] without `--data` or ARTICLEs, or if `--out`
+    /// names an input.
+    pub fn from_args(a: PredictArgs) -> Result<PredictConfig> {
+        let quotes = match (a.data, a.articles.is_empty()) {
+            (Some(data), _) => Quotes::Data(data),
+            (None, false) => Quotes::Articles(a.articles),
+            (None, true) => {
+                return Err(Error::param(
+                    "--data",
+                    "expected --data F or one or more ARTICLE files",
+                ))
+            }
+        };
+        if let Some(out) = &a.out {
+            let mut inputs: Vec<&Path> = vec![&a.model];
+            inputs.extend(a.aliases.as_deref());
+            match &quotes {
+                Quotes::Data(d) => inputs.push(d),
+                Quotes::Articles(list) => inputs.extend(list.iter().map(PathBuf::as_path)),
+            }
+            refuse_overwrite("--out", out, &inputs)?;
+        }
+        Ok(PredictConfig {
+            read: read_options(&a.input, false),
+            model: a.model,
+            quotes,
+            aliases: a.aliases,
+            by_actor: a.by_actor,
+            out: a.out,
+        })
+    }
+}
+
+/// `stance featurize`.
+#[derive(Debug)]
+pub struct FeaturizeConfig {
+    /// Worker threads.
+    pub threads: Option<usize>,
+    /// The text file or CSV.
+    pub source: Source,
+    /// Where to write the svmlight lines (default: stdout).
+    pub out: Option<PathBuf>,
+    /// Featurizer, block size and row memory.
+    pub options: SvmlightOptions,
+}
+
+impl FeaturizeConfig {
+    /// Checks the flags of `featurize`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParam`] naming the flag.
+    pub fn from_args(a: FeaturizeArgs) -> Result<FeaturizeConfig> {
+        let threads = threads(a.feat.threads)?;
+        let options = SvmlightOptions {
+            featurizer: featurizer(&a.feat)?,
+            block_size: a.block_size,
+            row_memory: a.row_memory,
+        };
+        if let Some(p) = &a.out {
+            refuse_overwrite("--out", p, &[&a.input])?;
+        }
+        Ok(FeaturizeConfig {
+            threads,
+            source: Source::from_path(a.input),
+            out: a.out,
+            options,
+        })
+    }
+}
+
+/// `extract --eval`: score the extraction against hand labels.
+#[derive(Debug)]
+pub struct ExtractEval {
+    /// The labels (`doc,start,end,actor` columns).
+    pub labels: PathBuf,
+    /// The folder of the labelled articles, read when no ARTICLE is given
+    /// (default: `seeds/` beside the labels' folder).
+    pub seeds: PathBuf,
+    /// With `--model`: the actor-level scores.
+    pub actor_level: Option<ActorLevel>,
+}
+
+/// `extract --eval --model`: actor-level stances end to end.
+#[derive(Debug)]
+pub struct ActorLevel {
+    /// The model's name.
+    pub name: String,
+    /// The model.
+    pub model: ModelParams,
+    /// The featurizer settings.
+    pub featurizer: ValidFeaturizerParams,
+    /// The actor-level gold (default: `actors.csv` beside the labels).
+    pub actors: PathBuf,
+}
+
+/// `stance extract`.
+#[derive(Debug)]
+pub struct ExtractConfig {
+    /// Worker threads.
+    pub threads: Option<usize>,
+    /// The articles given (with `--eval` and none given, the labelled ones
+    /// are read from [`ExtractEval::seeds`]).
+    pub articles: Vec<PathBuf>,
+    /// Where to write the CSV (default: stdout).
+    pub out: Option<PathBuf>,
+    /// The alias table (default: the built-in one).
+    pub aliases: Option<PathBuf>,
+    /// With `--eval`.
+    pub eval: Option<ExtractEval>,
+    /// `--actors` as given, an input `--out` must not name.
+    pub actors_given: Option<PathBuf>,
+}
+
+impl ExtractConfig {
+    /// Checks the flags of `extract`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParam`] without ARTICLEs or `--eval`, for a bad
+    /// `--model` or featurizer flag (with `--model`), or if `--out` names
+    /// an input.
+    pub fn from_args(a: ExtractArgs) -> Result<ExtractConfig> {
+        let threads = threads(a.feat.threads)?;
+        if a.articles.is_empty() && a.eval.is_none() {
+            return Err(Error::param(
+                "ARTICLE",
+                "expected one or more article files (or --eval LABELS)",
+            ));
+        }
+        let eval = match &a.eval {
+            None => None,
+            Some(labels) => {
+                let seeds = a.seeds.clone().unwrap_or_else(|| {
+                    labels
+                        .parent()
+                        .unwrap_or(Path::new("."))
+                        .join("..")
+                        .join("seeds")
+                });
+                let actor_level = match &a.model {
+                    None => None,
+                    Some(name) => Some(ActorLevel {
+                        featurizer: featurizer(&a.feat)?,
+                        model: model(name, "--model")?,
+                        name: name.clone(),
+                        actors: a.actors.clone().unwrap_or_else(|| actors_beside(labels)),
+                    }),
+                };
+                Some(ExtractEval {
+                    labels: labels.clone(),
+                    seeds,
+                    actor_level,
+                })
+            }
+        };
+        let config = ExtractConfig {
+            threads,
+            articles: a.articles,
+            out: a.out,
+            aliases: a.aliases,
+            eval,
+            actors_given: a.actors,
+        };
+        config.refuse_overwrite(&config.articles)?;
+        Ok(config)
+    }
+
+    /// Fails if `--out` names one of `articles` or another input.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParam`] naming `--out`.
+    pub fn refuse_overwrite(&self, articles: &[PathBuf]) -> Result<()> {
+        let Some(out) = &self.out else {
+            return Ok(());
+        };
+        let mut inputs: Vec<&Path> = articles.iter().map(PathBuf::as_path).collect();
+        inputs.extend(self.eval.as_ref().map(|e| e.labels.as_path()));
+        inputs.extend(self.aliases.as_deref());
+        inputs.extend(self.actors_given.as_deref());
+        refuse_overwrite("--out", out, &inputs)
+    }
+}
+
+/// `stance semeval`.
+#[derive(Debug)]
+pub struct SemevalConfig {
+    /// Worker threads.
+    pub threads: Option<usize>,
+    /// The test file with gold labels.
+    pub test: PathBuf,
+    /// How to read the files.
+    pub read: ReadOptions,
+    /// What to do.
+    pub task: SemevalTask,
+}
+
+/// What `semeval` does.
+#[derive(Debug)]
+pub enum SemevalTask {
+    /// Score a prediction file against the test file, by ID.
+    Score {
+        /// The predictions.
+        predictions: PathBuf,
+    },
+    /// Tune on the training file, then score on the test file.
+    Run {
+        /// The training file.
+        train: PathBuf,
+        /// The featurizer settings (with the tweet defaults).
+        featurizer: ValidFeaturizerParams,
+        /// The candidates, folds, seed and joint flag.
+        settings: Settings,
+        /// Where to write the per-target CSV.
+        report: PathBuf,
+    },
+}
+
+impl SemevalConfig {
+    /// Checks the flags of `semeval`; featurizer flags not given on the
+    /// command line (`given`) take the tweet defaults.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParam`] naming the flag.
+    pub fn from_args(mut a: SemevalArgs, given: Option<&ArgMatches>) -> Result<SemevalConfig> {
+        if let Some(m) = given {
+            a.feat.apply_tweet_defaults(m);
+        }
+        let threads = threads(a.feat.threads)?;
+        let read = ReadOptions {
+            format: a.format,
+            require_stance: true,
+            lossy: a.lossy,
+        };
+        let task = match (a.predictions, a.train) {
+            (Some(predictions), _) => SemevalTask::Score { predictions },
+            (None, None) => return Err(Error::param("--train", "expected --train F")),
+            (None, Some(train)) => {
+                let featurizer = featurizer(&a.feat)?;
+                if a.folds < 2 {
+                    return Err(Error::param("--folds", "must be at least 2"));
+                }
+                let mut grid = Vec::new();
+                for m in &model_list(Some(&a.models))? {
+                    for (name, model) in se::strength_grid(m).map_err(with_flag_names)? {
+                        grid.push(Candidate {
+                            name,
+                            featurizer: featurizer.clone(),
+                            model,
+                        });
+                    }
+                }
+                refuse_overwrite("--report", &a.report, &[&train, &a.test])?;
+                SemevalTask::Run {
+                    train,
+                    featurizer,
+                    settings: Settings {
+                        grid,
+                        folds: a.folds,
+                        seed: a.seed,
+                        joint: a.joint,
+                    },
+                    report: a.report,
+                }
+            }
+        };
+        Ok(SemevalConfig {
+            threads,
+            test: a.test,
+            read,
+            task,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::{FromArgMatches, Parser};
+
+    fn config(args: &[&str]) -> Result<Config> {
+        let matches = super::super::command().get_matches_from(args);
+        let cli = Cli::from_arg_matches(&matches).unwrap();
+        Config::from_cli(cli, &matches)
+    }
+
+    #[test]
+    fn featurize_flags_reach_the_settings() {
+        let cli = Cli::try_parse_from([
+            "stance",
+            "featurize",
+            "--input",
+            "x.txt",
+            "--char-ngrams",
+            "2..5",
+            "--ngrams",
+            "1..2",
+            "--threads",
+            "2",
+        ])
+        .unwrap();
+        let Command::Featurize(a) = cli.command else {
+            panic!("not featurize")
+        };
+        let feat = a.feat.clone();
+        let c = FeaturizeConfig::from_args(a).unwrap();
+        let p = c.options.featurizer.params();
+        assert_eq!(p.char_ngrams, Some((2, 5)));
+        assert_eq!(p.ngram_range, (1, 2));
+        assert_eq!(c.threads, Some(2));
+        assert_eq!(c.source, Source::from_path("x.txt"));
+        let e = featurizer(&FeatArgs {
+            char_ngrams: Some((3, 9)),
+            ..feat
+        })
+        .unwrap_err();
+        assert!(e.to_string().contains("--char-ngrams"), "{e}");
+    }
+
+    #[test]
+    fn errors_name_flags() {
+        let e = with_flag_names(Error::param("min_df", "must be at least 1"));
+        assert_eq!(
+            e.to_string(),
+            "invalid setting --min-df: must be at least 1"
+        );
+        let e = with_flag_names(Error::param("grid", "empty"));
+        assert_eq!(e.to_string(), "invalid setting --models: empty");
+        for (args, flag) in [
+            (&["stance", "compare", "--threads", "0"][..], "--threads"),
+            (&["stance", "compare", "--resamples", "0"], "--resamples"),
+            (&["stance", "compare", "--models", "nb,bert"], "--models"),
+            (
+                &[
+                    "stance", "train", "--data", "d.csv", "--model", "bert", "--out", "m.json",
+                ],
+                "--model",
+            ),
+            (
+                &["stance", "featurize", "--input", "t.txt", "--min-df", "0"],
+                "--min-df",
+            ),
+            (&["stance", "predict", "--model", "m.json"], "--data"),
+            (&["stance", "extract"], "ARTICLE"),
+            (
+                &[
+                    "stance", "semeval", "--train", "a", "--test", "b", "--folds", "1",
+                ],
+                "--folds",
+            ),
+            (
+                &[
+                    "stance", "train", "--data", "d.csv", "--model", "nb", "--out", "d.csv",
+                ],
+                "--out",
+            ),
+        ] {
+            let e = config(args).unwrap_err();
+            assert!(
+                e.to_string()
+                    .starts_with(&format!("invalid setting {flag}: ")),
+                "{args:?}: {e}"
+            );
+        }
+    }
+
+    #[test]
+    fn default_paths_and_cross_flag_rules() {
+        let Config::Compare(c) = config(&["stance", "compare", "--data", "q.csv"]).unwrap() else {
+            panic!("not compare")
+        };
+        assert_eq!(c.report, Some(PathBuf::from(DEFAULT_COMPARE_REPORT)));
+        assert_eq!(c.labels, Labels::File("q.csv".into()));
+        assert_eq!(c.settings.resamples, 1000);
+        let Config::Compare(c) =
+            config(&["stance", "compare", "--data", "q.csv", "--report-dir", "r"]).unwrap()
+        else {
+            panic!("not compare")
+        };
+        assert_eq!(c.report, None);
+        let Config::Score(c) = config(&[
+            "stance",
+            "score",
+            "--model",
+            "m",
+            "--data",
+            "d/q.csv",
+            "--by-actor",
+        ])
+        .unwrap() else {
+            panic!("not score")
+        };
+        assert_eq!(c.actors, Some(PathBuf::from("d/actors.csv")));
+        let Config::Extract(c) =
+            config(&["stance", "extract", "--eval", "l/q.csv", "--model", "nb"]).unwrap()
+        else {
+            panic!("not extract")
+        };
+        let eval = c.eval.unwrap();
+        assert_eq!(eval.seeds, PathBuf::from("l/../seeds"));
+        assert_eq!(
+            eval.actor_level.unwrap().actors,
+            PathBuf::from("l/actors.csv")
+        );
+        let Config::Semeval(c) =
+            config(&["stance", "semeval", "--train", "a", "--test", "b"]).unwrap()
+        else {
+            panic!("not semeval")
+        };
+        let SemevalTask::Run { featurizer, .. } = c.task else {
+            panic!("not a run")
+        };
+        assert_eq!(
+            featurizer.to_string(),
+            "word 1..3 + char 2..5, tfidf (sublinear), stemmed, tweet tokenizer"
+        );
+        let Config::Semeval(c) = config(&[
+            "stance",
+            "semeval",
+            "--train",
+            "a",
+            "--test",
+            "b",
+            "--ngrams",
+            "1..2",
+            "--no-char-ngrams",
+        ])
+        .unwrap() else {
+            panic!("not semeval")
+        };
+        let SemevalTask::Run { featurizer, .. } = c.task else {
+            panic!("not a run")
+        };
+        assert_eq!(
+            featurizer.to_string(),
+            "word 1..2, tfidf (sublinear), stemmed, tweet tokenizer"
+        );
+    }
+}

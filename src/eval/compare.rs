@@ -1,0 +1,345 @@
+//! The `stance compare` protocol: every model cross-validated on the same
+//! folds (or nested-cross-validated with a grid, [`super::grid`]), scored
+//! with bootstrap intervals and paired tests ([`super::summarize`]), and
+//! the report files of the comparison ([`ReportSet`]).
+//!
+//! [`ComparePlan::new`] plans the folds (leave one document out when every
+//! quote has a document, else a seeded stratified 5-fold split, unless
+//! the settings name a scheme; quotes of the same text stay together);
+//! [`ComparePlan::run`] fits and scores the models.
+
+use crate::corpus::Corpus;
+use crate::error::Result;
+use crate::eval::bootstrap::DEFAULT_LEVEL;
+use crate::eval::grid::{self, GridChoice};
+use crate::eval::metrics::ZeroDivision;
+use crate::eval::report::{self, ReportFile, ReportSet};
+use crate::eval::split::{self, CvScheme, Fold};
+use crate::eval::{self as ev, svg, BootstrapSettings, CvPredictions, Summary};
+use crate::features::ValidFeaturizerParams;
+use crate::label::Stance;
+use crate::models::{FittedModel, ModelParams};
+use crate::pipeline::Pipeline;
+
+/// Zero divisions in precision, recall and F1 count as 0 in every
+/// comparison.
+pub const ZERO_DIVISION: ZeroDivision = ZeroDivision::Zero;
+
+/// Folds of the default k-fold scheme (when some quote has no document).
+pub const DEFAULT_FOLDS: usize = 5;
+
+/// How to compare.
+#[derive(Debug, Clone)]
+pub struct CompareSettings {
+    /// Featurizer settings (the base of the grid with `grid`).
+    pub featurizer: ValidFeaturizerParams,
+    /// The models, in report order.
+    pub models: Vec<ModelParams>,
+    /// The cross-validation scheme; `None` leaves one document out when
+    /// every quote has a document, else [`DEFAULT_FOLDS`]-fold.
+    pub cv: Option<CvScheme>,
+    /// Seed of the fold shuffles, the inner folds and the bootstrap.
+    pub seed: u64,
+    /// Bootstrap resamples (and shuffles of the paired tests); at least 1.
+    pub resamples: usize,
+    /// Nested cross-validation over each model's grid.
+    pub grid: bool,
+}
+
+/// The folds of a comparison, planned before any model runs.
+#[derive(Debug)]
+pub struct ComparePlan<'a> {
+    corpus: &'a Corpus,
+    settings: &'a CompareSettings,
+    gold: Vec<Stance>,
+    /// The scheme used.
+    pub scheme: CvScheme,
+    /// The outer folds.
+    pub folds: Vec<Fold>,
+    /// Groups of quotes with the same text (kept in one fold).
+    pub n_groups: usize,
+}
+
+impl<'a> ComparePlan<'a> {
+    /// Plans the folds of `corpus`.
+    ///
+    /// # Errors
+    /// [`crate::Error::Data`] for a quote without a stance;
+    /// [`crate::Error::Split`] when the data cannot be split by the scheme.
+    pub fn new(corpus: &'a Corpus, settings: &'a CompareSettings) -> Result<ComparePlan<'a>> {
+        let gold = corpus.labels()?;
+        let texts = corpus.texts();
+        let docs = docs(corpus);
+        let scheme = settings.cv.unwrap_or(if docs.iter().all(Option::is_some) {
+            CvScheme::Doc
+        } else {
+            CvScheme::KFold(DEFAULT_FOLDS)
+        });
+        let groups = split::group_duplicates(&texts);
+        let folds = split::plan(scheme, &docs, &gold, &groups, settings.seed)?;
+        let n_groups = {
+            let mut g = groups;
+            g.sort_unstable();
+            g.dedup();
+            g.len()
+        };
+        Ok(ComparePlan {
+            corpus,
+            settings,
+            gold,
+            scheme,
+            folds,
+            n_groups,
+        })
+    }
+
+    /// The classes with fewer examples than folds (so that some test folds
+    /// have none of them), with their counts, in [`Stance::ALL`] order.
+    pub fn sparse_classes(&self) -> Vec<(Stance, usize)> {
+        Stance::ALL
+            .into_iter()
+            .map(|s| (s, self.gold.iter().filter(|&&g| g == s).count()))
+            .filter(|&(_, n)| n < self.folds.len())
+            .collect()
+    }
+
+    /// Cross-validates every model on the folds (nested with `grid`) and
+    /// scores them.
+    ///
+    /// # Errors
+    /// The first model's featurizer, fit or split error;
+    /// [`crate::Error::InvalidParam`] for bad bootstrap settings.
+    pub fn run(self) -> Result<Comparison<'a>> {
+        let s = self.settings;
+        let texts = self.corpus.texts();
+        let docs = docs(self.corpus);
+        let mut choices = Vec::new();
+        let mut runs = Vec::with_capacity(s.models.len());
+        for m in &s.models {
+            if s.grid {
+                let (run, c) = grid::nested_cross_validate(
+                    &texts,
+                    &self.gold,
+                    &docs,
+                    &self.folds,
+                    s.featurizer.params(),
+                    m,
+                    s.seed,
+                )?;
+                runs.push(run);
+                choices.extend(c);
+            } else {
+                runs.push(ev::cross_validate(
+                    &texts,
+                    &self.gold,
+                    &self.folds,
+                    &s.featurizer,
+                    m,
+                )?);
+            }
+        }
+        let bootstrap = BootstrapSettings {
+            resamples: s.resamples,
+            level: DEFAULT_LEVEL,
+            seed: s.seed,
+        };
+        let summaries = ev::summarize(&self.gold, &runs, ZERO_DIVISION, bootstrap)?;
+        Ok(Comparison {
+            plan: self,
+            runs,
+            choices,
+            summaries,
+            bootstrap,
+        })
+    }
+}
+
+fn docs(corpus: &Corpus) -> Vec<Option<&str>> {
+    corpus.examples.iter().map(|e| e.doc.as_deref()).collect()
+}
+
+/// The outcome of a comparison.
+#[derive(Debug)]
+pub struct Comparison<'a> {
+    plan: ComparePlan<'a>,
+    /// Every model's out-of-fold predictions, in model order.
+    pub runs: Vec<CvPredictions>,
+    /// The grid choices per model and outer fold (with `grid`).
+    pub choices: Vec<GridChoice>,
+    /// Every model's scores, in model order.
+    pub summaries: Vec<Summary>,
+    /// The bootstrap settings used.
+    pub bootstrap: BootstrapSettings,
+}
+
+impl Comparison<'_> {
+    /// The plan the comparison ran.
+    pub fn plan(&self) -> &ComparePlan<'_> {
+        &self.plan
+    }
+
+    /// The index of the best model by macro-F1 (ties go to the earlier
+    /// model, as in [`super::summarize`]).
+    pub fn best(&self) -> Option<usize> {
+        let s = &self.summaries;
+        (0..s.len()).reduce(|b, i| if s[i].point[1] > s[b].point[1] { i } else { b })
+    }
+
+    /// `compare.csv` (see [`super::compare_csv`]).
+    ///
+    /// # Errors
+    /// [`crate::Error::Report`] if a row cannot be written (a bug).
+    pub fn compare_csv(&self) -> Result<String> {
+        ev::compare_csv(&self.summaries)
+    }
+
+    /// Every report file (see [`ReportSet`]). The models with per-class
+    /// feature weights are refitted on all the data for `features.csv`.
+    ///
+    /// # Errors
+    /// Featurizer or fit errors of the refits; [`crate::Error::Report`]
+    /// if a report cannot be built.
+    pub fn report_set(&self) -> Result<ReportSet> {
+        let s = self.plan.settings;
+        let corpus = self.plan.corpus;
+        let texts = corpus.texts();
+        let mut fitted = Vec::new();
+        for m in &s.models {
+            let p = Pipeline::fit(&s.featurizer, m, &texts, &self.plan.gold)?;
+            if p.model.class_weights().is_some() {
+                fitted.push(p);
+            }
+        }
+        let feats: Vec<(&str, &FittedModel, &[String])> = fitted
+            .iter()
+            .map(|p| (p.params.name(), &p.model, p.featurizer.names()))
+            .collect();
+        let mut files = vec![
+            ReportFile::new("compare.csv", self.compare_csv()?),
+            ReportFile::new(
+                "per_class.csv",
+                report::per_class_csv(&self.summaries, ZERO_DIVISION)?,
+            ),
+            ReportFile::new("confusion.csv", report::confusion_csv(&self.summaries)?),
+            ReportFile::new(
+                "predictions.csv",
+                report::predictions_csv(&corpus.examples, &self.plan.gold, &self.runs)?,
+            ),
+            ReportFile::new("features.csv", report::features_csv(&feats)?),
+            ReportFile::new(
+                "macro_f1.svg",
+                svg::macro_f1_chart(&self.summaries, self.bootstrap.level),
+            ),
+        ];
+        if let Some(b) = self.best() {
+            files.push(ReportFile::new(
+                "confusion.svg",
+                svg::confusion_heatmap(&self.summaries[b]),
+            ));
+        }
+        if s.grid {
+            files.push(ReportFile::new("grid.csv", grid::grid_csv(&self.choices)?));
+        }
+        Ok(ReportSet::new(files))
+    }
+
+    /// What `stance compare` prints: the data, folds and settings, the
+    /// table of scores, the grid choices (with `grid`) and a note on the
+    /// p-values. `data` names the labelled data.
+    pub fn summary(&self, data: &str) -> String {
+        let s = self.plan.settings;
+        let features = if s.grid {
+            format!(
+                "grid over 1..1/1..2-grams and min_df 1/2 (models without a grid: {})",
+                s.featurizer
+            )
+        } else {
+            s.featurizer.to_string()
+        };
+        let mut out = format!(
+            "data: {data} ({} quotes, {} distinct-quote groups)\ncv: {} ({} folds), seed {}, {} bootstrap resamples{}\n\
+             features: {features}\n\n",
+            self.plan.corpus.len(),
+            self.plan.n_groups,
+            self.plan.scheme,
+            self.plan.folds.len(),
+            s.seed,
+            s.resamples,
+            if s.grid {
+                ", nested grid search (inner: leave one document out, else kfold:3)"
+            } else {
+                ""
+            },
+        );
+        out.push_str(&ev::compare_table(&self.summaries, self.bootstrap.level));
+        if s.grid {
+            out.push_str("\ngrid choices (model, outer fold: settings, inner macro-F1):\n");
+            for c in &self.choices {
+                out.push_str(&format!(
+                    "  {:<7} {:<28} {:<34} {:.4}\n",
+                    c.model, c.fold, c.settings, c.inner_macro_f1
+                ));
+            }
+        }
+        out.push_str("\np-values: approximate randomisation test of macro-F1 differences\n");
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::corpus::ReadOptions;
+    use crate::features::FeaturizerParams;
+
+    #[test]
+    fn plans_runs_and_reports_in_writing_order() {
+        let mut csv = String::from("id,doc,text,stance\n");
+        let said = [
+            ("favor", "we will strike the cartels"),
+            ("against", "there will be no invasion"),
+            ("none", "talks on tariffs went on"),
+        ];
+        for i in 0..12 {
+            let (stance, text) = said[i % 3];
+            csv.push_str(&format!("q{i},d{},{text} w{i},{stance}\n", i % 4));
+        }
+        let corpus = Corpus::from_bytes(
+            std::path::Path::new("q.csv"),
+            csv.as_bytes(),
+            ReadOptions {
+                require_stance: true,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let settings = CompareSettings {
+            featurizer: FeaturizerParams::default().check().unwrap(),
+            models: ["majority", "nb"]
+                .map(|m| ModelParams::from_name(m).unwrap())
+                .to_vec(),
+            cv: None,
+            seed: 1,
+            resamples: 50,
+            grid: false,
+        };
+        let plan = ComparePlan::new(&corpus, &settings).unwrap();
+        assert_eq!(plan.scheme, CvScheme::Doc, "every quote has a document");
+        assert_eq!(plan.folds.len(), 4);
+        assert!(plan.sparse_classes().is_empty());
+        let c = plan.run().unwrap();
+        assert_eq!(c.summaries.len(), 2);
+        let set = c.report_set().unwrap();
+        let names: Vec<&str> = set.files().iter().map(|f| f.name).collect();
+        assert_eq!(names, ReportSet::NAMES[..7]);
+        assert_eq!(
+            set.get("compare.csv"),
+            Some(c.compare_csv().unwrap().as_str())
+        );
+        let text = c.summary("q.csv");
+        assert!(
+            text.starts_with("data: q.csv (12 quotes, 6 distinct-quote groups)\ncv: doc (4 folds), seed 1, 50 bootstrap resamples\nfeatures: word 1..1, tfidf, stemmed, word tokenizer\n\n"),
+            "{text}"
+        );
+    }
+}
