@@ -7,7 +7,7 @@
 //!                                   ▼
 //!                text ─▶ features (tokenize, stem, n-grams, TF-IDF, L2) ─▶ CsrMatrix
 //!                                   ▼
-//!   models (majority, random, lexicon, nb, cnb, logreg, logreg-dense, svm, svm-smo, nbsvm, tree) ─▶ class probabilities
+//!   models (majority, random, lexicon, nb, cnb, logreg, logreg-dense, svm, svm-smo, nbsvm, tree, tree-dense) ─▶ class probabilities
 //!                                   ▼
 //!                eval::metrics + eval::bootstrap ─▶ eval::report (ReportSet, CSV bodies)
 //! ```

@@ -24,7 +24,7 @@
 //! | `logreg`, `logreg-dense` | `alpha` (L2 penalty) | 0.01, 0.1, 1, 10 |
 //! | `svm`, `nbsvm` | `c` (margin penalty) | 0.01, 0.1, 1, 10 |
 //! | `svm-smo` | `c` (margin penalty) | 0.1, 1, 10 |
-//! | `tree` | `max_depth` | 3, 10, 30 |
+//! | `tree`, `tree-dense` | `max_depth` | 3, 10, 30 |
 //!
 //! × `ngrams` 1..1, 1..2 × `min_df` 1, 2 (other featurizer settings come
 //! from the command line): 12 or 16 points per model. Models without
@@ -264,6 +264,7 @@ mod tests {
             ("svm-smo", 12),
             ("nbsvm", 16),
             ("tree", 12),
+            ("tree-dense", 12),
         ] {
             let g = model_grid(&base, &ModelParams::from_name(name).unwrap())
                 .unwrap()

@@ -26,6 +26,7 @@ pub mod logreg;
 pub mod logreg_dense;
 pub mod nbsvm;
 pub mod random;
+pub mod sparse_tree;
 pub mod svm;
 pub mod tree;
 
@@ -391,8 +392,10 @@ model_table! {
         "linear SVM, one-vs-rest (linfa-svm SMO, dense kernel; cross-check)";
     NbSvm => "nbsvm", nbsvm::ValidNbSvmParams, default,
         "NB-SVM: linear SVM on naive Bayes log-count ratios (Wang & Manning 2012)";
-    Tree => "tree", tree::ValidTreeParams, default,
-        "CART decision tree (linfa-trees) on the top columns by chi²";
+    Tree => "tree", sparse_tree::ValidSparseTreeParams, default,
+        "CART decision tree (Gini), grown on the sparse rows";
+    TreeDense => "tree-dense", tree::ValidTreeParams, extra,
+        "the same tree by linfa-trees on the top columns by chi², dense (cross-check)";
 }
 
 /// The names of every model, in report order.
