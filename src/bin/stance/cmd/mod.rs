@@ -12,11 +12,12 @@ pub(crate) mod semeval;
 pub(crate) mod train;
 
 use crate::args::config::Config;
+use stance::progress::Progress;
 
-/// Runs the command of `config`.
-pub(crate) fn run(config: Config) -> anyhow::Result<()> {
+/// Runs the command of `config`, telling `progress` how long work goes.
+pub(crate) fn run(config: Config, progress: &dyn Progress) -> anyhow::Result<()> {
     match config {
-        Config::Compare(c) => compare::run(c),
+        Config::Compare(c) => compare::run(c, progress),
         Config::Train(c) => train::run(c),
         Config::Score(c) => score::run(c),
         Config::Predict(c) => predict::run(c),
