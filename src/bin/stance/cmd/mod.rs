@@ -20,9 +20,9 @@ pub(crate) fn run(config: Config, progress: &dyn Progress) -> anyhow::Result<()>
         Config::Compare(c) => compare::run(c, progress),
         Config::Train(c) => train::run(c),
         Config::Score(c) => score::run(c),
-        Config::Predict(c) => predict::run(c),
-        Config::Featurize(c) => featurize::run(c),
+        Config::Predict(c) => predict::run(c, progress),
+        Config::Featurize(c) => featurize::run(c, progress),
         Config::Extract(c) => extract::run(c),
-        Config::Semeval(c) => semeval::run(c),
+        Config::Semeval(c) => semeval::run(c, progress),
     }
 }
