@@ -159,6 +159,10 @@ impl Learner for ValidDenseLogRegParams {
     fn fit_path(data: &super::Dataset, path: &[&Self]) -> Vec<Result<FittedOf<Self>>> {
         fit_each(data, path)
     }
+
+    fn recheck(&self) -> Result<()> {
+        self.0.clone().check().map(|_| ())
+    }
 }
 
 #[cfg(test)]
