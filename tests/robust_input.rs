@@ -131,3 +131,231 @@ fn row13_model_file_version_type_and_kind_mismatch() {
         "settings of model 'svm' but a fitted 'nb' model",
     );
 }
+
+/// An article and a CSV with one invalid UTF-8 byte (Latin-1 ñ).
+fn latin1_inputs(w: &Workdir) {
+    w.write(
+        "bad.txt",
+        b"\xe2\x80\x9cWe will act now,\xe2\x80\x9d Se\xf1or Ruiz said.\n",
+    );
+    w.write("bad_lines.txt", b"we act\nSe\xf1or Ruiz\n");
+    w.write(
+        "bad.csv",
+        b"text,stance\nwe will strike,favor\nno invasion Se\xf1or,against\ntalks,none\n",
+    );
+}
+
+/// Row 10: `--lossy` on every command that reads text, and honoured:
+/// without it the bad byte is an error naming the file and suggesting the
+/// flag; with it the byte becomes U+FFFD.
+#[test]
+fn row10_lossy_on_every_command_that_reads_text() {
+    let w = Workdir::new();
+    latin1_inputs(&w);
+    w.train_on_quotes("nb", "m.json");
+    // extract ARTICLE
+    fails(
+        &w,
+        &["extract", "bad.txt"],
+        1,
+        "bad.txt row 1: invalid UTF-8 at byte 25",
+    );
+    fails(&w, &["extract", "bad.txt"], 1, "(or pass --lossy)");
+    let o = w.ok(["extract", "--lossy", "bad.txt"]);
+    assert!(o.stdout.contains("Se\u{FFFD}or Ruiz"), "{o:?}");
+    // predict ARTICLE
+    fails(
+        &w,
+        &["predict", "--model", "m.json", "bad.txt"],
+        1,
+        "invalid UTF-8",
+    );
+    let o = w.ok(["predict", "--model", "m.json", "--lossy", "bad.txt"]);
+    assert!(o.stdout.contains("Se\u{FFFD}or Ruiz"), "{o:?}");
+    // featurize, a text file and a CSV
+    for input in ["bad_lines.txt", "bad.csv"] {
+        fails(&w, &["featurize", "--input", input], 1, "(or pass --lossy)");
+        let o = w.ok(["featurize", "--input", input, "--lossy"]);
+        assert_eq!(
+            o.stdout.lines().count(),
+            if input == "bad.csv" { 3 } else { 2 }
+        );
+    }
+    // train, score, compare, predict --data (CSV)
+    fails(
+        &w,
+        &[
+            "train", "--data", "bad.csv", "--model", "nb", "--out", "b.json",
+        ],
+        1,
+        "(or pass --lossy)",
+    );
+    w.ok([
+        "train", "--data", "bad.csv", "--model", "nb", "--out", "b.json", "--lossy",
+    ]);
+    fails(
+        &w,
+        &["score", "--model", "m.json", "--data", "bad.csv"],
+        1,
+        "(or pass --lossy)",
+    );
+    w.ok(["score", "--model", "m.json", "--data", "bad.csv", "--lossy"]);
+    fails(
+        &w,
+        &["predict", "--model", "m.json", "--data", "bad.csv"],
+        1,
+        "(or pass --lossy)",
+    );
+    w.ok([
+        "predict", "--model", "m.json", "--data", "bad.csv", "--lossy",
+    ]);
+    fails(
+        &w,
+        &[
+            "compare", "--data", "bad.csv", "--models", "majority", "--cv", "kfold:2", "--report",
+            "c.csv",
+        ],
+        1,
+        "(or pass --lossy)",
+    );
+    w.ok([
+        "compare", "--data", "bad.csv", "--models", "majority", "--cv", "kfold:2", "--report",
+        "c.csv", "--lossy",
+    ]);
+}
+
+/// Row 13: UTF-16 and UTF-32 files are named as such, by every reader
+/// (articles, text files, CSVs), instead of "missing 'text' column" or
+/// "looks binary".
+#[test]
+fn row13_utf16_and_utf32_files_are_named() {
+    let w = Workdir::new();
+    let utf16 = |s: &str| -> Vec<u8> {
+        "\u{feff}"
+            .encode_utf16()
+            .chain(s.encode_utf16())
+            .flat_map(u16::to_le_bytes)
+            .collect()
+    };
+    w.write("a16.txt", utf16("“We act,” Ruiz said.\n"));
+    w.write("d16.csv", utf16("text,stance\na,favor\nb,none\n"));
+    let mut utf32be = vec![0u8, 0, 0xFE, 0xFF];
+    utf32be.extend(
+        "text,stance\na,favor\n"
+            .chars()
+            .flat_map(|c| (c as u32).to_be_bytes()),
+    );
+    w.write("d32.csv", utf32be);
+    fails(
+        &w,
+        &["extract", "a16.txt"],
+        1,
+        "a16.txt: file is UTF-16LE text",
+    );
+    fails(
+        &w,
+        &["featurize", "--input", "a16.txt"],
+        1,
+        "a16.txt: file is UTF-16LE text",
+    );
+    fails(
+        &w,
+        &["featurize", "--input", "d16.csv"],
+        1,
+        "d16.csv: file is UTF-16LE text",
+    );
+    fails(
+        &w,
+        &[
+            "train", "--data", "d16.csv", "--model", "nb", "--out", "m.json",
+        ],
+        1,
+        "iconv -f UTF-16 -t UTF-8",
+    );
+    fails(
+        &w,
+        &[
+            "train", "--data", "d32.csv", "--model", "nb", "--out", "m.json",
+        ],
+        1,
+        "d32.csv: file is UTF-32BE text",
+    );
+}
+
+/// Row 13: bad UTF-8 in the header and an unterminated quote say so.
+#[test]
+fn row13_header_bytes_and_unterminated_quotes() {
+    let w = Workdir::new();
+    w.write("h.csv", b"te\xffxt,stance\na,favor\n");
+    fails(
+        &w,
+        &[
+            "train", "--data", "h.csv", "--model", "nb", "--out", "m.json",
+        ],
+        1,
+        "h.csv row 1: invalid UTF-8 in the header, column 1 at byte 2",
+    );
+    w.write(
+        "q.csv",
+        "text,stance\nok,favor\n\"never closed,against\nmore,none\nrows,none\n",
+    );
+    fails(
+        &w,
+        &["train", "--data", "q.csv", "--model", "nb", "--out", "m.json"],
+        1,
+        "q.csv row 3: row has 1 fields; expected 2 like the header; a quoted field of the row that starts on line 3 runs over 4 lines: is its closing quote missing?",
+    );
+}
+
+/// Row 11: `extract --eval LABELS ARTICLE` scores that article alone, and
+/// warns about (and leaves out) an article the labels do not cover.
+#[test]
+fn row11_extract_eval_scores_only_the_articles_given() {
+    let w = Workdir::new();
+    let a = "“We will not allow it,” Sheinbaum said. “Never.”\nThe weather was fine.\n";
+    let b = "“Strikes will come,” Rubio said.\n";
+    w.write("a.txt", a);
+    w.write("b.txt", b);
+    w.write("c.txt", "“Maybe,” Petro said.\n");
+    // Labels that are exactly the extraction of a.txt and b.txt.
+    let mut labels = String::from("id,doc,start,end,actor,text,stance\n");
+    for doc in ["a.txt", "b.txt"] {
+        let o = w.ok(["extract", doc]);
+        let (h, rows) = crate::util::parse_csv(&o.stdout);
+        assert!(!rows.is_empty(), "{doc}: {o:?}");
+        for (i, r) in rows.iter().enumerate() {
+            let g = |c: &str| crate::util::get(&h, r, c).to_string();
+            let text = g("text").replace('"', "\"\"");
+            labels.push_str(&format!(
+                "{doc}-{i},{doc},{},{},{},\"{text}\",favor\n",
+                g("start"),
+                g("end"),
+                g("actor")
+            ));
+        }
+    }
+    w.write("labels.csv", labels);
+    let o = w.ok(["extract", "--eval", "labels.csv", "a.txt"]);
+    assert!(
+        o.stdout.contains("precision 1.0000  recall 1.0000"),
+        "{o:?}"
+    );
+    assert!(!o.stderr.contains("warning"), "{o:?}");
+    let o = w.ok(["extract", "--eval", "labels.csv", "a.txt", "c.txt"]);
+    assert!(
+        o.stdout.contains("precision 1.0000  recall 1.0000"),
+        "{o:?}"
+    );
+    assert!(
+        o.stderr.contains(
+            "warning: c.txt has no rows in labels.csv; its quotes are left out of the scores"
+        ),
+        "{o:?}"
+    );
+    fails(
+        &w,
+        &["extract", "--eval", "labels.csv", "c.txt"],
+        1,
+        "no labelled quotes for c.txt",
+    );
+}

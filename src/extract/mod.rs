@@ -20,7 +20,7 @@ mod words;
 
 pub use aliases::{actor_id, Aliases};
 pub use error::ExtractError;
-pub use eval::{evaluate, ExtractScores, GoldSpan, PredSpan, Span};
+pub use eval::{evaluate, gold_of_docs, ExtractScores, GoldSpan, PredSpan, Span};
 pub use sentences::split_sentences;
 
 use std::collections::{BTreeSet, HashMap};

@@ -435,7 +435,7 @@ impl FeaturizeConfig {
         }
         Ok(FeaturizeConfig {
             threads,
-            source: Source::from_path(a.input),
+            source: Source::from_path(a.input).lossy(a.lossy),
             out: a.out,
             options,
         })
@@ -483,6 +483,8 @@ pub struct ExtractConfig {
     pub eval: Option<ExtractEval>,
     /// `--actors` as given, an input `--out` must not name.
     pub actors_given: Option<PathBuf>,
+    /// Replace invalid UTF-8 in the articles and labels (`--lossy`).
+    pub lossy: bool,
 }
 
 impl ExtractConfig {
@@ -533,6 +535,7 @@ impl ExtractConfig {
             aliases: a.aliases,
             eval,
             actors_given: a.actors,
+            lossy: a.lossy,
         };
         config.refuse_overwrite(&config.articles)?;
         Ok(config)

@@ -6,7 +6,7 @@ use stance::corpus::{Corpus, Example};
 use stance::eval::actors::by_actor_csv;
 use stance::eval::report::quote_predictions_csv;
 use stance::extract as ex;
-use stance::io::read_article;
+use stance::io::text::read_article_with;
 use stance::pipeline::Pipeline;
 
 pub(crate) fn run(c: PredictConfig) -> anyhow::Result<()> {
@@ -17,7 +17,7 @@ pub(crate) fn run(c: PredictConfig) -> anyhow::Result<()> {
             let aliases = load_aliases(c.aliases.as_deref())?;
             let mut ex = Vec::new();
             for path in articles {
-                let (doc, text) = read_article(path)?;
+                let (doc, text) = read_article_with(path, c.read.lossy)?;
                 for q in ex::extract(&text, &aliases) {
                     ex.push(Example {
                         id: format!("{doc}:{}", q.start),
