@@ -359,3 +359,136 @@ fn row11_extract_eval_scores_only_the_articles_given() {
         "no labelled quotes for c.txt",
     );
 }
+
+/// Row 13: `--report-dir` naming a file says so (not "File exists"), as a
+/// usage error before any work.
+#[test]
+fn row13_report_dir_naming_a_file() {
+    let w = Workdir::new();
+    w.write("r", "a file");
+    fails(
+        &w,
+        &[
+            "compare",
+            "--data",
+            p(&quotes()),
+            "--models",
+            "majority",
+            "--report-dir",
+            "r",
+        ],
+        2,
+        "--report-dir: r exists and is not a folder; expected a folder",
+    );
+    assert_eq!(w.read("r"), "a file");
+}
+
+/// Row 13: one-class data gets a note that says so, not "0 examples,
+/// fewer than the folds".
+#[test]
+fn row13_one_class_data_is_noted_as_such() {
+    let w = Workdir::new();
+    let mut csv = String::from("text,stance\n");
+    for i in 0..12 {
+        csv.push_str(&format!("we will strike them {i},favor\n"));
+    }
+    w.write("one.csv", csv);
+    let o = w.ok([
+        "compare",
+        "--data",
+        "one.csv",
+        "--models",
+        "majority,nb",
+        "--cv",
+        "kfold:3",
+        "--report",
+        "c.csv",
+    ]);
+    assert!(
+        o.stderr
+            .contains("note: every example is labelled favor: the data has one class"),
+        "{o:?}"
+    );
+    assert!(!o.stderr.contains("0 examples"), "{o:?}");
+    let mut csv = String::from("text,stance\n");
+    for i in 0..6 {
+        csv.push_str(&format!(
+            "we will strike them {i},favor\nno invasion {i},against\n"
+        ));
+    }
+    w.write("two.csv", csv);
+    let o = w.ok([
+        "compare", "--data", "two.csv", "--models", "majority", "--cv", "kfold:3", "--report",
+        "c.csv",
+    ]);
+    assert!(
+        o.stderr
+            .contains("note: no example is labelled none; its F1 counts as 0"),
+        "{o:?}"
+    );
+    assert!(!o.stderr.contains("0 examples"), "{o:?}");
+}
+
+/// Row 14: a model listed twice is refused (it would give two identical
+/// rows), in `compare` and `semeval`.
+#[test]
+fn row14_a_model_listed_twice_is_refused() {
+    let w = Workdir::new();
+    fails(
+        &w,
+        &[
+            "compare",
+            "--data",
+            p(&quotes()),
+            "--models",
+            "nb, majority,nb",
+        ],
+        2,
+        "--models: model 'nb' is listed twice; expected each model once",
+    );
+    w.write("t.txt", "ID\tTarget\tTweet\tStance\n1\tA\tx\tFAVOR\n");
+    fails(
+        &w,
+        &[
+            "semeval",
+            "--train",
+            "t.txt",
+            "--test",
+            "t.txt",
+            "--models",
+            "logreg,logreg",
+        ],
+        2,
+        "model 'logreg' is listed twice",
+    );
+}
+
+/// Row 14: `semeval --predictions --report F` writes F (the pooled score),
+/// and without --report writes nothing.
+#[test]
+fn row14_semeval_predictions_honours_report() {
+    let w = Workdir::new();
+    let gold = "ID\tTarget\tTweet\tStance\n1\tA\tx\tFAVOR\n2\tA\ty\tAGAINST\n3\tB\tz\tNONE\n4\tB\tq\tAGAINST\n";
+    w.write("gold.txt", gold);
+    w.write(
+        "pred.txt",
+        "ID\tTarget\tTweet\tStance\n4\tB\tq\tFAVOR\n3\tB\tz\tNONE\n1\tA\tx\tFAVOR\n2\tA\ty\tAGAINST\n",
+    );
+    let o = w.ok([
+        "semeval",
+        "--test",
+        "gold.txt",
+        "--predictions",
+        "pred.txt",
+        "--report",
+        "s.csv",
+    ]);
+    assert!(o.stdout.ends_with("F_avg: 0.6667\n"), "{o:?}");
+    let (h, rows) = crate::util::parse_csv(&w.read("s.csv"));
+    assert_eq!(rows.len(), 1);
+    assert_eq!(crate::util::get(&h, &rows[0], "target"), "POOLED");
+    assert_eq!(crate::util::get(&h, &rows[0], "f_avg"), "0.6667");
+    assert_eq!(crate::util::get(&h, &rows[0], "n_test"), "4");
+    w.ok(["semeval", "--test", "gold.txt", "--predictions", "pred.txt"]);
+    assert!(!w.path("reports").exists());
+}
