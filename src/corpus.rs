@@ -83,6 +83,7 @@ impl Corpus {
     /// # Errors
     /// See [`Corpus::read`].
     pub fn from_bytes(path: &Path, bytes: &[u8], opts: ReadOptions) -> Result<Corpus> {
+        crate::io::text::refuse_wide(path, bytes)?;
         let bytes = bytes.strip_prefix(BOM).unwrap_or(bytes);
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Err(empty_file(path));
@@ -198,13 +199,16 @@ pub fn for_each_block(
     let mut line_no = 1u64;
     let (mut eof, mut at_start) = (false, true);
     // Read at least a BOM's length first, to strip one.
-    let mut want = block_bytes.max(BOM.len());
+    let mut want = block_bytes.max(crate::io::text::WIDE_BOM_BYTES);
     let mut n = 0u64;
     loop {
         eof = eof
             || crate::io::lines::fill(&mut file, &mut buf, want).map_err(|e| Error::io(path, e))?;
-        if std::mem::take(&mut at_start) && buf.starts_with(BOM) {
-            buf.drain(..BOM.len());
+        if std::mem::take(&mut at_start) {
+            crate::io::text::refuse_wide(path, &buf)?;
+            if buf.starts_with(BOM) {
+                buf.drain(..BOM.len());
+            }
         }
         // Before the header, only a file of white space is "empty".
         let blank = rows.header.is_none() && buf.iter().all(u8::is_ascii_whitespace);
@@ -358,12 +362,30 @@ impl<'a> RowParser<'a> {
 
     fn header(&self, headers: &csv::ByteRecord) -> Result<Header> {
         let (path, opts, cols) = (self.path, self.opts, self.cols);
+        if !opts.lossy {
+            for (i, h) in headers.iter().enumerate() {
+                if let Err(e) = std::str::from_utf8(h) {
+                    return Err(Error::data(
+                        path,
+                        Some(1),
+                        None,
+                        format!(
+                            "invalid UTF-8 in the header, column {} at byte {}; expected UTF-8 column names (or pass --lossy)",
+                            i + 1,
+                            e.valid_up_to()
+                        ),
+                    ));
+                }
+            }
+        }
         let names: Vec<String> = headers
             .iter()
             .map(|h| String::from_utf8_lossy(h).trim().to_lowercase())
             .collect();
-        for (i, n) in names.iter().enumerate() {
-            if !n.is_empty() && names[..i].contains(n) {
+        // One pass with a set: a header may have a great many columns.
+        let mut seen = std::collections::HashSet::with_capacity(names.len());
+        for n in &names {
+            if !n.is_empty() && !seen.insert(n.as_str()) {
                 return Err(Error::data(
                     path,
                     Some(1),
@@ -415,12 +437,28 @@ impl<'a> RowParser<'a> {
     fn example(&self, h: &Header, record: &csv::ByteRecord, line: u64) -> Result<Example> {
         let (path, opts, cols) = (self.path, self.opts, self.cols);
         if record.len() != h.width {
+            // Only a quoted field holds a line break: one that runs over
+            // many lines, in a row that is short of fields, is most likely
+            // a quote never closed.
+            let spanned = record
+                .iter()
+                .map(|f| f.iter().filter(|&&b| b == b'\n').count())
+                .max()
+                .unwrap_or(0);
+            let hint = if spanned > 0 && record.len() < h.width {
+                format!(
+                    "; a quoted field of the row that starts on line {line} runs over {} lines: is its closing quote missing?",
+                    spanned + 1
+                )
+            } else {
+                String::new()
+            };
             return Err(Error::data(
                 path,
                 Some(line),
                 None,
                 format!(
-                    "row has {} fields; expected {} like the header",
+                    "row has {} fields; expected {} like the header{hint}",
                     record.len(),
                     h.width
                 ),
@@ -676,6 +714,62 @@ mod tests {
         )
         .unwrap();
         assert_eq!(c.examples[0].text, "ab\u{fffd}c");
+    }
+
+    /// Issue 16 row 13: UTF-16 files, bad UTF-8 in the header and an
+    /// unterminated quote say what is wrong.
+    #[test]
+    fn encodings_header_bytes_and_open_quotes_are_named() {
+        let opts = ReadOptions::default();
+        let utf16: Vec<u8> = "\u{feff}text,stance\na,favor\n"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        let e = Corpus::from_bytes(Path::new("t.csv"), &utf16, opts).unwrap_err();
+        assert!(
+            e.to_string().starts_with("t.csv: file is UTF-16LE text"),
+            "{e}"
+        );
+        let e = Corpus::from_bytes(Path::new("t.csv"), b"te\xffxt,stance\na,favor\n", opts)
+            .unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("row 1: invalid UTF-8 in the header, column 1 at byte 2"),
+            "{e}"
+        );
+        let e = read(
+            "id,text,stance\n1,\"open quote,favor\n2,b,none\n3,c,none\n",
+            true,
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string().contains(
+                "row 2: row has 2 fields; expected 3 like the header; a quoted field of the row that starts on line 2 runs over 4 lines"
+            ),
+            "{e}"
+        );
+    }
+
+    /// Issue 16 row 14: a header of 200,000 columns is read in one pass
+    /// (the duplicate check was quadratic: 36 s).
+    #[test]
+    fn a_very_wide_header_is_read() {
+        let n = 200_000;
+        let mut s = String::from("text,stance");
+        for i in 0..n {
+            s.push_str(&format!(",c{i}"));
+        }
+        s.push_str("\na,favor");
+        s.push_str(&",".repeat(n));
+        s.push('\n');
+        let c = read(&s, true).unwrap();
+        assert_eq!(c.examples[0].text, "a");
+        let dup = s.replacen(",c199999", ",c0", 1);
+        let e = read(&dup, true).unwrap_err();
+        assert!(
+            e.to_string().contains("column 'c0': column appears twice"),
+            "{e}"
+        );
     }
 
     #[test]

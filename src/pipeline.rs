@@ -110,12 +110,40 @@ impl Pipeline {
                 "not a stance model file (no \"format\": \"stance-model\")".into(),
             ));
         }
-        let version = value.get("version").and_then(|v| v.as_u64());
-        if version != Some(u64::from(FORMAT_VERSION)) {
-            let found = version.map_or_else(|| "missing".to_owned(), |v| v.to_string());
-            return Err(err(format!(
-                "model file format version {found}; this build reads version {FORMAT_VERSION} (retrain with `stance train`)"
-            )));
+        match value.get("version") {
+            Some(v) if v.as_u64() == Some(u64::from(FORMAT_VERSION)) => {}
+            Some(v) if v.is_u64() => {
+                return Err(err(format!(
+                    "model file format version {v}; this build reads version {FORMAT_VERSION} (retrain with `stance train`)"
+                )))
+            }
+            Some(v) => {
+                return Err(err(format!(
+                    "\"version\" is {v}, {}; expected the number {FORMAT_VERSION}",
+                    json_type(v)
+                )))
+            }
+            None => {
+                return Err(err(format!(
+                    "no \"version\" field; expected the number {FORMAT_VERSION}"
+                )))
+            }
+        }
+        // The settings and the fitted model must be of one kind; say so
+        // before their fields are read (another kind's fields are missing).
+        let kind = |part: &str| {
+            value
+                .get(part)
+                .and_then(|p| p.get("kind"))
+                .and_then(|k| k.as_str())
+                .map(str::to_owned)
+        };
+        if let (Some(pk), Some(mk)) = (kind("params"), kind("model")) {
+            if pk != mk {
+                return Err(err(format!(
+                    "settings of model '{pk}' but a fitted '{mk}' model; expected one kind"
+                )));
+            }
         }
         let file: ModelFile =
             serde_json::from_value(value).map_err(|e| err(format!("corrupted model file: {e}")))?;
@@ -139,6 +167,9 @@ impl Pipeline {
                 file.model.name()
             )));
         }
+        file.params
+            .recheck()
+            .map_err(|e| err(format!("bad {} settings: {e}", file.params.name())))?;
         let n = featurizer.n_features();
         file.model.validate(n).map_err(|m| {
             err(format!(
@@ -151,6 +182,18 @@ impl Pipeline {
             params: file.params,
             model: file.model,
         })
+    }
+}
+
+/// "a string", "a number"… for a message about a JSON value.
+fn json_type(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number that is not a whole number ≥ 0",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
     }
 }
 
@@ -242,5 +285,97 @@ mod tests {
         );
         let e = Pipeline::from_json(p, "{\"a\":1}").unwrap_err();
         assert!(e.to_string().contains("not a stance model file"), "{e}");
+    }
+
+    /// `json` with `edit` applied to its parsed value.
+    fn edited(json: &str, edit: impl FnOnce(&mut serde_json::Value)) -> String {
+        let mut v: serde_json::Value = serde_json::from_str(json).unwrap();
+        edit(&mut v);
+        v.to_string()
+    }
+
+    fn trained_as(name: &str) -> String {
+        Pipeline::fit(
+            &FeaturizerParams::default().check().unwrap(),
+            &ModelParams::from_name(name).unwrap(),
+            &TEXTS,
+            &LABELS,
+        )
+        .unwrap()
+        .to_json()
+    }
+
+    fn load_error(json: &str) -> String {
+        Pipeline::from_json(Path::new("m.json"), json)
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[test]
+    fn version_of_the_wrong_type_or_missing_says_so() {
+        let json = trained().to_json();
+        let e = load_error(&edited(&json, |v| v["version"] = "3".into()));
+        assert!(
+            e.contains("\"version\" is \"3\", a string; expected the number 3"),
+            "{e}"
+        );
+        let e = load_error(&edited(&json, |v| v["version"] = (-1).into()));
+        assert!(e.contains("\"version\" is -1, a number that is not"), "{e}");
+        let e = load_error(&edited(&json, |v| {
+            v.as_object_mut().unwrap().remove("version");
+        }));
+        assert!(e.contains("no \"version\" field"), "{e}");
+    }
+
+    #[test]
+    fn settings_and_model_of_different_kinds_say_so() {
+        let json = trained_as("nb");
+        let e = load_error(&edited(&json, |v| v["params"]["kind"] = "svm".into()));
+        assert!(
+            e.contains("settings of model 'svm' but a fitted 'nb' model"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn settings_read_from_a_file_are_checked_again() {
+        let json = trained_as("nb");
+        let e = load_error(&edited(&json, |v| v["params"]["alpha"] = (-1.0).into()));
+        assert!(e.contains("bad nb settings") && e.contains("> 0"), "{e}");
+        let json = trained_as("lexicon");
+        let e = load_error(&edited(&json, |v| {
+            v["params"]["params"]["smoothing"] = (-1.0).into()
+        }));
+        assert!(e.contains("bad lexicon settings"), "{e}");
+        let e = load_error(&edited(&json, |v| {
+            v["params"]["phrases"][0]["terms"][0] = "zzz".into()
+        }));
+        assert!(e.contains("stemmed phrases do not match"), "{e}");
+        let json = trained_as("svm");
+        let e = load_error(&edited(&json, |v| v["params"]["c"] = 0.0.into()));
+        assert!(e.contains("bad svm settings"), "{e}");
+        // Every model's own file passes.
+        for name in crate::models::model_names() {
+            Pipeline::from_json(Path::new("m.json"), &trained_as(name)).unwrap();
+        }
+    }
+
+    #[test]
+    fn naive_bayes_probabilities_must_sum_to_one() {
+        let json = trained_as("nb");
+        // Every log-probability of one class lowered: still ≤ 0, no longer a distribution.
+        let e = load_error(&edited(&json, |v| {
+            for w in v["model"]["weights"][0].as_array_mut().unwrap() {
+                *w = (w.as_f64().unwrap() - 1.0).into();
+            }
+        }));
+        assert!(
+            e.contains("feature probabilities of class favor sum to"),
+            "{e}"
+        );
+        let e = load_error(&edited(&json, |v| {
+            v["model"]["intercept"][0] = (-20.0).into()
+        }));
+        assert!(e.contains("class priors sum to"), "{e}");
     }
 }

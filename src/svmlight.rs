@@ -51,6 +51,8 @@ pub struct Source {
     pub path: PathBuf,
     /// How to read it.
     pub kind: SourceKind,
+    /// Replace invalid UTF-8 with U+FFFD instead of failing.
+    pub lossy: bool,
 }
 
 impl Source {
@@ -65,7 +67,18 @@ impl Source {
         } else {
             SourceKind::Lines
         };
-        Source { path, kind }
+        Source {
+            path,
+            kind,
+            lossy: false,
+        }
+    }
+
+    /// The same source, read with invalid UTF-8 replaced (`lossy`) or
+    /// refused.
+    pub fn lossy(mut self, lossy: bool) -> Source {
+        self.lossy = lossy;
+        self
     }
 
     /// Reads the source once, in blocks of about `block_size` bytes,
@@ -74,14 +87,17 @@ impl Source {
         match self.kind {
             SourceKind::Lines => {
                 let mut unlabelled = Vec::new();
-                lines::for_each_block(&self.path, block_size, |lines| {
+                lines::for_each_block_with(&self.path, block_size, self.lossy, |lines| {
                     unlabelled.resize(lines.len(), None);
                     f(lines, &unlabelled)
                 })
                 .map(drop)
             }
             SourceKind::Csv => {
-                let opts = ReadOptions::default();
+                let opts = ReadOptions {
+                    lossy: self.lossy,
+                    ..ReadOptions::default()
+                };
                 corpus::for_each_block(&self.path, block_size, opts, |texts, stances| {
                     let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
                     f(&texts, stances)

@@ -10,4 +10,5 @@ mod errors;
 mod featurize_stream;
 mod labels;
 mod props;
+mod robust_input;
 mod semeval;

@@ -155,6 +155,38 @@ impl Report {
     }
 }
 
+/// The report of a scored prediction file (`semeval --predictions`): the
+/// columns of [`Report::to_csv`] that a prediction file has, one `POOLED`
+/// row.
+///
+/// # Errors
+/// [`Error::Report`] if the row cannot be written (a bug).
+pub fn score_csv(m: &ConfusionMatrix) -> Result<String> {
+    let zd = ZeroDivision::Zero;
+    let mut t = Table::new(
+        "semeval report",
+        [
+            "target",
+            "n_test",
+            "accuracy",
+            "macro_f1",
+            "f1_favor",
+            "f1_against",
+            "f_avg",
+        ],
+    )?;
+    t.row(&(
+        "POOLED",
+        m.total(),
+        Fixed::<4>(m.accuracy()),
+        Fixed::<4>(m.macro_f1(zd)),
+        Fixed::<4>(m.class_scores(Stance::Favor, zd).f1),
+        Fixed::<4>(m.class_scores(Stance::Against, zd).f1),
+        Fixed::<4>(m.f_avg(zd)),
+    ))?;
+    t.finish()
+}
+
 fn target_of(e: &crate::corpus::Example) -> &str {
     e.target.as_deref().unwrap_or("")
 }

@@ -104,10 +104,42 @@ pub fn evaluate(gold: &[GoldSpan], predicted: &[PredSpan]) -> ExtractScores {
     }
 }
 
+/// The gold spans of the documents `docs` only (so that scoring some
+/// articles does not count every other labelled article's quotes as
+/// missed), and the documents of `docs` that have no gold span, in the
+/// order given.
+pub fn gold_of_docs(gold: &[GoldSpan], docs: &[&str]) -> (Vec<GoldSpan>, Vec<String>) {
+    let wanted: std::collections::HashSet<&str> = docs.iter().copied().collect();
+    let labelled: std::collections::HashSet<&str> = gold.iter().map(|g| g.doc.as_str()).collect();
+    let kept = gold
+        .iter()
+        .filter(|g| wanted.contains(g.doc.as_str()))
+        .cloned()
+        .collect();
+    let mut absent: Vec<String> = Vec::new();
+    for d in docs {
+        if !labelled.contains(d) && !absent.iter().any(|a| a == d) {
+            absent.push((*d).to_string());
+        }
+    }
+    (kept, absent)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::extract::{extract, Aliases};
+
+    #[test]
+    fn gold_is_restricted_to_the_documents_given() {
+        let gold = [sp("a", 0, 5, "x"), sp("b", 0, 5, "y"), sp("a", 9, 12, "z")];
+        let (kept, absent) = gold_of_docs(&gold, &["a", "c", "c"]);
+        assert_eq!(kept, [sp("a", 0, 5, "x"), sp("a", 9, 12, "z")]);
+        assert_eq!(absent, ["c"]);
+        // A perfect extraction of one article scores 1, whatever else is labelled.
+        let s = evaluate(&kept, &[sp("a", 0, 5, "x"), sp("a", 9, 12, "z")]);
+        assert_eq!((s.precision, s.recall), (1.0, 1.0));
+    }
 
     fn sp(doc: &str, start: usize, end: usize, actor: &str) -> Span {
         Span {

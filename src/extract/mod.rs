@@ -14,17 +14,21 @@ mod eval;
 mod quotes;
 mod sentences;
 mod speaker;
+mod steps;
 mod tokens;
 mod words;
 
 pub use aliases::{actor_id, Aliases};
 pub use error::ExtractError;
-pub use eval::{evaluate, ExtractScores, GoldSpan, PredSpan, Span};
+pub use eval::{evaluate, gold_of_docs, ExtractScores, GoldSpan, PredSpan, Span};
 pub use sentences::split_sentences;
 
-use quotes::{quote_regions, Region};
+use std::collections::{BTreeSet, HashMap};
+
+use quotes::quote_regions;
 use sentences::line_spans;
 use speaker::Attributor;
+use steps::step;
 use tokens::tokenize;
 
 /// One quote sentence of an article.
@@ -70,26 +74,30 @@ struct Facts {
 pub fn extract(article: &str, aliases: &Aliases) -> Vec<Quote> {
     let lines = line_spans(article);
     let line_starts: Vec<usize> = lines.iter().map(|l| l.0).collect();
-    let mut regions_by_line: Vec<Option<Vec<Region>>> = vec![None; lines.len()];
     let mut attributor = Attributor::for_article(aliases, &tokenize(article, 0, article.len()));
     let mut facts: Vec<Facts> = Vec::new();
+    // Sentences come in article order, so each line's quotations are found
+    // once, when its first sentence comes.
+    let mut current: Option<LineQuotes> = None;
     for (s, e) in split_sentences(article) {
         let line = line_starts.partition_point(|&ls| ls <= s).saturating_sub(1);
         let (ls, le) = lines.get(line).copied().unwrap_or((0, article.len()));
-        let regions = regions_by_line[line].get_or_insert_with(|| quote_regions(article, ls, le));
+        let quotes = match &mut current {
+            Some(q) if q.line == line => q,
+            slot => slot.insert(LineQuotes::new(article, line, ls, le)),
+        };
         let mut toks = tokenize(article, s, e);
         let mut touched = Vec::new();
         for t in &mut toks {
-            if let Some(ri) = regions
-                .iter()
-                .position(|r| !r.nested && t.start >= r.start && t.start < r.end)
-            {
+            step(1);
+            // Nested marks count as quoted too (they sit inside an outer region).
+            if let Some(ri) = quotes.outer_at(t.start) {
                 t.quoted = true;
-                if !touched.contains(&ri) {
+                // Token offsets only grow, so a quotation's tokens are consecutive.
+                if touched.last() != Some(&ri) {
                     touched.push(ri);
                 }
             }
-            // Nested marks count as quoted too (they sit inside an outer region).
         }
         let words = toks
             .iter()
@@ -99,7 +107,7 @@ pub fn extract(article: &str, aliases: &Aliases) -> Vec<Quote> {
             .iter()
             .filter(|t| t.is_word() && t.quoted && t.norm != "'s")
             .count();
-        let line_text = article.get(ls..le).unwrap_or("").trim();
+        let line_text = article.get(quotes.text.0..quotes.text.1).unwrap_or("");
         let whole_line = article.get(s..e).is_some_and(|t| t == line_text);
         let headline = whole_line && is_headline(line_text, &toks);
         let found = attributor.analyse(&toks, headline);
@@ -139,21 +147,82 @@ pub fn extract(article: &str, aliases: &Aliases) -> Vec<Quote> {
         .collect()
 }
 
+/// The quotations of one line that are not nested in another, for the
+/// tokens of its sentences, visited in order.
+#[derive(Debug)]
+struct LineQuotes {
+    /// The line's index.
+    line: usize,
+    /// The line's trimmed text, as a byte span.
+    text: (usize, usize),
+    /// (index among the line's regions, content start, content end) of each
+    /// region not nested in another: they never overlap, and are in order.
+    outer: Vec<(usize, usize, usize)>,
+    /// The first of `outer` that does not end before the last offset asked.
+    next: usize,
+    /// The last offset asked.
+    last: usize,
+}
+
+impl LineQuotes {
+    fn new(article: &str, line: usize, ls: usize, le: usize) -> Self {
+        let raw = article.get(ls..le).unwrap_or("");
+        let lead = raw.len() - raw.trim_start().len();
+        let text = (ls + lead, ls + lead + raw.trim().len());
+        let outer: Vec<(usize, usize, usize)> = quote_regions(article, ls, le)
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| !r.nested)
+            .map(|(i, r)| (i, r.start, r.end))
+            .collect();
+        debug_assert!(
+            outer.windows(2).all(|w| w[0].2 <= w[1].1),
+            "regions that are not nested do not overlap"
+        );
+        LineQuotes {
+            line,
+            text,
+            outer,
+            next: 0,
+            last: 0,
+        }
+    }
+
+    /// The index (among the line's regions) of the region not nested in
+    /// another whose content holds byte `at`. Amortised O(1) when `at`
+    /// never decreases between calls, as token offsets do.
+    fn outer_at(&mut self, at: usize) -> Option<usize> {
+        if at < self.last {
+            self.next = self.outer.partition_point(|r| r.2 <= at);
+        }
+        self.last = at;
+        while self.outer.get(self.next).is_some_and(|r| r.2 <= at) {
+            step(1);
+            self.next += 1;
+        }
+        let &(i, start, _) = self.outer.get(self.next)?;
+        (start <= at).then_some(i)
+    }
+}
+
 /// A surname-only id ("okafor", from a headline before the full name is
 /// given) → the one full-name id of the article that ends with it.
-fn full_names(rows: &[Option<String>]) -> std::collections::HashMap<String, String> {
-    let mut out = std::collections::HashMap::new();
+fn full_names(rows: &[Option<String>]) -> HashMap<String, String> {
+    // The distinct full-name ids by their last part: an id ends with
+    // `_{short}` for a `short` without `_` exactly when its last part is `short`.
+    let mut by_last: HashMap<&str, BTreeSet<&str>> = HashMap::new();
+    for id in rows.iter().flatten().filter(|a| a.contains('_')) {
+        step(1);
+        let last = id.rsplit('_').next().unwrap_or_default();
+        by_last.entry(last).or_default().insert(id);
+    }
+    let mut out = HashMap::new();
     for short in rows.iter().flatten().filter(|a| !a.contains('_')) {
-        let suffix = format!("_{short}");
-        let mut longer: Vec<&String> = rows
-            .iter()
-            .flatten()
-            .filter(|a| a.ends_with(&suffix))
-            .collect();
-        longer.sort();
-        longer.dedup();
-        if let [one] = longer.as_slice() {
-            out.insert(short.clone(), (*one).clone());
+        step(1);
+        if let Some(longer) = by_last.get(short.as_str()) {
+            if let (1, Some(one)) = (longer.len(), longer.first()) {
+                out.insert(short.clone(), (*one).to_string());
+            }
         }
     }
     out
@@ -177,7 +246,37 @@ fn is_headline(line: &str, toks: &[tokens::Token]) -> bool {
 /// next speaker within a few sentences.
 fn inherit(facts: &[Facts]) -> Vec<Option<String>> {
     let mut out: Vec<Option<String>> = facts.iter().map(|f| f.own.clone()).collect();
+    // The sentences with their own speaker that touch each quotation
+    // (line, region), in article order.
+    let mut speakers_of: HashMap<(usize, usize), Vec<usize>> = HashMap::new();
+    for (j, f) in facts.iter().enumerate().filter(|(_, f)| f.own.is_some()) {
+        for &r in &f.regions {
+            step(1);
+            speakers_of.entry((f.line, r)).or_default().push(j);
+        }
+    }
+    // The next sentence on the same line with its own speaker.
+    let mut next_own: Vec<Option<usize>> = vec![None; facts.len()];
+    for i in (0..facts.len().saturating_sub(1)).rev() {
+        if facts[i + 1].line == facts[i].line {
+            next_own[i] = if facts[i + 1].own.is_some() {
+                Some(i + 1)
+            } else {
+                next_own[i + 1]
+            };
+        }
+    }
+    // The last sentence before `i` on its line with an actor in `out`.
+    let mut prev_out: Option<usize> = None;
     for i in 0..facts.len() {
+        step(1);
+        if i > 0 {
+            if facts[i - 1].line != facts[i].line {
+                prev_out = None;
+            } else if out[i - 1].is_some() {
+                prev_out = Some(i - 1);
+            }
+        }
         if out[i].is_some() {
             continue;
         }
@@ -187,30 +286,30 @@ fn inherit(facts: &[Facts]) -> Vec<Option<String>> {
         if !(dominant || significant) {
             continue;
         }
-        let same_line = |j: usize| facts[j].line == f.line;
-        // Same quotation first.
-        let shares =
-            |j: usize| same_line(j) && facts[j].regions.iter().any(|r| f.regions.contains(r));
-        let mut pick = None;
-        for j in (0..facts.len()).filter(|&j| j != i) {
-            if shares(j) && facts[j].own.is_some() {
-                pick = facts[j].own.clone();
-                if j > i {
-                    break;
-                }
+        // Same quotation first: the first sentence after this one that
+        // shares a quotation with it and has its own speaker, else the last
+        // such sentence before it.
+        let (mut after, mut before) = (None::<usize>, None::<usize>);
+        for r in &f.regions {
+            step(1);
+            let Some(list) = speakers_of.get(&(f.line, *r)) else {
+                continue;
+            };
+            let p = list.partition_point(|&j| j <= i);
+            if let Some(&j) = list.get(p) {
+                after = Some(after.map_or(j, |a| a.min(j)));
+            }
+            if let Some(&j) = p.checked_sub(1).and_then(|k| list.get(k)) {
+                before = Some(before.map_or(j, |b| b.max(j)));
             }
         }
+        let mut pick = after.or(before).and_then(|j| facts[j].own.clone());
         // Then the nearest previous, then following, attributed sentence on the line.
         if pick.is_none() {
-            pick = (0..i)
-                .rev()
-                .take_while(|&j| same_line(j))
-                .find_map(|j| out[j].clone());
+            pick = prev_out.and_then(|j| out[j].clone());
         }
         if pick.is_none() {
-            pick = (i + 1..facts.len())
-                .take_while(|&j| same_line(j))
-                .find_map(|j| facts[j].own.clone());
+            pick = next_own[i].and_then(|j| facts[j].own.clone());
         }
         // A paragraph that is all quotation continues the previous paragraph's quote.
         if pick.is_none() && dominant {
@@ -232,6 +331,63 @@ fn inherit(facts: &[Facts]) -> Vec<Option<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`inherit`] as it was before it was made linear (it scanned every
+    /// sentence of the article for each quote sentence), kept as the
+    /// reference.
+    fn inherit_reference(facts: &[Facts]) -> Vec<Option<String>> {
+        let mut out: Vec<Option<String>> = facts.iter().map(|f| f.own.clone()).collect();
+        for i in 0..facts.len() {
+            if out[i].is_some() {
+                continue;
+            }
+            let f = &facts[i];
+            let dominant = f.quoted_words > 0 && f.quoted_words * 2 >= f.words;
+            let significant = f.quoted_words >= 3;
+            if !(dominant || significant) {
+                continue;
+            }
+            let same_line = |j: usize| facts[j].line == f.line;
+            // Same quotation first.
+            let shares =
+                |j: usize| same_line(j) && facts[j].regions.iter().any(|r| f.regions.contains(r));
+            let mut pick = None;
+            for j in (0..facts.len()).filter(|&j| j != i) {
+                if shares(j) && facts[j].own.is_some() {
+                    pick = facts[j].own.clone();
+                    if j > i {
+                        break;
+                    }
+                }
+            }
+            // Then the nearest previous, then following, attributed sentence on the line.
+            if pick.is_none() {
+                pick = (0..i)
+                    .rev()
+                    .take_while(|&j| same_line(j))
+                    .find_map(|j| out[j].clone());
+            }
+            if pick.is_none() {
+                pick = (i + 1..facts.len())
+                    .take_while(|&j| same_line(j))
+                    .find_map(|j| facts[j].own.clone());
+            }
+            // A paragraph that is all quotation continues the previous paragraph's quote.
+            if pick.is_none() && dominant {
+                let first_on_line = i == 0 || facts[i - 1].line != f.line;
+                let prev_quote = i > 0 && facts[i - 1].quoted_words > 0;
+                if first_on_line && prev_quote {
+                    pick = out[i - 1].clone();
+                }
+            }
+            // A short quoted headline takes the next speaker.
+            if pick.is_none() && f.whole_line && f.quoted_words == f.words && f.words <= 8 {
+                pick = (i + 1..facts.len().min(i + 4)).find_map(|j| facts[j].own.clone());
+            }
+            out[i] = pick;
+        }
+        out
+    }
 
     fn rows(text: &str) -> Vec<(String, String)> {
         let a = Aliases::embedded();
@@ -544,8 +700,77 @@ mod tests {
         );
     }
 
+    /// The steps [`extract`] takes on `text`.
+    fn steps_of(text: &str) -> u64 {
+        steps::take();
+        let _ = extract(text, &Aliases::embedded());
+        steps::take()
+    }
+
+    /// One-line articles of about `n` bytes: the fixture articles joined,
+    /// one adversarial pattern per kind of former quadratic cost.
+    fn long_lines(n: usize) -> Vec<(&'static str, String)> {
+        let mut seeds = String::new();
+        for (_, doc, _) in FIXTURES.iter().chain(HELDOUT) {
+            seeds.push_str(&doc.replace('\n', " "));
+            seeds.push(' ');
+        }
+        let fill = |unit: &str| unit.repeat(n.div_ceil(unit.len()));
+        vec![
+            ("fixtures", fill(&seeds)),
+            // Many quotations on one line (quote pairing).
+            ("curly quotes", fill("“ab” ")),
+            // A growing mention history with pronoun lookups.
+            (
+                "history",
+                fill("The Defense Ministry said it would act. He said “we act now.” "),
+            ),
+            // One sentence with no end (speaker pairing within a sentence).
+            ("no sentence end", fill("Ana Ruiz told “x” and Bob Lee ")),
+            // Short-name rows to complete (`full_names`).
+            (
+                "surnames",
+                fill("“Go,” Lopez said. “Stop,” Ana Lopez said. "),
+            ),
+        ]
+    }
+
+    #[test]
+    fn extraction_steps_grow_linearly_with_the_line() {
+        let small = long_lines(40_000);
+        let large = long_lines(80_000);
+        for ((name, a), (_, b)) in small.iter().zip(&large) {
+            let (sa, sb) = (steps_of(a), steps_of(b));
+            assert!(sa > 1_000, "{name}: {sa} steps counted");
+            let ratio = sb as f64 / sa as f64;
+            // Linear: about 2; a quadratic loop would give about 4.
+            assert!(
+                (1.6..2.5).contains(&ratio),
+                "{name}: {sa} steps for {} bytes, {sb} for {}: ratio {ratio:.2}",
+                a.len(),
+                b.len()
+            );
+        }
+    }
+
+    /// A 2 MB paragraph of each kind: not timed, but a quadratic extractor
+    /// would not finish it in any reasonable test time (≈ 10¹² steps).
+    #[test]
+    fn two_megabyte_paragraphs_are_extracted() {
+        for (name, text) in long_lines(2_000_000) {
+            let quotes = extract(&text, &Aliases::embedded());
+            for q in &quotes {
+                assert_eq!(&text[q.start..q.end], q.text, "{name}");
+            }
+            if name == "fixtures" || name == "history" {
+                assert!(quotes.len() > 1_000, "{name}: {} quotes", quotes.len());
+            }
+        }
+    }
+
     mod props {
         use super::super::*;
+        use super::inherit_reference;
         use proptest::prelude::*;
 
         proptest! {
@@ -559,6 +784,34 @@ mod tests {
                 for q in extract(&s, &Aliases::embedded()) {
                     prop_assert_eq!(&s[q.start..q.end], q.text.as_str());
                 }
+            }
+
+            /// The linear [`inherit`] picks what the former quadratic one did.
+            #[test]
+            fn inherit_matches_the_reference(rows in proptest::collection::vec(
+                (0usize..2, 0usize..8, 0usize..8, proptest::collection::vec(0usize..3, 0..3),
+                 proptest::option::of(0usize..3), any::<bool>()),
+                0..40,
+            )) {
+                let mut line = 0;
+                let facts: Vec<Facts> = rows
+                    .into_iter()
+                    .map(|(dl, words, quoted, mut regions, own, whole_line)| {
+                        line += dl;
+                        regions.sort_unstable();
+                        regions.dedup();
+                        Facts {
+                            line,
+                            words,
+                            quoted_words: quoted.min(words),
+                            regions,
+                            own: own.map(|a| ["ana", "bo", "cy"][a].to_string()),
+                            whole_line,
+                            ..Facts::default()
+                        }
+                    })
+                    .collect();
+                prop_assert_eq!(inherit(&facts), inherit_reference(&facts));
             }
 
             #[test]

@@ -86,16 +86,47 @@ pub fn split_sentences(text: &str) -> Vec<(usize, usize)> {
     out
 }
 
-/// Push the trimmed span `[start, end)` of `text` when it is not blank.
+/// The longest sentence, in bytes: a longer run of text without a
+/// sentence end is cut at its last whitespace before this many bytes (or
+/// mid-word if it has none). News sentences are far shorter; the bound
+/// keeps the speaker analysis of each sentence, whose cost grows with the
+/// sentence, within a constant, so extraction stays linear in the article.
+pub(crate) const MAX_SENTENCE_BYTES: usize = 4096;
+
+/// Push the trimmed span `[start, end)` of `text` when it is not blank, in
+/// pieces of at most [`MAX_SENTENCE_BYTES`].
 fn push_trimmed(text: &str, start: usize, end: usize, out: &mut Vec<(usize, usize)>) {
     let Some(slice) = text.get(start..end) else {
         return;
     };
     let lead = slice.len() - slice.trim_start().len();
     let trimmed = slice.trim();
-    if !trimmed.is_empty() {
-        let s = start + lead;
-        out.push((s, s + trimmed.len()));
+    if trimmed.is_empty() {
+        return;
+    }
+    let (mut s, e) = (start + lead, start + lead + trimmed.len());
+    while e - s > MAX_SENTENCE_BYTES {
+        let mut limit = s + MAX_SENTENCE_BYTES;
+        while !text.is_char_boundary(limit) {
+            limit -= 1;
+        }
+        let window = text.get(s..limit).unwrap_or("");
+        let cut = match window.rfind(char::is_whitespace) {
+            Some(w) if w > 0 => s + w,
+            // One word longer than the bound: cut it (at a char boundary,
+            // after at least one char).
+            _ => {
+                let first = text.get(s..e).and_then(|t| t.chars().next());
+                limit.max(s + first.map_or(1, char::len_utf8))
+            }
+        };
+        let piece = text.get(s..cut).unwrap_or("").trim_end();
+        out.push((s, s + piece.len()));
+        let rest = text.get(cut..e).unwrap_or("");
+        s = e - rest.trim_start().len();
+    }
+    if s < e {
+        out.push((s, e));
     }
 }
 
@@ -332,6 +363,34 @@ mod tests {
             split(t),
             ["A Headline Without Stop", "Body text here.", "More", "text"]
         );
+    }
+
+    #[test]
+    fn a_run_without_sentence_end_is_cut_at_whitespace_within_the_bound() {
+        let word = "abcdefg ";
+        let t = word.repeat(3 * MAX_SENTENCE_BYTES / word.len());
+        let spans = split_sentences(&t);
+        assert!(spans.len() >= 3, "{} spans", spans.len());
+        for &(s, e) in &spans {
+            assert!(e - s <= MAX_SENTENCE_BYTES && e > s);
+            assert!(t[s..e].starts_with("abcdefg") && t[s..e].ends_with("abcdefg"));
+        }
+        // The pieces cover every word, in order.
+        let words: usize = spans.iter().map(|&(s, e)| t[s..e].split(' ').count()).sum();
+        assert_eq!(words, t.split_whitespace().count());
+        // One word longer than the bound, with multi-byte chars: cut at char
+        // boundaries, nothing lost.
+        let t = "é".repeat(MAX_SENTENCE_BYTES) + ".";
+        let spans = split_sentences(&t);
+        assert_eq!(spans.first().map(|s| s.0), Some(0));
+        assert_eq!(spans.last().map(|s| s.1), Some(t.len()));
+        for w in spans.windows(2) {
+            assert_eq!(w[0].1, w[1].0);
+        }
+        for &(s, e) in &spans {
+            assert!(t.is_char_boundary(s) && t.is_char_boundary(e));
+            assert!(e - s <= MAX_SENTENCE_BYTES && e > s);
+        }
     }
 
     #[test]

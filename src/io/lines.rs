@@ -26,9 +26,26 @@ pub const DEFAULT_BLOCK_BYTES: usize = 8 << 20;
 pub fn for_each_block(
     path: &Path,
     block_bytes: usize,
+    f: impl FnMut(&[&str]) -> Result<()>,
+) -> Result<u64> {
+    for_each_block_with(path, block_bytes, false, f)
+}
+
+/// [`for_each_block`], or with `lossy` every invalid UTF-8 sequence
+/// replaced by U+FFFD (a block ends at a `\n`, which never falls inside a
+/// UTF-8 sequence, so the replacement is the same for any block size).
+///
+/// # Errors
+/// As [`for_each_block`] (with `lossy`, no UTF-8 error); also
+/// [`Error::Data`] for a file that starts with a UTF-16 or UTF-32
+/// byte-order mark.
+pub fn for_each_block_with(
+    path: &Path,
+    block_bytes: usize,
+    lossy: bool,
     mut f: impl FnMut(&[&str]) -> Result<()>,
 ) -> Result<u64> {
-    let block_bytes = block_bytes.max(1);
+    let block_bytes = block_bytes.max(super::text::WIDE_BOM_BYTES);
     let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let mut buf: Vec<u8> = Vec::new();
     // 1-based line number of the first line in `buf`, and its byte offset.
@@ -50,10 +67,21 @@ pub fn for_each_block(
             }
         };
         want = block_bytes;
+        if offset == 0 {
+            super::text::refuse_wide(path, &buf)?;
+        }
         if cut == 0 {
             return Ok(line_no - 1);
         }
-        let text = std::str::from_utf8(&buf[..cut]).map_err(|e| {
+        let repaired;
+        let text = match std::str::from_utf8(&buf[..cut]) {
+            Err(_) if lossy => {
+                repaired = String::from_utf8_lossy(&buf[..cut]).into_owned();
+                Ok(repaired.as_str())
+            }
+            other => other,
+        };
+        let text = text.map_err(|e| {
             let ok = &buf[..e.valid_up_to()];
             let line = line_no + ok.iter().filter(|&&b| b == b'\n').count() as u64;
             Error::data(
@@ -61,7 +89,7 @@ pub fn for_each_block(
                 Some(line),
                 None,
                 format!(
-                    "invalid UTF-8 at byte {}; expected UTF-8 text",
+                    "invalid UTF-8 at byte {}; expected UTF-8 text (or pass --lossy)",
                     offset + e.valid_up_to() as u64
                 ),
             )

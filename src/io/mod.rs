@@ -10,6 +10,7 @@
 
 pub mod lines;
 pub mod table;
+pub mod text;
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -142,44 +143,13 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     f.commit()
 }
 
-/// Reads an article: its document id (the file name) and its UTF-8 text.
+/// Reads an article: its document id (the file name) and its UTF-8 text
+/// ([`text::read_article_with`] without `--lossy`).
 ///
 /// # Errors
-/// [`Error::Io`] if the file cannot be read; [`Error::Data`] if it is
-/// empty, binary (NUL bytes) or not UTF-8 (naming the line and byte).
+/// As [`text::read_article_with`].
 pub fn read_article(path: &Path) -> Result<(String, String)> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(Error::data(
-            path,
-            None,
-            None,
-            "article is empty; expected article text",
-        ));
-    }
-    if bytes.contains(&0) {
-        return Err(Error::data(
-            path,
-            None,
-            None,
-            "article looks binary (NUL bytes); expected UTF-8 text",
-        ));
-    }
-    let text = String::from_utf8(bytes).map_err(|e| {
-        let at = e.utf8_error().valid_up_to();
-        let line = e.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count() as u64 + 1;
-        Error::data(
-            path,
-            Some(line),
-            None,
-            format!("invalid UTF-8 at byte {at}; expected UTF-8 text"),
-        )
-    })?;
-    let doc = path.file_name().map_or_else(
-        || path.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    );
-    Ok((doc, text))
+    text::read_article_with(path, false)
 }
 
 /// Fails if `output` names the same file as any of `inputs` (so an output

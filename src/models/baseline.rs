@@ -46,6 +46,11 @@ impl Learner for MajorityParams {
     fn fit_path(data: &super::Dataset, path: &[&Self]) -> Vec<Result<super::FittedOf<Self>>> {
         super::fit_each(data, path)
     }
+
+    /// No settings to check.
+    fn recheck(&self) -> Result<()> {
+        Ok(())
+    }
 }
 
 impl Classifier for Majority {

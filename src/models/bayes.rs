@@ -190,6 +190,10 @@ impl Learner for ValidNbParams {
     fn fit_path(data: &super::Dataset, path: &[&Self]) -> Vec<Result<FittedOf<Self>>> {
         fit_each(data, path)
     }
+
+    fn recheck(&self) -> Result<()> {
+        self.0.clone().check().map(|_| ())
+    }
 }
 
 impl Classifier for NbModel {
@@ -208,17 +212,31 @@ impl Classifier for NbModel {
     }
 
     /// A linear model whose present classes have log-probabilities `≤ 0`
-    /// (weights and log-priors).
+    /// (weights and log-priors), whose priors sum to 1 over the present
+    /// classes, and whose feature probabilities sum to 1 in each present
+    /// class (over a non-empty vocabulary).
     fn validate(&self, n_features: usize) -> std::result::Result<(), String> {
         let m = &self.0;
         m.validate(n_features)?;
-        for c in (0..N_CLASSES).filter(|&c| m.present[c]) {
+        let present = || (0..N_CLASSES).filter(|&c| m.present[c]);
+        for c in present() {
             if m.intercept[c] > 0.0 || m.weights[c].iter().any(|w| *w > 0.0) {
                 return Err(format!(
                     "class {} has a log-probability above 0",
                     Stance::ALL[c]
                 ));
             }
+            let total: f64 = m.weights[c].iter().map(|w| w.exp()).sum();
+            if n_features > 0 && (total - 1.0).abs() > 1e-6 {
+                return Err(format!(
+                    "the feature probabilities of class {} sum to {total}; expected 1",
+                    Stance::ALL[c]
+                ));
+            }
+        }
+        let priors: f64 = present().map(|c| m.intercept[c].exp()).sum();
+        if (priors - 1.0).abs() > 1e-6 {
+            return Err(format!("the class priors sum to {priors}; expected 1"));
         }
         Ok(())
     }
@@ -354,6 +372,10 @@ impl Learner for ValidCnbParams {
     /// No warm start: a closed-form fit.
     fn fit_path(data: &super::Dataset, path: &[&Self]) -> Vec<Result<FittedOf<Self>>> {
         fit_each(data, path)
+    }
+
+    fn recheck(&self) -> Result<()> {
+        self.0.clone().check().map(|_| ())
     }
 }
 

@@ -267,6 +267,19 @@ impl Learner for ValidLexiconParams {
     fn fit_path(data: &super::Dataset, path: &[&Self]) -> Vec<Result<super::FittedOf<Self>>> {
         super::fit_each(data, path)
     }
+
+    /// The settings' check, and the stemmed phrases it gives must be the
+    /// ones stored.
+    fn recheck(&self) -> Result<()> {
+        let again = self.params.clone().check()?;
+        if again.phrases != self.phrases {
+            return Err(Error::param(
+                "lexicon",
+                "the stemmed phrases do not match the lexicon entries",
+            ));
+        }
+        Ok(())
+    }
 }
 
 impl LexiconModel {

@@ -591,6 +591,10 @@ impl Learner for ValidLinearSvmParams {
     fn fit_path(data: &Dataset, path: &[&Self]) -> Vec<Result<FittedOf<Self>>> {
         super::fit_each(data, path)
     }
+
+    fn recheck(&self) -> Result<()> {
+        self.0.clone().check().map(|_| ())
+    }
 }
 
 /// The primal objective `½ (‖w‖² + w_B²) + C Σᵢ ℓ(yᵢ f(xᵢ))` of the

@@ -622,6 +622,10 @@ impl Learner for ValidLogRegParams {
             .map(|r| r.map(|(m, _, _)| m))
             .collect()
     }
+
+    fn recheck(&self) -> Result<()> {
+        self.0.clone().check().map(|_| ())
+    }
 }
 
 impl ValidLogRegParams {

@@ -13,6 +13,12 @@
 //! exceeds `max_grad_norm`. The data is densified only at the call into
 //! linfa; prediction uses the sparse rows.
 //!
+//! **Size guard.** A fit whose dense matrix would exceed
+//! [`MAX_DENSE_CELLS`] cells (2^28: 2 GiB of `f64`, before linfa's own
+//! copies and gradients of the same size) is refused with an error saying
+//! so, as `svm-smo`'s; `logreg` fits any size in the memory of its
+//! non-zeros.
+//!
 //! | setting | default | meaning |
 //! |---|---|---|
 //! | `alpha` | `1.0` | L2 penalty on the weights (not the intercept), `> 0` |
@@ -32,6 +38,22 @@ use super::logreg::{gradient_norm, ALPHAS};
 use super::{fit_each, present_classes, strength_grid, FittedOf, Learner, LinearModel, Scoring};
 
 const NAME: &str = "logreg-dense";
+
+/// Largest dense training matrix handed to linfa (`rows × features`):
+/// 2^28 cells = 2 GiB of `f64`.
+pub const MAX_DENSE_CELLS: usize = 1 << 28;
+
+/// The fit error for an `n × d` training matrix over `limit` cells.
+fn too_large(n: usize, d: usize, limit: usize) -> Error {
+    Error::fit(
+        NAME,
+        format!(
+            "{n} x {d} dense training matrix exceeds {limit} cells ({:.1} GB of f64); \
+             use logreg (sparse) or lower --max-features",
+            (n as f64) * (d as f64) * 8.0 / 1e9
+        ),
+    )
+}
 
 /// Unchecked settings (see the module table).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -117,6 +139,9 @@ impl Fit<CsrMatrix, Vec<Stance>, Error> for ValidDenseLogRegParams {
         if present.iter().filter(|&&b| b).count() < 2 {
             return Err(Error::fit(NAME, "training data has fewer than two classes"));
         }
+        if x.n_rows().saturating_mul(x.n_cols()) > MAX_DENSE_CELLS {
+            return Err(too_large(x.n_rows(), x.n_cols(), MAX_DENSE_CELLS));
+        }
         let dataset = Dataset::new(x.to_dense(), Array1::from_iter(y.iter().map(|s| s.index())));
         let fitted = MultiLogisticRegression::default()
             .alpha(p.alpha)
@@ -159,12 +184,35 @@ impl Learner for ValidDenseLogRegParams {
     fn fit_path(data: &super::Dataset, path: &[&Self]) -> Vec<Result<FittedOf<Self>>> {
         fit_each(data, path)
     }
+
+    fn recheck(&self) -> Result<()> {
+        self.0.clone().check().map(|_| ())
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::models::{fit_on, predict_rows};
+
+    /// Issue 16 row 7: a training matrix too large to densify is refused
+    /// before anything is allocated.
+    #[test]
+    fn a_dense_matrix_over_the_limit_is_refused() {
+        let d = MAX_DENSE_CELLS / 2 + 1;
+        let mut x = CsrMatrix::new(d);
+        for _ in 0..2 {
+            x.push_row([(0, 1.0)]);
+        }
+        let p = DenseLogRegParams::default().check().unwrap();
+        let e = fit_on(&p, &x, &[Stance::Favor, Stance::Against]).unwrap_err();
+        assert!(
+            e.to_string().contains(&format!(
+                "2 x {d} dense training matrix exceeds {MAX_DENSE_CELLS} cells"
+            )),
+            "{e}"
+        );
+    }
 
     #[test]
     fn fits_converges_and_matches_linfa_probabilities() {

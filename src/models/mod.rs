@@ -103,6 +103,13 @@ pub trait Learner:
     /// each point from scratch with [`fit_each`] (stating so in their
     /// impl). The evaluator fits every grid and tuning path through this.
     fn fit_path(data: &Dataset, path: &[&Self]) -> Vec<Result<FittedOf<Self>>>;
+
+    /// Runs the settings' own check again: settings read from a model file
+    /// are deserialised straight into the checked type, past its `check()`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParam`] as the settings' `check()` gives it.
+    fn recheck(&self) -> Result<()>;
 }
 
 /// [`Learner::fit_path`] without warm starts: each point fitted from
@@ -336,6 +343,16 @@ macro_rules! model_table {
                 out.into_iter()
                     .map(|r| r.expect("every point is one of the table's models"))
                     .collect()
+            }
+
+            /// Runs the settings' own check again (see [`Learner::recheck`]).
+            ///
+            /// # Errors
+            /// As [`Learner::recheck`].
+            pub fn recheck(&self) -> Result<()> {
+                match self {
+                    $(ModelParams::$variant(p) => p.recheck(),)+
+                }
             }
 
             /// The regularisation grid of the model (see

@@ -89,6 +89,10 @@ impl Learner for RandomParams {
     fn fit_path(data: &super::Dataset, path: &[&Self]) -> Vec<Result<super::FittedOf<Self>>> {
         super::fit_each(data, path)
     }
+
+    fn recheck(&self) -> Result<()> {
+        self.check().map(|_| ())
+    }
 }
 
 impl RandomBaseline {

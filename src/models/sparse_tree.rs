@@ -226,6 +226,10 @@ impl Learner for ValidSparseTreeParams {
     fn fit_path(data: &Dataset, path: &[&Self]) -> Vec<Result<FittedOf<Self>>> {
         super::fit_each(data, path)
     }
+
+    fn recheck(&self) -> Result<()> {
+        self.0.clone().check().map(|_| ())
+    }
 }
 
 impl Fit<CsrMatrix, Vec<Stance>, Error> for ValidSparseTreeParams {

@@ -193,6 +193,10 @@ impl Learner for ValidSvmParams {
     fn fit_path(data: &super::Dataset, path: &[&Self]) -> Vec<Result<super::FittedOf<Self>>> {
         super::fit_each(data, path)
     }
+
+    fn recheck(&self) -> Result<()> {
+        self.0.clone().check().map(|_| ())
+    }
 }
 
 #[cfg(test)]

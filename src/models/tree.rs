@@ -243,6 +243,10 @@ impl Learner for ValidTreeParams {
     fn fit_path(data: &super::Dataset, path: &[&Self]) -> Vec<Result<super::FittedOf<Self>>> {
         super::fit_each(data, path)
     }
+
+    fn recheck(&self) -> Result<()> {
+        self.0.clone().check().map(|_| ())
+    }
 }
 
 impl Fit<CsrMatrix, Vec<Stance>, Error> for ValidTreeParams {

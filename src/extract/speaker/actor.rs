@@ -77,7 +77,7 @@ impl TryFrom<String> for ActorKind {
 }
 
 /// Information about an actor id.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct ActorInfo {
     /// Canonical id.
     pub actor: String,

@@ -14,6 +14,7 @@ use super::verbs::verb_at;
 use super::{norm, Attributor};
 use crate::extract::aliases::actor_id;
 use crate::extract::countries::{country_ending_at, country_of_body};
+use crate::extract::steps::step;
 use crate::extract::tokens::Token;
 use crate::extract::words::{
     AUX, BODY_HEADS, FEMALE_NAMES, MALE_NAMES, NOT_NAMES_EXTRA, ORG_WORDS, SENTENCE_OPENERS, TITLES,
@@ -194,6 +195,7 @@ impl Attributor<'_> {
             Some(m) => format!("{m}_{head}"),
             None => head.to_string(),
         };
+        step(self.history.len());
         let earlier = self.history.iter().rev().find(|h| {
             h.kind == ActorKind::Body && h.actor.split('_').any(|p| p == head) && {
                 h.actor.contains(&key)

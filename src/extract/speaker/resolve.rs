@@ -14,7 +14,13 @@ use super::actor::{scoped_id, ActorInfo, ActorKind, Gender};
 use super::mentions::{Mention, Ref};
 use super::pairing::{subject_ok, Pair};
 use super::{norm, Attributor};
+use crate::extract::steps::step;
 use crate::extract::tokens::Token;
+
+/// The most mention-history entries an article keeps: far more distinct
+/// actors than a news article names, and a bound on the cost of each
+/// pronoun or role lookup.
+pub(super) const HISTORY_CAP: usize = 256;
 
 impl Attributor<'_> {
     /// Resolve the mentions of a sentence in order, so that pronouns see the
@@ -84,12 +90,27 @@ impl Attributor<'_> {
                             .or_insert_with(|| info.clone());
                     }
                 }
-                self.history.push(info.clone());
+                self.push_history(info);
             }
         }
         if let Some(s) = speaker {
             self.last_speaker = Some(s.clone());
         }
+    }
+
+    /// Appends `info` to the mention history. An equal earlier entry is
+    /// dropped first (every search of the history looks for the most recent
+    /// entry that fits, so it could never be found), and at most
+    /// [`HISTORY_CAP`] entries are kept, the oldest going first: so every
+    /// search costs at most a constant, and a long article stays linear.
+    fn push_history(&mut self, info: &ActorInfo) {
+        step(self.history.len());
+        if let Some(p) = self.history.iter().rposition(|h| h == info) {
+            self.history.remove(p);
+        } else if self.history.len() >= HISTORY_CAP {
+            self.history.remove(0);
+        }
+        self.history.push(info.clone());
     }
 
     /// The gender of `info`, with what the article taught us.
@@ -112,6 +133,8 @@ impl Attributor<'_> {
 
     /// Resolve a mention's reference given earlier mentions in the sentence.
     fn resolve(&self, what: &Ref, local: &[ActorInfo]) -> Option<ActorInfo> {
+        // The most entries a lookup below may visit.
+        step(local.len() + self.history.len());
         let seen = || local.iter().rev().chain(self.history.iter().rev());
         match what {
             Ref::Actor(info) => Some(info.clone()),

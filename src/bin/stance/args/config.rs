@@ -156,6 +156,19 @@ fn model(name: &str, flag: &'static str) -> Result<ModelParams> {
 /// The models of a `--models` list (the table's default list when not
 /// given).
 fn model_list(names: Option<&[String]>) -> Result<Vec<ModelParams>> {
+    // A model listed twice would give two identical report rows: refused.
+    let mut seen = std::collections::HashSet::new();
+    for n in names.unwrap_or_default() {
+        if !seen.insert(n.trim()) {
+            return Err(Error::param(
+                "--models",
+                format!(
+                    "model '{}' is listed twice; expected each model once",
+                    n.trim()
+                ),
+            ));
+        }
+    }
     let models = match names {
         Some(n) => n.iter().map(|m| model(m, "--models")).collect(),
         None => stance::models::default_model_names()
@@ -228,6 +241,17 @@ impl CompareConfig {
             None if Path::new(DEFAULT_LABELS).exists() => Labels::File(DEFAULT_LABELS.into()),
             None => Labels::Embedded,
         };
+        if let Some(dir) = &a.report_dir {
+            if dir.exists() && !dir.is_dir() {
+                return Err(Error::param(
+                    "--report-dir",
+                    format!(
+                        "{} exists and is not a folder; expected a folder (or a path that does not exist yet)",
+                        dir.display()
+                    ),
+                ));
+            }
+        }
         let report = match (a.report, &a.report_dir) {
             (Some(r), _) => Some(r),
             (None, None) => Some(PathBuf::from(DEFAULT_COMPARE_REPORT)),
@@ -435,7 +459,7 @@ impl FeaturizeConfig {
         }
         Ok(FeaturizeConfig {
             threads,
-            source: Source::from_path(a.input),
+            source: Source::from_path(a.input).lossy(a.lossy),
             out: a.out,
             options,
         })
@@ -483,6 +507,8 @@ pub struct ExtractConfig {
     pub eval: Option<ExtractEval>,
     /// `--actors` as given, an input `--out` must not name.
     pub actors_given: Option<PathBuf>,
+    /// Replace invalid UTF-8 in the articles and labels (`--lossy`).
+    pub lossy: bool,
 }
 
 impl ExtractConfig {
@@ -533,6 +559,7 @@ impl ExtractConfig {
             aliases: a.aliases,
             eval,
             actors_given: a.actors,
+            lossy: a.lossy,
         };
         config.refuse_overwrite(&config.articles)?;
         Ok(config)
@@ -574,6 +601,9 @@ pub enum SemevalTask {
     Score {
         /// The predictions.
         predictions: PathBuf,
+        /// Where to write the pooled score as CSV, when `--report` is
+        /// given.
+        report: Option<PathBuf>,
     },
     /// Tune on the training file, then score on the test file.
     Run {
@@ -605,7 +635,21 @@ impl SemevalConfig {
             lossy: a.lossy,
         };
         let task = match (a.predictions, a.train) {
-            (Some(predictions), _) => SemevalTask::Score { predictions },
+            (Some(predictions), _) => {
+                // The default report is for a run; a scoring writes one
+                // only when asked.
+                let asked = given.is_some_and(|m| {
+                    m.value_source("report") == Some(clap::parser::ValueSource::CommandLine)
+                });
+                let report = asked.then_some(a.report);
+                if let Some(r) = &report {
+                    refuse_overwrite("--report", r, &[&predictions, &a.test])?;
+                }
+                SemevalTask::Score {
+                    predictions,
+                    report,
+                }
+            }
             (None, None) => return Err(Error::param("--train", "expected --train F")),
             (None, Some(train)) => {
                 let featurizer = featurizer(&a.feat)?;

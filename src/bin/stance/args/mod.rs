@@ -333,6 +333,9 @@ pub struct FeaturizeArgs {
     /// The output does not depend on it.
     #[arg(long, value_name = "BYTES", default_value = "256M", value_parser = parse_bytes_or_zero)]
     pub row_memory: usize,
+    /// Replace invalid UTF-8 with U+FFFD instead of failing.
+    #[arg(long)]
+    pub lossy: bool,
     #[command(flatten)]
     pub feat: FeatArgs,
 }
@@ -389,6 +392,10 @@ pub struct ExtractArgs {
     /// Actor-level gold for --model (default: actors.csv beside the labels).
     #[arg(long, value_name = "F", requires = "model")]
     pub actors: Option<PathBuf>,
+    /// Replace invalid UTF-8 with U+FFFD instead of failing (in the
+    /// articles and the labels; offsets are then into the repaired text).
+    #[arg(long)]
+    pub lossy: bool,
     #[command(flatten)]
     pub feat: FeatArgs,
 }

@@ -23,7 +23,27 @@ pub(crate) fn run(c: CompareConfig, progress: &dyn Progress) -> anyhow::Result<(
         }
     };
     let plan = ComparePlan::new(&corpus, &c.settings)?;
-    for (s, n) in plan.sparse_classes() {
+    let sparse = plan.sparse_classes();
+    let absent: Vec<String> = sparse
+        .iter()
+        .filter(|&&(_, n)| n == 0)
+        .map(|(s, _)| s.to_string())
+        .collect();
+    if absent.len() + 1 == stance::Stance::ALL.len() {
+        let only = stance::Stance::ALL
+            .into_iter()
+            .find(|s| !absent.contains(&s.to_string()))
+            .map_or_else(String::new, |s| s.to_string());
+        eprintln!(
+            "stance: note: every example is labelled {only}: the data has one class, so every model can only predict it (macro-F1 still averages three classes, the absent ones at 0)"
+        );
+    } else if !absent.is_empty() {
+        eprintln!(
+            "stance: note: no example is labelled {}; its F1 counts as 0 in macro-F1, which averages three classes",
+            absent.join(" or ")
+        );
+    }
+    for (s, n) in sparse.into_iter().filter(|&(_, n)| n > 0) {
         eprintln!(
             "stance: note: class {s} has {n} examples, fewer than the {} folds; some test folds have none of it",
             plan.folds.len()

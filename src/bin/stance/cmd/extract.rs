@@ -10,7 +10,7 @@ use stance::corpus::{Corpus, ReadOptions};
 use stance::eval::actors::{actor_level_scores, read_actor_labels};
 use stance::eval::report::extracted_csv;
 use stance::extract as ex;
-use stance::io::read_article;
+use stance::io::text::read_article_with;
 use stance::Error;
 
 pub(crate) fn run(c: ExtractConfig) -> anyhow::Result<()> {
@@ -20,7 +20,11 @@ pub(crate) fn run(c: ExtractConfig) -> anyhow::Result<()> {
         None => None,
         Some(eval) => {
             let labels = &eval.labels;
-            let corpus = Corpus::read(labels, ReadOptions::default())?;
+            let read = ReadOptions {
+                lossy: c.lossy,
+                ..ReadOptions::default()
+            };
+            let corpus = Corpus::read(labels, read)?;
             let mut gold = Vec::new();
             for e in &corpus.examples {
                 let missing = |col: &str| {
@@ -51,10 +55,43 @@ pub(crate) fn run(c: ExtractConfig) -> anyhow::Result<()> {
     };
     let mut found: Vec<(String, Vec<ex::Quote>)> = Vec::new();
     for path in &articles {
-        let (doc, text) = read_article(path)?;
+        let (doc, text) = read_article_with(path, c.lossy)?;
         let quotes = ex::extract(&text, &aliases);
         found.push((doc, quotes));
     }
+    // Score only the articles given, and only those the labels cover.
+    let mut unlabelled: Vec<String> = Vec::new();
+    let gold = match gold {
+        Some(all) if !c.articles.is_empty() => {
+            let docs: Vec<&str> = found.iter().map(|(d, _)| d.as_str()).collect();
+            let (kept, absent) = ex::gold_of_docs(&all, &docs);
+            let labels = c
+                .eval
+                .as_ref()
+                .map_or(Path::new(""), |e| e.labels.as_path());
+            if absent.len() == docs.len() {
+                return Err(Error::data(
+                    labels,
+                    None,
+                    Some("doc"),
+                    format!(
+                        "no labelled quotes for {}; expected ARTICLE file names as in the labels' doc column",
+                        absent.join(", ")
+                    ),
+                )
+                .into());
+            }
+            for d in &absent {
+                eprintln!(
+                    "stance: warning: {d} has no rows in {}; its quotes are left out of the scores",
+                    labels.display()
+                );
+            }
+            unlabelled = absent;
+            Some(kept)
+        }
+        other => other,
+    };
     let csv = extracted_csv(found.iter().map(|(d, q)| (d.as_str(), q.as_slice())))?;
     let (Some(gold), Some(eval)) = (gold, &c.eval) else {
         return match &c.out {
@@ -64,6 +101,7 @@ pub(crate) fn run(c: ExtractConfig) -> anyhow::Result<()> {
     };
     let predicted: Vec<ex::Span> = found
         .iter()
+        .filter(|(doc, _)| !unlabelled.contains(doc))
         .flat_map(|(doc, quotes)| {
             quotes.iter().map(|q| ex::Span {
                 doc: doc.clone(),
@@ -91,7 +129,7 @@ pub(crate) fn run(c: ExtractConfig) -> anyhow::Result<()> {
                     .map(move |q| (doc.as_str(), q.actor.as_str(), q.text.as_str()))
             })
             .collect();
-        summary.push_str(&actor_level(level, &eval.labels, &extracted)?);
+        summary.push_str(&actor_level(level, &eval.labels, c.lossy, &extracted)?);
     }
     stdout_write(summary.as_bytes())
 }
@@ -101,12 +139,14 @@ pub(crate) fn run(c: ExtractConfig) -> anyhow::Result<()> {
 fn actor_level(
     level: &ActorLevel,
     labels: &Path,
+    lossy: bool,
     extracted: &[(&str, &str, &str)],
 ) -> anyhow::Result<String> {
     let corpus = Corpus::read(
         labels,
         ReadOptions {
             require_stance: true,
+            lossy,
             ..Default::default()
         },
     )?;

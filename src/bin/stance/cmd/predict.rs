@@ -6,7 +6,7 @@ use stance::corpus::{Corpus, Example};
 use stance::eval::actors::by_actor_csv;
 use stance::eval::report::quote_predictions_csv;
 use stance::extract as ex;
-use stance::io::read_article;
+use stance::io::text::read_article_with;
 use stance::pipeline::Pipeline;
 use stance::progress::Progress;
 
@@ -19,7 +19,7 @@ pub(crate) fn run(c: PredictConfig, progress: &dyn Progress) -> anyhow::Result<(
             let mut ex = Vec::new();
             progress.start("extracting quotes", articles.len() as u64);
             for path in articles {
-                let (doc, text) = read_article(path)?;
+                let (doc, text) = read_article_with(path, c.read.lossy)?;
                 progress.advance(1, &doc);
                 for q in ex::extract(&text, &aliases) {
                     ex.push(Example {

@@ -16,9 +16,15 @@ pub(crate) fn run(c: SemevalConfig, progress: &dyn Progress) -> anyhow::Result<(
     let test = Corpus::read(&c.test, c.read)?;
     let zd = ZeroDivision::Zero;
     let (train_path, featurizer, settings, report) = match &c.task {
-        SemevalTask::Score { predictions } => {
+        SemevalTask::Score {
+            predictions,
+            report,
+        } => {
             let pred = Corpus::read(predictions, c.read)?;
             let m = se::score_by_id(&test, &pred)?;
+            if let Some(r) = report {
+                write_output(r, se::score_csv(&m)?.as_bytes())?;
+            }
             return stdout_write(
                 format!(
                     "F1(FAVOR) {:.4}  F1(AGAINST) {:.4}  ({} tweets)\nF_avg: {:.4}\n",
