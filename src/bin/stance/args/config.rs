@@ -209,6 +209,8 @@ pub struct CompareConfig {
     pub report: Option<PathBuf>,
     /// Where to write every report.
     pub report_dir: Option<PathBuf>,
+    /// Leave out rows with an empty stance (and count them).
+    pub skip_unlabelled: bool,
 }
 
 impl CompareConfig {
@@ -257,6 +259,7 @@ impl CompareConfig {
             },
             report,
             report_dir: a.report_dir,
+            skip_unlabelled: a.skip_unlabelled,
         })
     }
 }
@@ -276,6 +279,8 @@ pub struct TrainConfig {
     pub model: ModelParams,
     /// The model file to write.
     pub out: PathBuf,
+    /// Leave out rows with an empty stance (and count them).
+    pub skip_unlabelled: bool,
 }
 
 impl TrainConfig {
@@ -295,6 +300,7 @@ impl TrainConfig {
             featurizer,
             model,
             out: a.out,
+            skip_unlabelled: a.skip_unlabelled,
         })
     }
 }
@@ -483,6 +489,10 @@ pub struct ExtractConfig {
     pub eval: Option<ExtractEval>,
     /// `--actors` as given, an input `--out` must not name.
     pub actors_given: Option<PathBuf>,
+    /// `--template`: where to write a label file to fill in.
+    pub template: Option<PathBuf>,
+    /// `--shuffle --seed N`: the template's rows in a seeded order.
+    pub shuffle: Option<u64>,
 }
 
 impl ExtractConfig {
@@ -533,23 +543,32 @@ impl ExtractConfig {
             aliases: a.aliases,
             eval,
             actors_given: a.actors,
+            shuffle: a.shuffle.then_some(a.seed),
+            template: a.template,
         };
         config.refuse_overwrite(&config.articles)?;
         Ok(config)
     }
 
-    /// Fails if `--out` names one of `articles` or another input.
+    /// Fails if `--out` or `--template` names one of `articles` or another
+    /// input, or if they name the same file.
     ///
     /// # Errors
     /// [`Error::InvalidParam`] naming `--out`.
     pub fn refuse_overwrite(&self, articles: &[PathBuf]) -> Result<()> {
-        let Some(out) = &self.out else {
-            return Ok(());
-        };
         let mut inputs: Vec<&Path> = articles.iter().map(PathBuf::as_path).collect();
         inputs.extend(self.eval.as_ref().map(|e| e.labels.as_path()));
         inputs.extend(self.aliases.as_deref());
         inputs.extend(self.actors_given.as_deref());
+        if let Some(t) = &self.template {
+            refuse_overwrite("--template", t, &inputs)?;
+            if let Some(out) = &self.out {
+                refuse_overwrite("--template", t, &[out.as_path()])?;
+            }
+        }
+        let Some(out) = &self.out else {
+            return Ok(());
+        };
         refuse_overwrite("--out", out, &inputs)
     }
 }

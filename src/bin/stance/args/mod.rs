@@ -226,6 +226,10 @@ pub struct CompareArgs {
     /// min_df per outer fold by inner 3-fold macro-F1 (choices in grid.csv).
     #[arg(long)]
     pub grid: bool,
+    /// Leave out rows whose stance is empty (an unfilled label template)
+    /// instead of failing on the first; says how many were left out.
+    #[arg(long)]
+    pub skip_unlabelled: bool,
     #[command(flatten)]
     pub input: InputArgs,
     #[command(flatten)]
@@ -244,6 +248,10 @@ pub struct TrainArgs {
     /// Where to write the model file.
     #[arg(long, value_name = "MODEL")]
     pub out: PathBuf,
+    /// Leave out rows whose stance is empty (an unfilled label template)
+    /// instead of failing on the first; says how many were left out.
+    #[arg(long)]
+    pub skip_unlabelled: bool,
     #[command(flatten)]
     pub input: InputArgs,
     #[command(flatten)]
@@ -386,6 +394,17 @@ pub struct ExtractArgs {
     /// Actor-level gold for --model (default: actors.csv beside the labels).
     #[arg(long, value_name = "F", requires = "model")]
     pub actors: Option<PathBuf>,
+    /// Also write a label file to fill in: `id,doc,start,end,actor,text,stance`
+    /// with `stance` empty and ids `DOC:START-END` (the same on every run).
+    #[arg(long, value_name = "OUT.csv", conflicts_with = "eval")]
+    pub template: Option<PathBuf>,
+    /// Put the template's rows in a seeded random order (see --seed), so
+    /// that the articles' order does not bias the labels.
+    #[arg(long, requires = "template")]
+    pub shuffle: bool,
+    /// Seed of --shuffle.
+    #[arg(long, value_name = "N", default_value_t = 42, requires = "shuffle")]
+    pub seed: u64,
     #[command(flatten)]
     pub feat: FeatArgs,
 }

@@ -10,7 +10,16 @@ use stance::eval::compare::ComparePlan;
 
 pub(crate) fn run(c: CompareConfig) -> anyhow::Result<()> {
     let (corpus, source) = match &c.labels {
-        Labels::File(p) => (Corpus::read(p, c.read)?, p.clone()),
+        Labels::File(p) => {
+            let (corpus, skipped) = Corpus::read_labelled(p, c.read, c.skip_unlabelled)?;
+            if skipped > 0 {
+                eprintln!(
+                    "stance: note: {skipped} unlabelled rows of {} left out (--skip-unlabelled)",
+                    p.display()
+                );
+            }
+            (corpus, p.clone())
+        }
         Labels::Embedded => {
             let name = PathBuf::from(EMBEDDED_LABELS);
             let opts = ReadOptions {

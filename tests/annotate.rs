@@ -1,0 +1,143 @@
+//! The labelling loop through the binary: `extract --template`, unlabelled
+//! rows in `compare`/`train`, `agree`, `curve` and `suggest`.
+
+use crate::util::{get, p, parse_csv, repo, Workdir};
+
+#[test]
+fn extract_template_is_stable_fillable_and_shuffled_by_seed() {
+    let w = Workdir::new();
+    let a = repo().join("seeds/004_30baea8b2d66a04e.txt");
+    let b = repo().join("seeds/000_5677ce4ae29b53f7.txt");
+    let o = w.ok(["extract", p(&a), p(&b), "--template", "t1.csv"]);
+    assert!(o.stdout.is_empty(), "{}", o.stdout);
+    assert!(o.stderr.contains("label template:"), "{}", o.stderr);
+    let t1 = w.read("t1.csv");
+    let (h, rows) = parse_csv(&t1);
+    assert_eq!(h, ["id", "doc", "start", "end", "actor", "text", "stance"]);
+    assert!(rows.len() > 5);
+    let text = std::fs::read(&a).unwrap();
+    for r in &rows {
+        assert_eq!(get(&h, r, "stance"), "");
+        let (s, e) = (get(&h, r, "start"), get(&h, r, "end"));
+        assert_eq!(get(&h, r, "id"), format!("{}:{s}-{e}", get(&h, r, "doc")));
+        if get(&h, r, "doc") == "004_30baea8b2d66a04e.txt" {
+            let (s, e): (usize, usize) = (s.parse().unwrap(), e.parse().unwrap());
+            assert_eq!(&text[s..e], get(&h, r, "text").as_bytes());
+        }
+    }
+    // Same ids on a second run, and in the other article order.
+    w.ok(["extract", p(&b), p(&a), "--template", "t2.csv"]);
+    let ids = |s: &str| {
+        let (h, rows) = parse_csv(s);
+        let mut v: Vec<String> = rows.iter().map(|r| get(&h, r, "id").to_owned()).collect();
+        v.sort();
+        v
+    };
+    assert_eq!(ids(&t1), ids(&w.read("t2.csv")));
+    w.ok(["extract", p(&a), p(&b), "--template", "t3.csv"]);
+    assert_eq!(t1, w.read("t3.csv"));
+    // Shuffled: same rows, seeded order.
+    let args = |out: &str, seed: &str| {
+        vec![
+            "extract".to_owned(),
+            p(&a).to_owned(),
+            p(&b).to_owned(),
+            "--template".into(),
+            out.into(),
+            "--shuffle".into(),
+            "--seed".into(),
+            seed.into(),
+        ]
+    };
+    w.ok(args("s1.csv", "1"));
+    w.ok(args("s1b.csv", "1"));
+    w.ok(args("s2.csv", "2"));
+    let (s1, s1b, s2) = (w.read("s1.csv"), w.read("s1b.csv"), w.read("s2.csv"));
+    assert_eq!(s1, s1b);
+    assert_ne!(s1, t1);
+    assert_ne!(s1, s2);
+    assert_eq!(ids(&s1), ids(&t1));
+    // --shuffle needs --template; --template may not overwrite an article.
+    let o = w.run(["extract", p(&a), "--shuffle"]);
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    let o = w.run(["extract", p(&a), "--template", p(&a)]);
+    assert_eq!(o.code, 2, "{}", o.stderr);
+}
+
+/// Labels the first rows of the repository's labels and leaves two empty.
+fn half_labelled(w: &Workdir) -> std::path::PathBuf {
+    let src = std::fs::read_to_string(crate::util::quotes()).unwrap();
+    let (h, rows) = parse_csv(&src);
+    let mut wr = csv::Writer::from_writer(Vec::new());
+    wr.write_record(&h).unwrap();
+    for (i, r) in rows.iter().enumerate() {
+        let mut r = r.clone();
+        if i == 3 || i == 10 {
+            let last = r.len() - 1;
+            r[last] = String::new();
+        }
+        wr.write_record(&r).unwrap();
+    }
+    w.write("half.csv", wr.into_inner().unwrap())
+}
+
+#[test]
+fn compare_and_train_name_an_unlabelled_row_or_skip_and_count() {
+    let w = Workdir::new();
+    let half = half_labelled(&w);
+    let o = w.run([
+        "train",
+        "--data",
+        p(&half),
+        "--model",
+        "nb",
+        "--out",
+        "m.json",
+    ]);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    assert!(
+        o.stderr.contains("half.csv")
+            && o.stderr.contains("row 5")
+            && o.stderr.contains("--skip-unlabelled"),
+        "{}",
+        o.stderr
+    );
+    let o = w.ok([
+        "train",
+        "--data",
+        p(&half),
+        "--model",
+        "nb",
+        "--out",
+        "m.json",
+        "--skip-unlabelled",
+    ]);
+    assert!(o.stderr.contains("2 unlabelled rows"), "{}", o.stderr);
+    let o = w.run([
+        "compare",
+        "--data",
+        p(&half),
+        "--models",
+        "majority",
+        "--report",
+        "c.csv",
+    ]);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    assert!(o.stderr.contains("row 5"), "{}", o.stderr);
+    let o = w.ok([
+        "compare",
+        "--data",
+        p(&half),
+        "--models",
+        "majority",
+        "--report",
+        "c.csv",
+        "--skip-unlabelled",
+    ]);
+    assert!(o.stderr.contains("2 unlabelled rows"), "{}", o.stderr);
+    let (h, rows) = parse_csv(&w.read("c.csv"));
+    let total = parse_csv(&std::fs::read_to_string(crate::util::quotes()).unwrap())
+        .1
+        .len();
+    assert_eq!(get(&h, &rows[0], "n"), (total - 2).to_string());
+}
