@@ -141,3 +141,99 @@ fn compare_and_train_name_an_unlabelled_row_or_skip_and_count() {
         .len();
     assert_eq!(get(&h, &rows[0], "n"), (total - 2).to_string());
 }
+
+#[test]
+fn agree_reports_every_coefficient_and_writes_the_adjudication_files() {
+    let w = Workdir::new();
+    let a = w.write(
+        "ann.csv",
+        "id,text,stance\n1,one,favor\n2,two,against\n3,three,none\n4,four,favor\n5,five,against\n6,six,none\n",
+    );
+    let b = w.write(
+        "bob.csv",
+        "id,text,stance\n1,one,favor\n2,two,none\n3,three,none\n4,four,favor\n5,five,against\n",
+    );
+    let c = w.write(
+        "cy.csv",
+        "id,text,stance\n1,one,favor\n2,two,against\n3,three,none\n4,four,against\n5,five,against\n6,six,none\n",
+    );
+    let o = w.ok(["agree", p(&a), p(&b), p(&c), "--report-dir", "r1"]);
+    for needle in [
+        "percent agreement",
+        "Cohen's kappa ann vs bob",
+        "Cohen's kappa ann vs cy",
+        "Cohen's kappa bob vs cy",
+        "Fleiss' kappa",
+        "Krippendorff's alpha",
+        "95% CI [",
+        "1 unmatched",
+        "id 6: in ann row 7, cy row 7; missing from bob",
+    ] {
+        assert!(o.stdout.contains(needle), "{needle}: {}", o.stdout);
+    }
+    let dis = w.read("r1/disagreements.csv");
+    assert_eq!(
+        dis,
+        "id,doc,start,end,text,ann,bob,cy\n2,,,,two,against,none,against\n4,,,,four,favor,favor,against\n"
+    );
+    let (h, rows) = parse_csv(&w.read("r1/pairs.csv"));
+    assert_eq!(rows.len(), 3);
+    assert_eq!(get(&h, &rows[0], "items"), "5");
+    assert!(w
+        .read("r1/unmatched.csv")
+        .contains("\n6,,,,six,ann;cy,bob\n"));
+    // Same inputs and seed: same bytes.
+    w.ok(["agree", p(&a), p(&b), p(&c), "--report-dir", "r2"]);
+    for f in [
+        "agreement.csv",
+        "pairs.csv",
+        "disagreements.csv",
+        "unmatched.csv",
+    ] {
+        assert_eq!(
+            w.read(&format!("r1/{f}")),
+            w.read(&format!("r2/{f}")),
+            "{f}"
+        );
+    }
+    // Identical annotators: alpha is 1.
+    let a2 = w.write("ann2.csv", std::fs::read(&a).unwrap());
+    let o = w.ok(["agree", p(&a), p(&a2)]);
+    assert!(
+        o.stdout
+            .contains("Krippendorff's alpha (nominal)     1.0000"),
+        "{}",
+        o.stdout
+    );
+}
+
+#[test]
+fn agree_bad_input_exits_like_other_data_errors() {
+    let w = Workdir::new();
+    let a = w.write("a.csv", "id,text,stance\n1,one,favor\n2,two,none\n");
+    let bad = w.write("bad.csv", "id,text,stance\n1,one,favor\n2,two,maybe\n");
+    let o = w.run(["agree", p(&a), p(&bad)]);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    assert!(
+        o.stderr.contains("bad.csv row 3") && o.stderr.contains("'maybe'"),
+        "{}",
+        o.stderr
+    );
+    let other = w.write("other.csv", "id,text,stance\n8,eight,favor\n9,nine,none\n");
+    let o = w.run(["agree", p(&a), p(&other)]);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    assert!(
+        o.stderr.contains("no quote is labelled in two"),
+        "{}",
+        o.stderr
+    );
+    let t1 = w.write("t1.csv", "id,target,text,stance\n1,cartels,one,favor\n");
+    let t2 = w.write("t2.csv", "id,target,text,stance\n1,tariffs,one,favor\n");
+    let o = w.run(["agree", p(&t1), p(&t2)]);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    assert!(o.stderr.contains("target"), "{}", o.stderr);
+    let o = w.run(["agree", p(&a)]);
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    let o = w.run(["agree", p(&a), p(&a)]);
+    assert_eq!(o.code, 2, "{}", o.stderr);
+}

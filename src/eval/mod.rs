@@ -14,6 +14,7 @@
 pub mod active;
 pub mod actors;
 pub mod agree;
+pub mod annotators;
 pub mod bootstrap;
 pub mod calibrate;
 pub mod compare;

@@ -10,10 +10,11 @@ use std::path::{Path, PathBuf};
 use clap::ArgMatches;
 
 use super::{
-    Cli, Command, CompareArgs, ExtractArgs, FeatArgs, FeaturizeArgs, InputArgs, PredictArgs,
-    ScoreArgs, SemevalArgs, TrainArgs,
+    AgreeArgs, Cli, Command, CompareArgs, ExtractArgs, FeatArgs, FeaturizeArgs, InputArgs,
+    PredictArgs, ScoreArgs, SemevalArgs, TrainArgs,
 };
 use stance::corpus::ReadOptions;
+use stance::eval::annotators::AgreeSettings;
 use stance::eval::compare::CompareSettings;
 use stance::eval::report::ReportSet;
 use stance::eval::semeval::{self as se, Candidate, Settings};
@@ -50,6 +51,8 @@ pub enum Config {
     Extract(ExtractConfig),
     /// `stance semeval`.
     Semeval(SemevalConfig),
+    /// `stance agree`.
+    Agree(AgreeConfig),
 }
 
 impl Config {
@@ -71,6 +74,7 @@ impl Config {
                 let given = matches.subcommand_matches("semeval");
                 Config::Semeval(SemevalConfig::from_args(a, given)?)
             }
+            Command::Agree(a) => Config::Agree(AgreeConfig::from_args(a)?),
         })
     }
 
@@ -82,7 +86,7 @@ impl Config {
             Config::Featurize(c) => c.threads,
             Config::Extract(c) => c.threads,
             Config::Semeval(c) => c.threads,
-            Config::Score(_) | Config::Predict(_) => None,
+            Config::Score(_) | Config::Predict(_) | Config::Agree(_) => None,
         }
     }
 }
@@ -660,6 +664,48 @@ impl SemevalConfig {
             test: a.test,
             read,
             task,
+        })
+    }
+}
+
+/// `stance agree`.
+#[derive(Debug)]
+pub struct AgreeConfig {
+    /// The annotators' files.
+    pub files: Vec<PathBuf>,
+    /// Where to write the reports.
+    pub report_dir: Option<PathBuf>,
+    /// Interval settings.
+    pub settings: AgreeSettings,
+    /// Replace invalid UTF-8.
+    pub lossy: bool,
+}
+
+impl AgreeConfig {
+    /// Checks the flags of `agree`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParam`] for 0 resamples or a report that would
+    /// overwrite an input.
+    pub fn from_args(a: AgreeArgs) -> Result<AgreeConfig> {
+        if a.resamples == 0 {
+            return Err(Error::param("--resamples", "must be at least 1"));
+        }
+        if let Some(dir) = &a.report_dir {
+            let inputs: Vec<&Path> = a.files.iter().map(PathBuf::as_path).collect();
+            for name in stance::eval::annotators::REPORT_FILES {
+                refuse_overwrite("--report-dir", &dir.join(name), &inputs)?;
+            }
+        }
+        Ok(AgreeConfig {
+            files: a.files,
+            report_dir: a.report_dir,
+            settings: AgreeSettings {
+                resamples: a.resamples,
+                level: 0.95,
+                seed: a.seed,
+            },
+            lossy: a.lossy,
         })
     }
 }

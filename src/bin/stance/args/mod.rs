@@ -48,6 +48,8 @@ pub enum Command {
     /// Featurizer flags not given default to word 1..3-grams plus char 2..5-grams,
     /// sublinear TF-IDF and the tweet tokenizer.
     Semeval(SemevalArgs),
+    /// Agreement between annotators who labelled the same quotes.
+    Agree(AgreeArgs),
 }
 
 /// The command line, with the model flags' help completed from the model
@@ -449,4 +451,27 @@ pub struct SemevalArgs {
     pub lossy: bool,
     #[command(flatten)]
     pub feat: FeatArgs,
+}
+
+/// `stance agree`.
+#[derive(Debug, Args)]
+pub struct AgreeArgs {
+    /// Two or more label files (CSV with `stance` and `text`; rows matched
+    /// by `id` when every file has ids, else by `doc,start,end`, else by
+    /// `doc,text` after white-space normalisation). An empty stance is a
+    /// missing value.
+    #[arg(value_name = "FILE", num_args = 2.., required = true)]
+    pub files: Vec<PathBuf>,
+    /// Write agreement.csv, pairs.csv, disagreements.csv and unmatched.csv here.
+    #[arg(long, value_name = "DIR")]
+    pub report_dir: Option<PathBuf>,
+    /// Seed of the bootstrap intervals.
+    #[arg(long, value_name = "N", default_value_t = 42)]
+    pub seed: u64,
+    /// Bootstrap resamples.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_RESAMPLES)]
+    pub resamples: usize,
+    /// Replace invalid UTF-8 with U+FFFD instead of failing.
+    #[arg(long)]
+    pub lossy: bool,
 }

@@ -2,6 +2,7 @@
 //! ([`crate::args::config`]): the library computes, the command prints
 //! and writes. `common` holds what they share.
 
+pub(crate) mod agree;
 pub(crate) mod common;
 pub(crate) mod compare;
 pub(crate) mod extract;
@@ -23,5 +24,6 @@ pub(crate) fn run(config: Config) -> anyhow::Result<()> {
         Config::Featurize(c) => featurize::run(c),
         Config::Extract(c) => extract::run(c),
         Config::Semeval(c) => semeval::run(c),
+        Config::Agree(c) => agree::run(c),
     }
 }
