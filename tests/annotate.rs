@@ -237,3 +237,130 @@ fn agree_bad_input_exits_like_other_data_errors() {
     let o = w.run(["agree", p(&a), p(&a)]);
     assert_eq!(o.code, 2, "{}", o.stderr);
 }
+
+#[test]
+fn curve_writes_csv_and_svg_prints_slopes_and_is_the_same_at_any_thread_count() {
+    let w = Workdir::new();
+    let q = crate::util::quotes();
+    let run = |dir: &str, threads: &str| {
+        w.ok([
+            "curve",
+            "--data",
+            p(&q),
+            "--models",
+            "nb,svm",
+            "--sizes",
+            "10,20,40",
+            "--repeats",
+            "2",
+            "--cv",
+            "kfold:3",
+            "--threads",
+            threads,
+            "--report-dir",
+            dir,
+        ])
+    };
+    let o = run("a", "1");
+    assert!(o.stdout.contains("macro-F1 per doubling"), "{}", o.stdout);
+    assert!(
+        o.stdout.contains("t interval across 2 repeats"),
+        "{}",
+        o.stdout
+    );
+    let csv = w.read("a/curve.csv");
+    let (h, rows) = parse_csv(&csv);
+    assert_eq!(
+        h,
+        [
+            "model",
+            "strategy",
+            "size",
+            "macro_f1",
+            "macro_f1_lo",
+            "macro_f1_hi"
+        ]
+    );
+    assert_eq!(rows.len(), 6);
+    for r in &rows {
+        let f: f64 = get(&h, r, "macro_f1").parse().unwrap();
+        let lo: f64 = get(&h, r, "macro_f1_lo").parse().unwrap();
+        let hi: f64 = get(&h, r, "macro_f1_hi").parse().unwrap();
+        assert!(lo <= f && f <= hi && (0.0..=1.0).contains(&f), "{r:?}");
+        assert_eq!(get(&h, r, "strategy"), "random");
+    }
+    let svg = w.read("a/curve.svg");
+    assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
+    run("b", "2");
+    assert_eq!(csv, w.read("b/curve.csv"));
+    assert_eq!(svg, w.read("b/curve.svg"));
+}
+
+#[test]
+fn curve_margin_simulates_next_to_random_and_rejects_bad_flags() {
+    let w = Workdir::new();
+    let q = crate::util::quotes();
+    let o = w.ok([
+        "curve",
+        "--data",
+        p(&q),
+        "--models",
+        "nb",
+        "--strategy",
+        "margin",
+        "--start",
+        "10",
+        "--batch",
+        "15",
+        "--max-size",
+        "40",
+        "--repeats",
+        "2",
+        "--cv",
+        "kfold:3",
+        "--report-dir",
+        "m",
+    ]);
+    assert!(
+        o.stdout.contains("nb (margin)") && o.stdout.contains("nb (random)"),
+        "{}",
+        o.stdout
+    );
+    let (h, rows) = parse_csv(&w.read("m/curve.csv"));
+    let strategies: Vec<&str> = rows.iter().map(|r| get(&h, r, "strategy")).collect();
+    assert_eq!(
+        strategies,
+        ["random", "random", "random", "margin", "margin", "margin"]
+    );
+    // Both start from the same seed set.
+    assert_eq!(rows[0][3..], rows[3][3..]);
+    for bad in [
+        vec!["--sizes", "0"],
+        vec!["--sizes", "ten"],
+        vec!["--strategy", "greedy"],
+        vec!["--strategy", "margin", "--sizes", "10,20"],
+        vec!["--repeats", "0"],
+        vec!["--strategy", "margin", "--batch", "0"],
+        vec!["--models", "nope"],
+    ] {
+        let mut args = vec!["curve", "--data", p(&q), "--report-dir", "x"];
+        args.extend(bad.iter().copied());
+        let o = w.run(&args);
+        assert_eq!(o.code, 2, "{bad:?}: {}", o.stderr);
+    }
+    let o = w.run([
+        "curve",
+        "--data",
+        p(&q),
+        "--sizes",
+        "5000",
+        "--report-dir",
+        "x",
+    ]);
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    assert!(
+        o.stderr.contains("above the largest training part"),
+        "{}",
+        o.stderr
+    );
+}

@@ -43,7 +43,8 @@
 //!    the `K` (`batch`) selectable pool items ranked first by the
 //!    strategy under that model (`random`: `K` items of a seeded shuffle,
 //!    the same for every model); sizes are `s0, s0 + K, s0 + 2K, …` up to
-//!    `max_size` (default and at most: the largest training part);
+//!    `max_size` (default: the smallest training part, so that no fold
+//!    runs out; at most the largest);
 //! 3. every strategy starts from the same seed set, so the curves are
 //!    paired.
 //!
@@ -372,7 +373,7 @@ pub fn suggestions_csv(pool: &[Example], suggestions: &[Suggestion]) -> Result<S
 /// |---|---|---|---|
 /// | `start` | 20 | seed-set size `s0` | ≥ 1 |
 /// | `batch` | 10 | items added per round `K` | ≥ 1 |
-/// | `max_size` | largest training part | last labelled size | ≥ `start` |
+/// | `max_size` | smallest training part | last labelled size | ≥ `start` |
 /// | `strategies` | random, margin | curves drawn | distinct, not empty |
 /// | `repeats`, `seed`, `level`, `resamples`, `zero_division` | as [`CurveScoring`] | | |
 #[derive(Debug, Clone, PartialEq)]
@@ -407,7 +408,7 @@ impl ActiveParams {
         self.batch = k;
         self
     }
-    /// Last labelled size (`None`: the largest training part).
+    /// Last labelled size (`None`: the smallest training part).
     pub fn max_size(mut self, n: Option<usize>) -> Self {
         self.max_size = n;
         self
@@ -546,6 +547,7 @@ impl ValidActiveParams {
             return Err(Error::Split(format!("fold {}: empty training set", f.name)));
         }
         let largest = folds.iter().map(|f| f.train.len()).max().unwrap_or(0);
+        let smallest = folds.iter().map(|f| f.train.len()).min().unwrap_or(0);
         if p.start > largest {
             return Err(Error::param(
                 "--start",
@@ -564,7 +566,8 @@ impl ValidActiveParams {
                 largest
             }
             Some(m) => m,
-            None => largest,
+            // As the learning curve's auto sizes: no fold capped.
+            None => smallest.max(p.start),
         };
         let sizes: Vec<usize> = (0..)
             .map(|k| p.start + k * p.batch)
@@ -1035,6 +1038,15 @@ mod tests {
             test: vec![n],
         };
         let p = ActiveParams::default().start(10).batch(20).check().unwrap();
+        let (sizes, notes) = p.resolve_sizes(&[fold("a", 65), fold("b", 71)]).unwrap();
+        assert_eq!(sizes, [10, 30, 50]);
+        assert!(notes.is_empty(), "{notes:?}");
+        let p = ActiveParams::default()
+            .start(10)
+            .batch(20)
+            .max_size(Some(70))
+            .check()
+            .unwrap();
         let (sizes, notes) = p.resolve_sizes(&[fold("a", 65), fold("b", 71)]).unwrap();
         assert_eq!(sizes, [10, 30, 50, 70]);
         assert_eq!(

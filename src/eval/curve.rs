@@ -36,9 +36,14 @@
 //!
 //! # Sizes
 //!
-//! [`Sizes::Auto`]: `10 · 2ᵏ` for `k = 0, 1, …` while below `L`, the
-//! largest training part over the folds, then `L` itself (the last point
-//! is then the usual cross-validation score). A list is sorted and
+//! [`Sizes::Auto`]: `10 · 2ᵏ` for `k = 0, 1, …` while below `S`, the
+//! **smallest** training part over the folds, then `S` itself: every
+//! fold trains on exactly the size of the point, so the sizes the slope is
+//! fitted on are true sizes (with leave-one-document-out the training
+//! parts differ; ending at the largest one `L` would put a point at `L`
+//! that most folds could only reach capped, and bend the slope). The
+//! usual cross-validation score on whole training parts is that of
+//! `compare`, or of a listed size `L`. A list is sorted and
 //! deduplicated; a size above `L` is **skipped** with a note. A size at or
 //! below `L` but above a smaller fold's training part is **capped** for
 //! that fold (it trains on its whole training part), with a note.
@@ -125,7 +130,7 @@ pub const CURVE_HEADER: &str = "model,strategy,size,macro_f1,macro_f1_lo,macro_f
 /// Which training sizes to score.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Sizes {
-    /// `10 · 2ᵏ` below the largest training part, then that part's size.
+    /// `10 · 2ᵏ` below the smallest training part, then that part's size.
     #[default]
     Auto,
     /// These sizes (sorted and deduplicated when resolved).
@@ -315,17 +320,17 @@ impl ValidCurveParams {
     /// [`Error::InvalidParam`] (`--sizes`) when every listed size is above
     /// the largest training part.
     pub fn resolve_sizes(&self, folds: &[Fold]) -> Result<(Vec<usize>, Vec<String>)> {
-        let (largest, _) = training_extent(folds)?;
+        let (largest, smallest) = training_extent(folds)?;
         let mut notes = Vec::new();
         let sizes = match &self.0.sizes {
             Sizes::Auto => {
                 let mut v = Vec::new();
                 let mut n = AUTO_START;
-                while n < largest {
+                while n < smallest {
                     v.push(n);
                     n *= 2;
                 }
-                v.push(largest);
+                v.push(smallest);
                 v
             }
             Sizes::List(list) => {
@@ -618,6 +623,123 @@ impl Curve {
     /// The chart (see [`curve_svg`]).
     pub fn to_svg(&self) -> String {
         curve_svg(self)
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The `stance curve` protocol.
+
+/// How `stance curve` runs on a labelled corpus: the learning curve
+/// (`strategy` random) or the active-learning simulation
+/// ([`crate::eval::active::ValidActiveParams::simulate`], the uncertainty
+/// strategy next to random sampling on the same folds).
+#[derive(Debug, Clone)]
+pub enum CurvePlan {
+    /// Learning curve at these sizes.
+    Curve(ValidCurveParams),
+    /// Pool-based simulation.
+    Active(crate::eval::active::ValidActiveParams),
+}
+
+/// The outcome of [`run_on`]: the curve and how the folds were made.
+#[derive(Debug, Clone)]
+pub struct CurveOutcome {
+    /// The points, notes and sizes.
+    pub curve: Curve,
+    /// The outer scheme used.
+    pub scheme: crate::eval::split::CvScheme,
+    /// Number of outer folds.
+    pub folds: usize,
+    /// Number of labelled quotes.
+    pub n: usize,
+}
+
+/// Plans the outer folds of `corpus` as `compare` does (leave one
+/// document out when every quote has a document and `cv` is `None`, else
+/// [`crate::eval::compare::DEFAULT_FOLDS`]-fold; duplicate texts kept
+/// together; fold seed `seed`) and runs `plan` with `models` on them.
+///
+/// # Errors
+/// [`Error::Data`] for a quote without a stance, [`Error::Split`] when
+/// the data cannot be split, and the plan's errors.
+pub fn run_on(
+    corpus: &crate::corpus::Corpus,
+    cv: Option<crate::eval::split::CvScheme>,
+    seed: u64,
+    plan: &CurvePlan,
+    featurizer: &ValidFeaturizerParams,
+    models: &[ModelParams],
+) -> Result<CurveOutcome> {
+    use crate::eval::split::{self, CvScheme};
+    let labels = corpus.labels()?;
+    let texts = corpus.texts();
+    let docs: Vec<Option<&str>> = corpus.examples.iter().map(|e| e.doc.as_deref()).collect();
+    let scheme = cv.unwrap_or(if docs.iter().all(Option::is_some) {
+        CvScheme::Doc
+    } else {
+        CvScheme::KFold(crate::eval::compare::DEFAULT_FOLDS)
+    });
+    let groups = split::group_duplicates(&texts);
+    let folds = split::plan(scheme, &docs, &labels, &groups, seed)?;
+    let curve = match plan {
+        CurvePlan::Curve(p) => p.run(&texts, &labels, &groups, &folds, featurizer, models)?,
+        CurvePlan::Active(p) => p.simulate(&texts, &labels, &groups, &folds, featurizer, models)?,
+    };
+    Ok(CurveOutcome {
+        curve,
+        scheme,
+        folds: folds.len(),
+        n: labels.len(),
+    })
+}
+
+impl Curve {
+    /// The table `stance curve` prints: one row per size, one column per
+    /// (model, strategy) with `macro_f1 [lo, hi]`, then the slope of each
+    /// series and the notes.
+    pub fn summary(&self) -> String {
+        let series = self.series();
+        let name = |(m, st): &(String, Strategy)| {
+            let strategies = series.iter().any(|(_, s)| *s != Strategy::Random);
+            if strategies {
+                format!("{m} ({st})")
+            } else {
+                m.clone()
+            }
+        };
+        let width = series
+            .iter()
+            .map(|s| name(s).len())
+            .max()
+            .unwrap_or(0)
+            .max(24);
+        let mut out = String::new();
+        let _ = write!(out, "{:>6}", "labels");
+        for s in &series {
+            let _ = write!(out, "  {:<width$}", name(s));
+        }
+        out.push('\n');
+        for &size in &self.sizes {
+            let _ = write!(out, "{size:>6}");
+            for (m, st) in &series {
+                let cell = self
+                    .points
+                    .iter()
+                    .find(|p| p.model == *m && p.strategy == *st && p.size == size)
+                    .map_or("(left out)".to_owned(), |p| {
+                        format!("{:.4} [{:.4}, {:.4}]", p.macro_f1, p.lo, p.hi)
+                    });
+                let _ = write!(out, "  {cell:<width$}");
+            }
+            out.push('\n');
+        }
+        for sl in self.slopes() {
+            let _ = writeln!(out, "slope: {sl}");
+        }
+        for n in &self.notes {
+            let _ = writeln!(out, "note: {n}");
+        }
+        out
     }
 }
 
@@ -1327,11 +1449,9 @@ mod tests {
         let folds = [fold("a", 95), fold("b", 100)];
         let p = CurveParams::default().check().unwrap();
         let (sizes, notes) = p.resolve_sizes(&folds).unwrap();
-        assert_eq!(sizes, [10, 20, 40, 80, 100]);
-        assert_eq!(
-            notes,
-            ["fold a: training part of 95 items; sizes 100 train on all of it (capped)"]
-        );
+        // Auto ends at the smallest training part: nothing is capped.
+        assert_eq!(sizes, [10, 20, 40, 80, 95]);
+        assert!(notes.is_empty(), "{notes:?}");
         let p = CurveParams::default()
             .sizes(Sizes::List(vec![500, 20, 20, 98, 300]))
             .check()

@@ -10,14 +10,17 @@ use std::path::{Path, PathBuf};
 use clap::ArgMatches;
 
 use super::{
-    AgreeArgs, Cli, Command, CompareArgs, ExtractArgs, FeatArgs, FeaturizeArgs, InputArgs,
-    PredictArgs, ScoreArgs, SemevalArgs, TrainArgs,
+    AgreeArgs, Cli, Command, CompareArgs, CurveArgs, ExtractArgs, FeatArgs, FeaturizeArgs,
+    InputArgs, PredictArgs, ScoreArgs, SemevalArgs, TrainArgs,
 };
 use stance::corpus::ReadOptions;
+use stance::eval::active::{ActiveParams, Strategy};
 use stance::eval::annotators::AgreeSettings;
 use stance::eval::compare::CompareSettings;
+use stance::eval::curve::{CurveParams, CurvePlan, CurveScoring, Sizes};
 use stance::eval::report::ReportSet;
 use stance::eval::semeval::{self as se, Candidate, Settings};
+use stance::eval::split::CvScheme;
 use stance::features::{FeaturizerParams, ValidFeaturizerParams};
 use stance::io::refuse_overwrite;
 use stance::models::ModelParams;
@@ -53,6 +56,8 @@ pub enum Config {
     Semeval(SemevalConfig),
     /// `stance agree`.
     Agree(AgreeConfig),
+    /// `stance curve`.
+    Curve(CurveConfig),
 }
 
 impl Config {
@@ -75,6 +80,7 @@ impl Config {
                 Config::Semeval(SemevalConfig::from_args(a, given)?)
             }
             Command::Agree(a) => Config::Agree(AgreeConfig::from_args(a)?),
+            Command::Curve(a) => Config::Curve(CurveConfig::from_args(a)?),
         })
     }
 
@@ -86,6 +92,7 @@ impl Config {
             Config::Featurize(c) => c.threads,
             Config::Extract(c) => c.threads,
             Config::Semeval(c) => c.threads,
+            Config::Curve(c) => c.threads,
             Config::Score(_) | Config::Predict(_) | Config::Agree(_) => None,
         }
     }
@@ -706,6 +713,116 @@ impl AgreeConfig {
                 seed: a.seed,
             },
             lossy: a.lossy,
+        })
+    }
+}
+
+/// The models `curve` runs when `--models` is not given.
+pub const DEFAULT_CURVE_MODELS: [&str; 3] = ["nb", "logreg", "svm"];
+
+/// Where `curve` writes without `--report-dir`.
+pub const DEFAULT_CURVE_DIR: &str = "reports";
+
+/// `stance curve`.
+#[derive(Debug)]
+pub struct CurveConfig {
+    /// Worker threads.
+    pub threads: Option<usize>,
+    /// The labelled data.
+    pub labels: Labels,
+    /// How to read it.
+    pub read: ReadOptions,
+    /// Leave out unlabelled rows.
+    pub skip_unlabelled: bool,
+    /// The featurizer settings.
+    pub featurizer: ValidFeaturizerParams,
+    /// The models.
+    pub models: Vec<ModelParams>,
+    /// The outer scheme (`None`: as compare).
+    pub cv: Option<CvScheme>,
+    /// Seed of the folds.
+    pub seed: u64,
+    /// Curve or simulation.
+    pub plan: CurvePlan,
+    /// Where to write curve.csv and curve.svg.
+    pub report_dir: PathBuf,
+}
+
+impl CurveConfig {
+    /// Checks the flags of `curve`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParam`] naming the flag.
+    pub fn from_args(a: CurveArgs) -> Result<CurveConfig> {
+        let threads = threads(a.feat.threads)?;
+        let featurizer = featurizer(&a.feat)?;
+        let names: Vec<String> = a
+            .models
+            .clone()
+            .unwrap_or_else(|| DEFAULT_CURVE_MODELS.map(String::from).to_vec());
+        let models = model_list(Some(&names))?;
+        let strategy: Strategy = a.strategy.parse()?;
+        let scoring = CurveScoring {
+            repeats: a.repeats,
+            seed: a.seed,
+            resamples: a.resamples,
+            ..CurveScoring::default()
+        };
+        let plan = if strategy == Strategy::Random {
+            let sizes: Sizes = match &a.sizes {
+                Some(s) => s.parse()?,
+                None => Sizes::Auto,
+            };
+            let p = CurveParams::default()
+                .sizes(sizes)
+                .repeats(scoring.repeats)
+                .seed(scoring.seed)
+                .resamples(scoring.resamples)
+                .level(scoring.level);
+            CurvePlan::Curve(p.check()?)
+        } else {
+            if a.sizes.is_some() {
+                return Err(Error::param(
+                    "--sizes",
+                    format!(
+                        "the {strategy} simulation grows from --start by --batch; drop --sizes"
+                    ),
+                ));
+            }
+            CurvePlan::Active(
+                ActiveParams::default()
+                    .start(a.start)
+                    .batch(a.batch)
+                    .max_size(a.max_size)
+                    .strategies(vec![Strategy::Random, strategy])
+                    .scoring(scoring)
+                    .check()?,
+            )
+        };
+        let labels = match a.data {
+            Some(p) => Labels::File(p),
+            None if Path::new(DEFAULT_LABELS).exists() => Labels::File(DEFAULT_LABELS.into()),
+            None => Labels::Embedded,
+        };
+        let report_dir = a
+            .report_dir
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_CURVE_DIR));
+        if let Labels::File(data) = &labels {
+            for name in ["curve.csv", "curve.svg"] {
+                refuse_overwrite("--report-dir", &report_dir.join(name), &[data])?;
+            }
+        }
+        Ok(CurveConfig {
+            threads,
+            labels,
+            read: read_options(&a.input, true),
+            skip_unlabelled: a.skip_unlabelled,
+            featurizer,
+            models,
+            cv: a.cv,
+            seed: a.seed,
+            plan,
+            report_dir,
         })
     }
 }

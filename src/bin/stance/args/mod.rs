@@ -50,6 +50,9 @@ pub enum Command {
     Semeval(SemevalArgs),
     /// Agreement between annotators who labelled the same quotes.
     Agree(AgreeArgs),
+    /// Learning curves: macro-F1 against the number of labels, and the
+    /// active-learning simulation (--strategy margin|entropy).
+    Curve(CurveArgs),
 }
 
 /// The command line, with the model flags' help completed from the model
@@ -74,6 +77,9 @@ pub fn command() -> clap::Command {
     Cli::command()
         .mut_subcommand("compare", |c| {
             c.mut_arg("models", with_models(format!(" (default: {defaults}).")))
+        })
+        .mut_subcommand("curve", |c| {
+            c.mut_arg("models", with_models(" (default: nb,logreg,svm).".into()))
         })
         .mut_subcommand("semeval", |c| {
             c.mut_arg("models", with_models(String::new()))
@@ -474,4 +480,59 @@ pub struct AgreeArgs {
     /// Replace invalid UTF-8 with U+FFFD instead of failing.
     #[arg(long)]
     pub lossy: bool,
+}
+
+/// `stance curve`.
+#[derive(Debug, Args)]
+pub struct CurveArgs {
+    /// Labelled data (default: labels/quotes.csv, or the embedded copy).
+    #[arg(long, value_name = "F")]
+    pub data: Option<PathBuf>,
+    /// Comma-separated models.
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub models: Option<Vec<String>>,
+    /// Training sizes: auto (10, 20, 40, ... and the whole training part)
+    /// or a list such as 10,20,40. Learning curve only (the simulation
+    /// grows by --batch from --start).
+    #[arg(long, value_name = "LIST|auto")]
+    pub sizes: Option<String>,
+    /// Subsamples per size and fold; with 2 or more the interval is
+    /// Student's t across repeats, with 1 a bootstrap over the quotes.
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub repeats: usize,
+    /// Cross-validation: doc (leave one document out) or kfold:K.
+    /// Default: doc when every row has a doc, else kfold:5.
+    #[arg(long, value_name = "SCHEME", value_parser = |s: &str| s.parse::<CvScheme>().map_err(message))]
+    pub cv: Option<CvScheme>,
+    /// random: the learning curve (labels drawn at random, stratified).
+    /// margin or entropy: simulate active learning on the training folds
+    /// (start from --start labels, add the --batch most uncertain per
+    /// round) next to random sampling from the same start.
+    #[arg(long, value_name = "STRATEGY", default_value = "random")]
+    pub strategy: String,
+    /// Simulation: the seed set's size.
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub start: usize,
+    /// Simulation: labels added per round.
+    #[arg(long, value_name = "K", default_value_t = 10)]
+    pub batch: usize,
+    /// Simulation: the last labelled size (default: the largest training part).
+    #[arg(long, value_name = "N")]
+    pub max_size: Option<usize>,
+    /// Seed of the folds, subsamples and bootstrap.
+    #[arg(long, value_name = "N", default_value_t = 42)]
+    pub seed: u64,
+    /// Bootstrap resamples (with --repeats 1).
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_RESAMPLES)]
+    pub resamples: usize,
+    /// Write curve.csv and curve.svg here (default: reports/).
+    #[arg(long, value_name = "DIR")]
+    pub report_dir: Option<PathBuf>,
+    /// Leave out rows whose stance is empty instead of failing.
+    #[arg(long)]
+    pub skip_unlabelled: bool,
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub feat: FeatArgs,
 }

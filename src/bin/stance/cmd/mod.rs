@@ -5,6 +5,7 @@
 pub(crate) mod agree;
 pub(crate) mod common;
 pub(crate) mod compare;
+pub(crate) mod curve;
 pub(crate) mod extract;
 pub(crate) mod featurize;
 pub(crate) mod predict;
@@ -25,5 +26,6 @@ pub(crate) fn run(config: Config) -> anyhow::Result<()> {
         Config::Extract(c) => extract::run(c),
         Config::Semeval(c) => semeval::run(c),
         Config::Agree(c) => agree::run(c),
+        Config::Curve(c) => curve::run(c),
     }
 }
