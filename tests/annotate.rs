@@ -364,3 +364,173 @@ fn curve_margin_simulates_next_to_random_and_rejects_bad_flags() {
         o.stderr
     );
 }
+
+#[test]
+fn suggest_ranks_the_pool_skips_labelled_and_duplicate_quotes() {
+    let w = Workdir::new();
+    let q = crate::util::quotes();
+    // Train on articles 000-003, suggest among the quotes of 004.
+    let src = std::fs::read_to_string(&q).unwrap();
+    let (h, rows) = parse_csv(&src);
+    let mut wr = csv::Writer::from_writer(Vec::new());
+    wr.write_record(&h).unwrap();
+    for r in rows
+        .iter()
+        .filter(|r| !get(&h, r, "doc").starts_with("004"))
+    {
+        wr.write_record(r).unwrap();
+    }
+    let train = w.write("train.csv", wr.into_inner().unwrap());
+    w.ok([
+        "train",
+        "--data",
+        p(&train),
+        "--model",
+        "svm",
+        "--out",
+        "m.json",
+    ]);
+    let a = repo().join("seeds/004_30baea8b2d66a04e.txt");
+    w.ok(["extract", p(&a), "--template", "pool.csv"]);
+    let pool_rows = parse_csv(&w.read("pool.csv")).1.len();
+    let scores = |o: &str| -> Vec<f64> {
+        let (h, rows) = parse_csv(o);
+        rows.iter()
+            .map(|r| get(&h, r, "score").parse().unwrap())
+            .collect()
+    };
+    let o = w.ok([
+        "suggest",
+        "--model",
+        "m.json",
+        "--data",
+        "pool.csv",
+        "--n",
+        "4",
+        "--train",
+        p(&train),
+    ]);
+    let (h, rows) = parse_csv(&o.stdout);
+    assert_eq!(
+        h,
+        ["id", "doc", "start", "end", "actor", "target", "text", "stance", "score"]
+    );
+    assert_eq!(rows.len(), 4);
+    assert!(rows.iter().all(|r| get(&h, r, "stance").is_empty()));
+    let s = scores(&o.stdout);
+    assert!(
+        s.windows(2).all(|w| w[0] <= w[1]),
+        "margin ascending: {s:?}"
+    );
+    let o = w.ok([
+        "suggest",
+        "--model",
+        "m.json",
+        "--data",
+        "pool.csv",
+        "--n",
+        "4",
+        "--strategy",
+        "entropy",
+    ]);
+    let s = scores(&o.stdout);
+    assert!(
+        s.windows(2).all(|w| w[0] >= w[1]),
+        "entropy descending: {s:?}"
+    );
+    // Every quote of the pool is in the full labels: all are duplicates.
+    let o = w.ok([
+        "suggest",
+        "--model",
+        "m.json",
+        "--data",
+        "pool.csv",
+        "--n",
+        "4",
+        "--train",
+        p(&q),
+    ]);
+    assert_eq!(parse_csv(&o.stdout).1.len(), 0, "{}", o.stdout);
+    assert!(
+        o.stderr.contains(&format!("0 of {pool_rows} unlabelled")),
+        "{}",
+        o.stderr
+    );
+    // Labelled rows of the pool are not suggested.
+    let first = &parse_csv(&w.read("pool.csv")).1[0];
+    let labelled = w.read("pool.csv").replacen(
+        &format!("{},\n", get(&h, first, "text").replace('"', "\"\"")),
+        &format!("{},favor\n", get(&h, first, "text").replace('"', "\"\"")),
+        1,
+    );
+    w.write("pool2.csv", &labelled);
+    let o = w.ok([
+        "suggest",
+        "--model",
+        "m.json",
+        "--data",
+        "pool2.csv",
+        "--n",
+        "100",
+    ]);
+    assert!(
+        o.stderr
+            .contains("1 labelled rows of the pool not suggested"),
+        "{}",
+        o.stderr
+    );
+    let ids: Vec<String> = {
+        let (h, rows) = parse_csv(&o.stdout);
+        rows.iter().map(|r| get(&h, r, "id").to_owned()).collect()
+    };
+    assert!(!ids.contains(&first[0]), "{ids:?}");
+    // Random: seeded.
+    let r = |seed: &str| {
+        w.ok([
+            "suggest",
+            "--model",
+            "m.json",
+            "--data",
+            "pool.csv",
+            "--n",
+            "5",
+            "--strategy",
+            "random",
+            "--seed",
+            seed,
+        ])
+        .stdout
+    };
+    assert_eq!(r("1"), r("1"));
+    assert_ne!(r("1"), r("2"));
+    w.ok([
+        "suggest", "--model", "m.json", "--data", "pool.csv", "--n", "3", "--out", "s.csv",
+    ]);
+    assert_eq!(parse_csv(&w.read("s.csv")).1.len(), 3);
+    let o = w.run([
+        "suggest", "--model", "m.json", "--data", "pool.csv", "--n", "0",
+    ]);
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    let o = w.run([
+        "suggest",
+        "--model",
+        "m.json",
+        "--data",
+        "pool.csv",
+        "--n",
+        "3",
+        "--strategy",
+        "x",
+    ]);
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    let o = w.run([
+        "suggest",
+        "--model",
+        "nope.json",
+        "--data",
+        "pool.csv",
+        "--n",
+        "3",
+    ]);
+    assert_eq!(o.code, 1, "{}", o.stderr);
+}

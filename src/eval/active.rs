@@ -84,6 +84,7 @@ use crate::eval::curve::{
 };
 use crate::eval::split::{self, Fold};
 use crate::features::{Featurizer, ValidFeaturizerParams};
+use crate::io::table::Table;
 use crate::label::Stance;
 use crate::models::{argmax, FittedModel, ModelParams, Probs};
 use crate::pipeline::Pipeline;
@@ -249,6 +250,10 @@ impl SuggestParams {
         self.seed = seed;
         self
     }
+    /// The ranking strategy's name.
+    pub fn strategy_name(&self) -> &'static str {
+        self.strategy.as_str()
+    }
     /// Validates the settings.
     ///
     /// # Errors
@@ -303,43 +308,23 @@ impl ValidSuggestParams {
     }
 }
 
-/// One row of the `suggest` output: the pool row, an empty `stance` to
-/// fill in, and the score.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SuggestionRow {
-    /// The pool row's id.
-    pub id: String,
-    /// Its document.
-    pub doc: String,
-    /// Its speaker.
-    pub actor: String,
-    /// Its target.
-    pub target: String,
-    /// The quote.
-    pub text: String,
-    /// Empty: for the annotator.
-    pub stance: String,
-    /// Margin, entropy or random draw (6 decimals).
-    pub score: String,
-}
-
-/// The suggestions as CSV (`id,doc,actor,target,text,stance,score`), most
-/// informative first; `stance` is left empty, so the file is a label
-/// template that `Corpus::read` reads back.
+/// The suggestions as CSV, most informative first: the pool's columns
+/// `id,doc,start,end,actor,target,text` (`start,end` only when every pool
+/// row has a span, so that the file reads back), an empty `stance` to
+/// fill in, and `score` (6 decimals). The file is a label template that
+/// `Corpus::read` and `stance agree` read back.
 ///
 /// # Errors
 /// [`Error::InvalidParam`] (`--data`) if a suggestion's index is not in
-/// `pool`.
+/// `pool`; [`Error::Report`] if a row cannot be written.
 pub fn suggestions_csv(pool: &[Example], suggestions: &[Suggestion]) -> Result<String> {
-    let err = |e: &dyn std::fmt::Display| {
-        Error::param("--out", format!("cannot build the suggestions CSV: {e}"))
-    };
-    let mut w = csv::Writer::from_writer(Vec::new());
-    if suggestions.is_empty() {
-        // `serialize` writes the header with the first row.
-        w.write_record(["id", "doc", "actor", "target", "text", "stance", "score"])
-            .map_err(|e| err(&e))?;
+    let spans = !pool.is_empty() && pool.iter().all(|e| e.span.is_some());
+    let mut header = vec!["id", "doc"];
+    if spans {
+        header.extend(["start", "end"]);
     }
+    header.extend(["actor", "target", "text", "stance", "score"]);
+    let mut t = Table::new("suggestions", &header)?;
     for s in suggestions {
         let e = pool.get(s.index).ok_or_else(|| {
             Error::param(
@@ -351,19 +336,20 @@ pub fn suggestions_csv(pool: &[Example], suggestions: &[Suggestion]) -> Result<S
                 ),
             )
         })?;
-        let row = SuggestionRow {
-            id: e.id.clone(),
-            doc: e.doc.clone().unwrap_or_default(),
-            actor: e.actor.clone().unwrap_or_default(),
-            target: e.target.clone().unwrap_or_default(),
-            text: e.text.clone(),
-            stance: String::new(),
-            score: format!("{:.6}", s.score),
-        };
-        w.serialize(row).map_err(|e| err(&e))?;
+        let mut row = vec![e.id.clone(), e.doc.clone().unwrap_or_default()];
+        if let Some((a, b)) = e.span.filter(|_| spans) {
+            row.extend([a.to_string(), b.to_string()]);
+        }
+        row.extend([
+            e.actor.clone().unwrap_or_default(),
+            e.target.clone().unwrap_or_default(),
+            e.text.clone(),
+            String::new(),
+            format!("{:.6}", s.score),
+        ]);
+        t.row(&row)?;
     }
-    let bytes = w.into_inner().map_err(|e| err(&e))?;
-    String::from_utf8(bytes).map_err(|e| err(&e))
+    t.finish()
 }
 
 /// Settings of the simulation (consuming builder;

@@ -11,10 +11,10 @@ use clap::ArgMatches;
 
 use super::{
     AgreeArgs, Cli, Command, CompareArgs, CurveArgs, ExtractArgs, FeatArgs, FeaturizeArgs,
-    InputArgs, PredictArgs, ScoreArgs, SemevalArgs, TrainArgs,
+    InputArgs, PredictArgs, ScoreArgs, SemevalArgs, SuggestArgs, TrainArgs,
 };
 use stance::corpus::ReadOptions;
-use stance::eval::active::{ActiveParams, Strategy};
+use stance::eval::active::{ActiveParams, Strategy, SuggestParams, ValidSuggestParams};
 use stance::eval::annotators::AgreeSettings;
 use stance::eval::compare::CompareSettings;
 use stance::eval::curve::{CurveParams, CurvePlan, CurveScoring, Sizes};
@@ -58,6 +58,8 @@ pub enum Config {
     Agree(AgreeConfig),
     /// `stance curve`.
     Curve(CurveConfig),
+    /// `stance suggest`.
+    Suggest(SuggestConfig),
 }
 
 impl Config {
@@ -81,6 +83,7 @@ impl Config {
             }
             Command::Agree(a) => Config::Agree(AgreeConfig::from_args(a)?),
             Command::Curve(a) => Config::Curve(CurveConfig::from_args(a)?),
+            Command::Suggest(a) => Config::Suggest(SuggestConfig::from_args(a)?),
         })
     }
 
@@ -93,7 +96,7 @@ impl Config {
             Config::Extract(c) => c.threads,
             Config::Semeval(c) => c.threads,
             Config::Curve(c) => c.threads,
-            Config::Score(_) | Config::Predict(_) | Config::Agree(_) => None,
+            Config::Score(_) | Config::Predict(_) | Config::Agree(_) | Config::Suggest(_) => None,
         }
     }
 }
@@ -823,6 +826,50 @@ impl CurveConfig {
             seed: a.seed,
             plan,
             report_dir,
+        })
+    }
+}
+
+/// `stance suggest`.
+#[derive(Debug)]
+pub struct SuggestConfig {
+    /// The model file.
+    pub model: PathBuf,
+    /// The pool.
+    pub data: PathBuf,
+    /// The model's training file, if given.
+    pub train: Option<PathBuf>,
+    /// Checked settings.
+    pub params: ValidSuggestParams,
+    /// Where to write (default: stdout).
+    pub out: Option<PathBuf>,
+    /// Replace invalid UTF-8.
+    pub lossy: bool,
+}
+
+impl SuggestConfig {
+    /// Checks the flags of `suggest`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParam`] naming the flag.
+    pub fn from_args(a: SuggestArgs) -> Result<SuggestConfig> {
+        let strategy: Strategy = a.strategy.parse()?;
+        let params = SuggestParams::new(a.n)
+            .strategy(strategy)
+            .seed(a.seed)
+            .check()?;
+        if let Some(out) = &a.out {
+            let mut inputs: Vec<&Path> = vec![&a.model, &a.data];
+            inputs.extend(a.train.as_deref());
+            refuse_overwrite("--out", out, &inputs)?;
+        }
+        Ok(SuggestConfig {
+            model: a.model,
+            data: a.data,
+            train: a.train,
+            params,
+            out: a.out,
+            lossy: a.lossy,
         })
     }
 }

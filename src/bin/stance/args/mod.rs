@@ -53,6 +53,8 @@ pub enum Command {
     /// Learning curves: macro-F1 against the number of labels, and the
     /// active-learning simulation (--strategy margin|entropy).
     Curve(CurveArgs),
+    /// The next quotes to label: a pool ranked by the model's uncertainty.
+    Suggest(SuggestArgs),
 }
 
 /// The command line, with the model flags' help completed from the model
@@ -535,4 +537,37 @@ pub struct CurveArgs {
     pub input: InputArgs,
     #[command(flatten)]
     pub feat: FeatArgs,
+}
+
+/// `stance suggest`.
+#[derive(Debug, Args)]
+pub struct SuggestArgs {
+    /// A model file written by `stance train`.
+    #[arg(long, value_name = "MODEL")]
+    pub model: PathBuf,
+    /// The pool: a CSV with a `text` column (e.g. an `extract --template`
+    /// file). Rows that already have a stance are not suggested, and their
+    /// near-duplicates neither.
+    #[arg(long, value_name = "POOL.csv")]
+    pub data: PathBuf,
+    /// How many quotes to suggest.
+    #[arg(long, value_name = "K")]
+    pub n: usize,
+    /// margin: smallest gap between the two likeliest classes first;
+    /// entropy: most spread-out probabilities first; random: a seeded shuffle.
+    #[arg(long, value_name = "STRATEGY", default_value = "margin")]
+    pub strategy: String,
+    /// Seed of --strategy random.
+    #[arg(long, value_name = "N", default_value_t = 42)]
+    pub seed: u64,
+    /// The labelled file the model was trained on: near-duplicates of its
+    /// quotes are not suggested (without it they are not checked).
+    #[arg(long, value_name = "F")]
+    pub train: Option<PathBuf>,
+    /// Write the CSV here instead of stdout.
+    #[arg(long, value_name = "F")]
+    pub out: Option<PathBuf>,
+    /// Replace invalid UTF-8 with U+FFFD instead of failing.
+    #[arg(long)]
+    pub lossy: bool,
 }

@@ -11,6 +11,7 @@ pub(crate) mod featurize;
 pub(crate) mod predict;
 pub(crate) mod score;
 pub(crate) mod semeval;
+pub(crate) mod suggest;
 pub(crate) mod train;
 
 use crate::args::config::Config;
@@ -27,5 +28,6 @@ pub(crate) fn run(config: Config) -> anyhow::Result<()> {
         Config::Semeval(c) => semeval::run(c),
         Config::Agree(c) => agree::run(c),
         Config::Curve(c) => curve::run(c),
+        Config::Suggest(c) => suggest::run(c),
     }
 }
