@@ -37,6 +37,7 @@ pub mod io;
 pub mod label;
 pub mod models;
 pub mod pipeline;
+pub mod progress;
 pub mod rng;
 pub mod settings;
 pub mod svmlight;

@@ -24,6 +24,7 @@ use crate::error::{Error, Result};
 use crate::features::ValidFeaturizerParams;
 use crate::io::lines;
 use crate::label::Stance;
+use crate::progress::{Progress, Silent};
 
 /// The svmlight class of a labelled row: favor 1, against 2, none 3
 /// (unlabelled rows are 0).
@@ -140,6 +141,20 @@ pub fn featurize_svmlight(
     sink: &mut dyn Write,
     opts: &SvmlightOptions,
 ) -> Result<FeaturizeStats> {
+    featurize_svmlight_with(source, sink, opts, &Silent)
+}
+
+/// [`featurize_svmlight`], telling `progress` of the texts read in pass 1
+/// (total unknown) and written in pass 2 (total known).
+///
+/// # Errors
+/// As [`featurize_svmlight`].
+pub fn featurize_svmlight_with(
+    source: &Source,
+    sink: &mut dyn Write,
+    opts: &SvmlightOptions,
+    progress: &dyn Progress,
+) -> Result<FeaturizeStats> {
     let input = &source.path;
     // A featurizer that cannot fit is a property of this input: name it.
     let on_input = |e: Error| match e {
@@ -169,15 +184,18 @@ pub fn featurize_svmlight(
     let regular = metadata.is_some_and(|m| m.is_file());
     fit.keep_rows(if regular { opts.row_memory } else { usize::MAX });
     let mut kept_stances: Vec<Option<Stance>> = Vec::new();
+    progress.start("featurize: counting", 0);
     source.read(opts.block_size, &mut |texts, stances| {
         let start = Instant::now();
         fit.update(texts);
         busy += start.elapsed();
+        progress.advance(texts.len() as u64, "texts");
         if fit.kept_docs() == fit.n_docs() {
             kept_stances.extend_from_slice(stances);
         }
         Ok(())
     })?;
+    progress.finish();
     let (docs, tokens, kept_docs) = (fit.n_docs(), fit.tokens(), fit.kept_docs());
     if docs == 0 {
         return Err(Error::data(
@@ -193,9 +211,11 @@ pub fn featurize_svmlight(
     busy += start.elapsed();
     // Pass 2: the kept rows, then the blocks after them, transformed and
     // written one at a time.
+    progress.start("featurize: writing", docs as u64);
     if let Some(x) = &kept {
         x.write_svmlight(|i| class(&kept_stances, i), sink)
             .map_err(Error::write)?;
+        progress.advance(x.n_rows() as u64, "texts");
     }
     if kept_docs < docs {
         let mut seen = 0;
@@ -218,6 +238,7 @@ pub fn featurize_svmlight(
                     .map_err(Error::write)?;
                 row += x.n_rows();
             }
+            progress.advance(texts.len() as u64, "texts");
             Ok(())
         })?;
         if seen != docs {
@@ -225,6 +246,7 @@ pub fn featurize_svmlight(
         }
         unchanged()?;
     }
+    progress.finish();
     Ok(FeaturizeStats { docs, tokens, busy })
 }
 
@@ -240,9 +262,21 @@ mod tests {
             row_memory,
         };
         let mut out = Vec::new();
-        let stats = featurize_svmlight(&Source::from_path(path), &mut out, &opts)?;
+        let rec = crate::progress::testing::Recorder::default();
+        let stats = featurize_svmlight_with(&Source::from_path(path), &mut out, &opts, &rec)?;
         let text = String::from_utf8(out).unwrap();
         assert_eq!(text.lines().count(), stats.docs);
+        // Progress: every text counted once in each pass.
+        let stages = rec.stages.lock().unwrap().clone();
+        assert_eq!(
+            stages,
+            [
+                ("featurize: counting".to_owned(), 0),
+                ("featurize: writing".to_owned(), stats.docs as u64)
+            ]
+        );
+        assert_eq!(*rec.done.lock().unwrap(), 2 * stats.docs as u64);
+        assert_eq!(*rec.finished.lock().unwrap(), 2);
         Ok(text)
     }
 

@@ -70,6 +70,50 @@ fn compare_is_byte_identical_for_one_seed() {
 }
 
 #[test]
+fn compare_is_byte_identical_on_one_and_two_threads_and_quiet_in_pipes() {
+    let w = Workdir::new();
+    let data = quotes();
+    let run = |threads: &str, dir: &str, extra: &[&str]| {
+        let mut args = vec![
+            "compare",
+            "--data",
+            p(&data),
+            "--resamples",
+            "100",
+            "--threads",
+            threads,
+            "--report-dir",
+            dir,
+        ];
+        args.extend_from_slice(extra);
+        let o = w.ok(args);
+        // stderr is a pipe here: no progress bar, only notes.
+        assert!(
+            !o.stderr.contains("cross-validation") && !o.stderr.contains('\r'),
+            "{}",
+            o.stderr
+        );
+        o.stdout.replace(dir, "DIR")
+    };
+    let one = run("1", "one", &[]);
+    assert_eq!(one, run("2", "two", &["--quiet"]));
+    let mut names: Vec<_> = std::fs::read_dir(w.path("one"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    names.sort();
+    assert!(names.len() >= 7, "{names:?}");
+    for name in names {
+        let (a, b) = (w.path("one").join(&name), w.path("two").join(&name));
+        assert_eq!(
+            std::fs::read(a).unwrap(),
+            std::fs::read(b).unwrap(),
+            "{name:?}"
+        );
+    }
+}
+
+#[test]
 fn training_nb_prints_no_library_debug_output() {
     // Upstream linfa-bayes `dbg!`s every class histogram on fit (`nb` no
     // longer calls it, and the tests' vendored copy does not); nothing may

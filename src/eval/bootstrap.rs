@@ -50,6 +50,25 @@ pub fn interval(
     level: f64,
     seed: u64,
 ) -> Interval {
+    intervals(gold, predicted, [metric], zd, resamples, level, seed)[0]
+}
+
+/// [`interval`] of several metrics from one pass over the resamples: each
+/// resample's confusion matrix is drawn once and scored by every metric.
+/// The same seed draws the same resamples as [`interval`], so each
+/// interval equals [`interval`] of its metric.
+///
+/// # Panics
+/// As [`interval`].
+pub fn intervals<const K: usize>(
+    gold: &[Stance],
+    predicted: &[Stance],
+    metrics: [Metric; K],
+    zd: ZeroDivision,
+    resamples: usize,
+    level: f64,
+    seed: u64,
+) -> [Interval; K] {
     assert!(
         !gold.is_empty() && gold.len() == predicted.len(),
         "need paired, non-empty outcomes"
@@ -60,22 +79,30 @@ pub fn interval(
     );
     let n = gold.len();
     let mut rng = Rng::new(seed);
-    let mut stats: Vec<f64> = (0..resamples)
-        .map(|_| {
-            let mut m = ConfusionMatrix::default();
-            for _ in 0..n {
-                let i = rng.below(n);
-                m.add(gold[i], predicted[i]);
-            }
-            metric.of(&m, zd)
-        })
+    let mut stats: [Vec<f64>; K] = std::array::from_fn(|_| Vec::with_capacity(resamples));
+    let cells: Vec<(usize, usize)> = gold
+        .iter()
+        .zip(predicted)
+        .map(|(&g, &p)| (g.index(), p.index()))
         .collect();
-    stats.sort_by(f64::total_cmp);
-    let a = (1.0 - level) / 2.0;
-    Interval {
-        lo: quantile(&stats, a),
-        hi: quantile(&stats, 1.0 - a),
+    for _ in 0..resamples {
+        let mut m = ConfusionMatrix::default();
+        for _ in 0..n {
+            let (g, p) = cells[rng.below(n)];
+            m.counts[g][p] += 1;
+        }
+        for (k, metric) in metrics.iter().enumerate() {
+            stats[k].push(metric.of(&m, zd));
+        }
     }
+    let a = (1.0 - level) / 2.0;
+    stats.map(|mut st| {
+        st.sort_by(f64::total_cmp);
+        Interval {
+            lo: quantile(&st, a),
+            hi: quantile(&st, 1.0 - a),
+        }
+    })
 }
 
 /// Approximate randomisation test (Noreen 1989; Yeh 2000) of

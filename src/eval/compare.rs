@@ -18,8 +18,9 @@ use crate::eval::split::{self, CvScheme, Fold};
 use crate::eval::{self as ev, svg, BootstrapSettings, CvPredictions, Summary};
 use crate::features::ValidFeaturizerParams;
 use crate::label::Stance;
-use crate::models::{FittedModel, ModelParams};
-use crate::pipeline::Pipeline;
+use crate::models::{Dataset, FittedModel, ModelParams};
+use crate::progress::{Progress, Silent};
+use rayon::prelude::*;
 
 /// Zero divisions in precision, recall and F1 count as 0 in every
 /// comparison.
@@ -110,32 +111,55 @@ impl<'a> ComparePlan<'a> {
     /// The first model's featurizer, fit or split error;
     /// [`crate::Error::InvalidParam`] for bad bootstrap settings.
     pub fn run(self) -> Result<Comparison<'a>> {
+        self.run_with(&Silent)
+    }
+
+    /// [`ComparePlan::run`], telling `progress` of every (model, fold) fit
+    /// (every (model, outer fold) grid search with `grid`). Models and folds
+    /// run in parallel; the outcome does not depend on the thread count.
+    ///
+    /// # Errors
+    /// As [`ComparePlan::run`].
+    pub fn run_with(self, progress: &dyn Progress) -> Result<Comparison<'a>> {
         let s = self.settings;
         let texts = self.corpus.texts();
         let docs = docs(self.corpus);
         let mut choices = Vec::new();
         let mut runs = Vec::with_capacity(s.models.len());
-        for m in &s.models {
-            if s.grid {
-                let (run, c) = grid::nested_cross_validate(
-                    &texts,
-                    &self.gold,
-                    &docs,
-                    &self.folds,
-                    s.featurizer.params(),
-                    m,
-                    s.seed,
-                )?;
+        if s.grid {
+            progress.start("grid search", (s.models.len() * self.folds.len()) as u64);
+            let tuned: Vec<Result<_>> = s
+                .models
+                .par_iter()
+                .map(|m| {
+                    grid::nested_cross_validate(
+                        &texts,
+                        &self.gold,
+                        &docs,
+                        &self.folds,
+                        s.featurizer.params(),
+                        m,
+                        s.seed,
+                        progress,
+                    )
+                })
+                .collect();
+            progress.finish();
+            for t in tuned {
+                let (run, c) = t?;
                 runs.push(run);
                 choices.extend(c);
-            } else {
-                runs.push(ev::cross_validate(
-                    &texts,
-                    &self.gold,
-                    &self.folds,
-                    &s.featurizer,
-                    m,
-                )?);
+            }
+        } else {
+            for run in ev::cross_validate_models(
+                &texts,
+                &self.gold,
+                &self.folds,
+                &s.featurizer,
+                &s.models,
+                progress,
+            ) {
+                runs.push(run?);
             }
         }
         let bootstrap = BootstrapSettings {
@@ -203,16 +227,26 @@ impl Comparison<'_> {
         let s = self.plan.settings;
         let corpus = self.plan.corpus;
         let texts = corpus.texts();
+        // One featurizer for every refit, as in each fold.
+        let featurizer = s.featurizer.fit(&texts)?;
+        let data = Dataset::new(featurizer.transform(&texts), self.plan.gold.clone());
+        let refits: Vec<Result<Option<FittedModel>>> = s
+            .models
+            .par_iter()
+            .map(|m| {
+                let fitted = m.fit(&data)?;
+                Ok(fitted.class_weights().is_some().then_some(fitted))
+            })
+            .collect();
         let mut fitted = Vec::new();
-        for m in &s.models {
-            let p = Pipeline::fit(&s.featurizer, m, &texts, &self.plan.gold)?;
-            if p.model.class_weights().is_some() {
-                fitted.push(p);
+        for (m, r) in s.models.iter().zip(refits) {
+            if let Some(f) = r? {
+                fitted.push((m.name(), f));
             }
         }
         let feats: Vec<(&str, &FittedModel, &[String])> = fitted
             .iter()
-            .map(|p| (p.params.name(), &p.model, p.featurizer.names()))
+            .map(|(name, f)| (*name, f, featurizer.names()))
             .collect();
         let mut files = vec![
             ReportFile::new("compare.csv", self.compare_csv()?),
@@ -336,10 +370,81 @@ mod tests {
             set.get("compare.csv"),
             Some(c.compare_csv().unwrap().as_str())
         );
+        // Progress: one unit per (model, fold).
+        let rec = crate::progress::testing::Recorder::default();
+        let again = ComparePlan::new(&corpus, &settings)
+            .unwrap()
+            .run_with(&rec)
+            .unwrap();
+        assert_eq!(
+            *rec.stages.lock().unwrap(),
+            vec![("cross-validation".to_owned(), 8)]
+        );
+        assert_eq!(
+            (*rec.done.lock().unwrap(), *rec.finished.lock().unwrap()),
+            (8, 1)
+        );
+        assert_eq!(again.compare_csv().unwrap(), c.compare_csv().unwrap());
         let text = c.summary("q.csv");
         assert!(
             text.starts_with("data: q.csv (12 quotes, 6 distinct-quote groups)\ncv: doc (4 folds), seed 1, 50 bootstrap resamples\nfeatures: word 1..1, tfidf, stemmed, word tokenizer\n\n"),
             "{text}"
         );
+    }
+
+    /// Every report is the same bytes on 1, 2 and 3 threads, with and
+    /// without a grid.
+    #[test]
+    fn reports_do_not_depend_on_the_thread_count() {
+        let (texts, labels) = crate::synth::corpus(&crate::synth::SynthSettings {
+            n_docs: 90,
+            vocabulary: 400,
+            ..Default::default()
+        });
+        let mut csv = String::from("id,text,stance\n");
+        for (i, (t, l)) in texts.iter().zip(&labels).enumerate() {
+            csv.push_str(&format!("q{i},\"{}\",{l}\n", t.replace('"', "\"\"")));
+        }
+        let corpus = Corpus::from_bytes(
+            std::path::Path::new("s.csv"),
+            csv.as_bytes(),
+            ReadOptions {
+                require_stance: true,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let every: &[&str] = &["majority", "nb", "logreg", "svm", "nbsvm", "tree"];
+        for (grid, models) in [(false, every), (true, &["nb", "svm"][..])] {
+            let settings = CompareSettings {
+                featurizer: FeaturizerParams::default().check().unwrap(),
+                models: models
+                    .iter()
+                    .map(|m| ModelParams::from_name(m).unwrap())
+                    .collect(),
+                cv: Some(CvScheme::KFold(3)),
+                seed: 5,
+                resamples: 200,
+                grid,
+            };
+            let run = |threads: usize| {
+                let pool = rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build()
+                    .unwrap();
+                pool.install(|| {
+                    let c = ComparePlan::new(&corpus, &settings).unwrap().run().unwrap();
+                    let set = c.report_set().unwrap();
+                    set.files()
+                        .iter()
+                        .map(|f| (f.name, f.body.clone()))
+                        .collect::<Vec<_>>()
+                })
+            };
+            let one = run(1);
+            assert!(one.len() >= 7, "grid {grid}");
+            assert_eq!(one, run(2), "grid {grid}");
+            assert_eq!(one, run(3), "grid {grid}");
+        }
     }
 }

@@ -51,6 +51,7 @@ use crate::io::table::{Fixed, Table};
 use crate::label::Stance;
 use crate::models::{argmax, ModelParams, Probs};
 use crate::pipeline::Pipeline;
+use crate::progress::Progress;
 
 /// Number of inner folds.
 pub const INNER_FOLDS: usize = 3;
@@ -119,6 +120,9 @@ pub fn model_grid(base: &FeaturizerParams, model: &ModelParams) -> Result<Option
 /// # Errors
 /// Split errors (an outer training part with fewer than
 /// [`INNER_FOLDS`] groups), and fit errors when every grid point fails.
+// The three data slices, the folds, the grid base and model, the seed and
+// the progress hook are all independent inputs.
+#[allow(clippy::too_many_arguments)]
 pub fn nested_cross_validate<S: AsRef<str> + Sync>(
     texts: &[S],
     labels: &[Stance],
@@ -127,13 +131,13 @@ pub fn nested_cross_validate<S: AsRef<str> + Sync>(
     base: &FeaturizerParams,
     model: &ModelParams,
     seed: u64,
+    progress: &dyn Progress,
 ) -> Result<(CvPredictions, Vec<GridChoice>)> {
     let Some(grid) = model_grid(base, model)? else {
         let fp = base.clone().check()?;
-        return Ok((
-            cross_validate(texts, labels, folds, &fp, model)?,
-            Vec::new(),
-        ));
+        let run = cross_validate(texts, labels, folds, &fp, model)?;
+        progress.advance(folds.len() as u64, model.name());
+        return Ok((run, Vec::new()));
     };
     let per_fold: Vec<Result<(Vec<Probs>, GridChoice)>> = folds
         .par_iter()
@@ -197,6 +201,7 @@ pub fn nested_cross_validate<S: AsRef<str> + Sync>(
             let p = Pipeline::fit(&g.featurizer, &g.model, &tr_texts, &tr_labels)
                 .and_then(|p| p.predict_proba(&test))
                 .map_err(wrap)?;
+            progress.advance(1, &format!("{}, fold {}", model.name(), f.name));
             Ok((
                 p,
                 GridChoice {
@@ -290,14 +295,33 @@ mod tests {
         let docs = vec![None; 36];
         let folds = split::plan(CvScheme::KFold(3), &docs, &gold, &groups, 1).unwrap();
         let m = ModelParams::from_name("svm").unwrap();
-        let (run, choices) =
-            nested_cross_validate(&texts, &gold, &docs, &folds, &base, &m, 7).unwrap();
+        let (run, choices) = nested_cross_validate(
+            &texts,
+            &gold,
+            &docs,
+            &folds,
+            &base,
+            &m,
+            7,
+            &crate::progress::Silent,
+        )
+        .unwrap();
         assert_eq!(run.predicted, gold);
         assert_eq!(choices.len(), 3);
         assert!(choices.iter().all(|c| c.inner_macro_f1 == 1.0));
         // Ties go to the first grid point.
         assert_eq!(choices[0].settings, "c=0.01;ngrams=1..1;min_df=1");
-        let again = nested_cross_validate(&texts, &gold, &docs, &folds, &base, &m, 7).unwrap();
+        let again = nested_cross_validate(
+            &texts,
+            &gold,
+            &docs,
+            &folds,
+            &base,
+            &m,
+            7,
+            &crate::progress::Silent,
+        )
+        .unwrap();
         assert_eq!(again.1, choices);
         let csv = grid_csv(&choices).unwrap();
         assert!(csv.starts_with("model,fold,settings,inner_macro_f1\nsvm,fold"));

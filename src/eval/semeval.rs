@@ -17,8 +17,10 @@ use crate::eval::{cross_validate_path, CvPredictions};
 use crate::features::ValidFeaturizerParams;
 use crate::io::table::{Fixed, Table};
 use crate::label::Stance;
-use crate::models::{argmax, ModelParams};
+use crate::models::{argmax, ModelParams, Probs};
 use crate::pipeline::Pipeline;
+use crate::progress::{Progress, Silent};
+use rayon::prelude::*;
 
 /// One candidate configuration: featurizer settings and model settings.
 #[derive(Debug, Clone)]
@@ -169,6 +171,20 @@ fn joint_text(target: &str, text: &str) -> String {
 /// [`Error::Data`] when a test target has no training tweets or test IDs
 /// repeat; [`Error::InvalidParam`] for an empty grid; model errors.
 pub fn run(train: &Corpus, test: &Corpus, settings: &Settings) -> Result<Report> {
+    run_with(train, test, settings, &Silent)
+}
+
+/// [`run`], telling `progress` of every target done (targets run in
+/// parallel; the report does not depend on the thread count).
+///
+/// # Errors
+/// As [`run`].
+pub fn run_with(
+    train: &Corpus,
+    test: &Corpus,
+    settings: &Settings,
+    progress: &dyn Progress,
+) -> Result<Report> {
     if settings.grid.is_empty() {
         return Err(Error::param("grid", "expected at least one model"));
     }
@@ -218,20 +234,31 @@ pub fn run(train: &Corpus, test: &Corpus, settings: &Settings) -> Result<Report>
             e.text.clone()
         }
     };
+    // Targets are tuned and fitted in parallel, then gathered in order.
+    progress.start("semeval targets", groups.len() as u64);
+    let fitted: Vec<Result<(String, f64, Vec<Probs>)>> = groups
+        .par_iter()
+        .map(|(target, tr, te)| {
+            let texts: Vec<String> = tr.iter().map(|&i| text(train, i)).collect();
+            let labels: Vec<Stance> = tr.iter().map(|&i| gold_train[i]).collect();
+            let (best, cv_f_avg) = choose(&texts, &labels, settings).map_err(|e| match e {
+                Error::Fit { model, message } => {
+                    Error::fit(model, format!("target {target}: {message}"))
+                }
+                other => other,
+            })?;
+            let p = Pipeline::fit(&best.featurizer, &best.model, &texts, &labels)?;
+            let test_texts: Vec<String> = te.iter().map(|&i| text(test, i)).collect();
+            let probs = p.predict_proba(&test_texts)?;
+            progress.advance(1, target);
+            Ok((best.name.clone(), cv_f_avg, probs))
+        })
+        .collect();
+    progress.finish();
     let mut predicted: Vec<Option<Stance>> = vec![None; test.len()];
     let mut targets = Vec::new();
-    for (target, tr, te) in groups {
-        let texts: Vec<String> = tr.iter().map(|&i| text(train, i)).collect();
-        let labels: Vec<Stance> = tr.iter().map(|&i| gold_train[i]).collect();
-        let (best, cv_f_avg) = choose(&texts, &labels, settings).map_err(|e| match e {
-            Error::Fit { model, message } => {
-                Error::fit(model, format!("target {target}: {message}"))
-            }
-            other => other,
-        })?;
-        let p = Pipeline::fit(&best.featurizer, &best.model, &texts, &labels)?;
-        let test_texts: Vec<String> = te.iter().map(|&i| text(test, i)).collect();
-        let probs = p.predict_proba(&test_texts)?;
+    for ((target, tr, te), fit) in groups.into_iter().zip(fitted) {
+        let (chosen, cv_f_avg, probs) = fit?;
         let mut m = ConfusionMatrix::default();
         for (&i, pr) in te.iter().zip(&probs) {
             let s = argmax(pr);
@@ -242,7 +269,7 @@ pub fn run(train: &Corpus, test: &Corpus, settings: &Settings) -> Result<Report>
             target,
             n_train: tr.len(),
             n_test: te.len(),
-            chosen: best.name.clone(),
+            chosen,
             cv_f_avg,
             confusion: m,
         });

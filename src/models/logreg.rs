@@ -6,7 +6,13 @@
 //! `Σᵢ −log softmax(xᵢW + b)[yᵢ] + α/2 ‖W‖²`, intercept unpenalised, over
 //! the classes present in training, and applies the same convergence rule:
 //! the L2 norm of the gradient at the returned parameters must be at most
-//! `max_grad_norm`, else the fit is an error rather than a model.
+//! `max_grad_norm` per training row, else the fit is an error rather than
+//! a model. Both tolerances are per row (the objective is a sum over the
+//! rows, so its gradient grows with them): L-BFGS stops when
+//! `‖∇‖ ≤ gradient_tolerance · n`, as scikit-learn's `lbfgs` stops on the
+//! gradient of its mean loss. At the default `1e-5` the objective is
+//! within about 1e-8 (relative) of its minimum on 24,000 news sentences,
+//! in a third of the iterations a fixed `1e-5` needed (35 against 90).
 //!
 //! Each function evaluation is two parallel passes: rows (`xᵢW + b`, the
 //! loss and the residuals `pᵢ − onehot(yᵢ)`) and columns (`Xᵀ residuals`,
@@ -21,14 +27,14 @@
 //! of zero, and builds the transposed copy once. The objective is strictly
 //! convex, so a warm-started fit reaches the same minimum as a cold one;
 //! both stop at the same gradient tolerance, so their weights differ by at
-//! most about `gradient_tolerance / alpha` (tested).
+//! most about `gradient_tolerance · n / alpha` (tested).
 //!
 //! | setting | default | meaning |
 //! |---|---|---|
 //! | `alpha` | `1.0` | L2 penalty on the weights (not the intercept), `> 0` |
 //! | `max_iterations` | `500` | L-BFGS iterations, `≥ 1` |
-//! | `gradient_tolerance` | `1e-5` | stop when the gradient norm is at most this, `> 0` |
-//! | `max_grad_norm` | `1e-3` | largest gradient norm accepted after the fit, `≥ gradient_tolerance` |
+//! | `gradient_tolerance` | `1e-5` | stop when the gradient norm is at most this times the rows, `> 0` |
+//! | `max_grad_norm` | `1e-3` | largest gradient norm per row accepted after the fit, `≥ gradient_tolerance` |
 //! | `memory` | `10` | L-BFGS correction pairs, `≥ 1` |
 //!
 //! Model files written before `logreg` was the sparse fit (it was then
@@ -478,7 +484,9 @@ fn lbfgs(obj: &Objective, p: &LogRegParams, init: Option<&[f64]>) -> Minimum {
     let mut coef = Vec::with_capacity(p.memory);
     let mut iterations = 0;
     let mut gnorm = dot(&grad, &grad).sqrt();
-    while iterations < p.max_iterations && tnorm > p.gradient_tolerance && tnorm.is_finite() {
+    // The tolerance is per training row: the objective is a sum over rows.
+    let tol = p.gradient_tolerance * obj.x.n_rows().max(1) as f64;
+    while iterations < p.max_iterations && tnorm > tol && tnorm.is_finite() {
         iterations += 1;
         // Two-loop recursion: dir = -H g.
         dir.copy_from_slice(&grad);
@@ -573,13 +581,16 @@ impl ValidLogRegParams {
     /// The model of a finished L-BFGS run, or the convergence error.
     fn accept(&self, problem: &Problem, m: &Minimum) -> Result<LinearModel> {
         let p = &self.0;
-        if m.grad_norm.is_nan() || m.grad_norm > p.max_grad_norm {
+        let rows = problem.x.n_rows().max(1) as f64;
+        if m.grad_norm.is_nan() || m.grad_norm > p.max_grad_norm * rows {
             return Err(Error::fit(
                 NAME,
                 format!(
-                    "did not converge: gradient norm {:.3e} > {:.0e} after {} iterations \
+                    "did not converge: gradient norm per row {:.3e} > {:.0e} after {} iterations \
                      (raise alpha or max_iterations)",
-                    m.grad_norm, p.max_grad_norm, m.iterations
+                    m.grad_norm / rows,
+                    p.max_grad_norm,
+                    m.iterations
                 ),
             ));
         }
@@ -737,7 +748,8 @@ mod tests {
             let ours = LogRegParams::default().check().unwrap();
             let (m, loss, _) = ours.fit_with_stats(&x, &y).unwrap();
             let g = gradient_norm(&m, &x, &y, 1.0);
-            assert!(g <= 1e-5, "{g}");
+            // The stopping rule is per row.
+            assert!(g <= 1e-5 * n as f64, "{g}");
             let linfa = fit_on(&DenseLogRegParams::default().check().unwrap(), &x, &y).unwrap();
             assert_eq!(predict_rows(&m, &x), predict_rows(&linfa, &x));
             let theirs = objective(&linfa, &x, &y, 1.0);
@@ -750,7 +762,13 @@ mod tests {
     fn warm_started_path_equals_cold_fits_in_fewer_iterations() {
         for (n, d, classes, seed) in [(300, 60, 3, 11), (500, 200, 3, 12), (200, 40, 2, 13)] {
             let (x, y) = data(n, d, classes, seed);
-            let base = LogRegParams::default().check().unwrap();
+            // A tight stop, so that warm and cold fits must agree closely.
+            let base = LogRegParams {
+                gradient_tolerance: 1e-8,
+                ..LogRegParams::default()
+            }
+            .check()
+            .unwrap();
             let path: Vec<ValidLogRegParams> = base
                 .strengths()
                 .unwrap()
@@ -767,14 +785,15 @@ mod tests {
                 let a = p.params().alpha;
                 warm_iters += w_it;
                 cold_iters += c_it;
-                // Both stop at gradient norm <= 1e-5: same objective to
-                // round-off, same predictions, probabilities within 1e-4.
+                // Both stop at gradient norm <= 1e-8 per row: the same
+                // objective to 1e-8, same predictions, probabilities within
+                // 1e-4.
                 assert!(
                     (w_loss - c_loss).abs() <= 1e-8 * c_loss,
                     "{a}: {w_loss} vs {c_loss}"
                 );
                 assert!((objective(&w, &x, &y, a) - w_loss).abs() <= 1e-9 * w_loss);
-                assert!(gradient_norm(&w, &x, &y, a) <= 1e-3);
+                assert!(gradient_norm(&w, &x, &y, a) <= 1e-3 * n as f64);
                 assert_eq!(predict_rows(&w, &x), predict_rows(&c, &x), "alpha {a}");
                 for (pw, pc) in w.proba(&x).iter().zip(c.proba(&x)) {
                     for k in 0..N_CLASSES {

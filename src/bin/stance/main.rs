@@ -8,6 +8,7 @@
 
 mod args;
 mod cmd;
+mod progress;
 
 use anyhow::Context;
 use clap::FromArgMatches;
@@ -52,8 +53,9 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 }
 
 fn run(cli: Cli, matches: &clap::ArgMatches) -> anyhow::Result<()> {
+    let bar = progress::Bar::new(cli.quiet);
     let config = Config::from_cli(cli, matches)?;
-    with_threads(config.threads(), || cmd::run(config))
+    with_threads(config.threads(), || cmd::run(config, &bar))
 }
 
 /// Runs `f` on a rayon pool of `threads` workers (default: all cores).

@@ -7,8 +7,9 @@ use crate::args::config::{CompareConfig, Labels, EMBEDDED_LABELS};
 use crate::cmd::common::{stdout_write, write_output};
 use stance::corpus::{Corpus, ReadOptions};
 use stance::eval::compare::ComparePlan;
+use stance::progress::Progress;
 
-pub(crate) fn run(c: CompareConfig) -> anyhow::Result<()> {
+pub(crate) fn run(c: CompareConfig, progress: &dyn Progress) -> anyhow::Result<()> {
     let (corpus, source) = match &c.labels {
         Labels::File(p) => {
             let (corpus, skipped) = Corpus::read_labelled(p, c.read, c.skip_unlabelled)?;
@@ -37,7 +38,7 @@ pub(crate) fn run(c: CompareConfig) -> anyhow::Result<()> {
             plan.folds.len()
         );
     }
-    let comparison = plan.run()?;
+    let comparison = plan.run_with(progress)?;
     let mut written: Vec<PathBuf> = Vec::new();
     if let Some(r) = &c.report {
         write_output(r, comparison.compare_csv()?.as_bytes())?;

@@ -15,17 +15,18 @@ pub(crate) mod suggest;
 pub(crate) mod train;
 
 use crate::args::config::Config;
+use stance::progress::Progress;
 
-/// Runs the command of `config`.
-pub(crate) fn run(config: Config) -> anyhow::Result<()> {
+/// Runs the command of `config`, telling `progress` how long work goes.
+pub(crate) fn run(config: Config, progress: &dyn Progress) -> anyhow::Result<()> {
     match config {
-        Config::Compare(c) => compare::run(c),
+        Config::Compare(c) => compare::run(c, progress),
         Config::Train(c) => train::run(c),
         Config::Score(c) => score::run(c),
-        Config::Predict(c) => predict::run(c),
-        Config::Featurize(c) => featurize::run(c),
+        Config::Predict(c) => predict::run(c, progress),
+        Config::Featurize(c) => featurize::run(c, progress),
         Config::Extract(c) => extract::run(c),
-        Config::Semeval(c) => semeval::run(c),
+        Config::Semeval(c) => semeval::run(c, progress),
         Config::Agree(c) => agree::run(c),
         Config::Curve(c) => curve::run(c),
         Config::Suggest(c) => suggest::run(c),

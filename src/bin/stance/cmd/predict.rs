@@ -8,16 +8,19 @@ use stance::eval::report::quote_predictions_csv;
 use stance::extract as ex;
 use stance::io::read_article;
 use stance::pipeline::Pipeline;
+use stance::progress::Progress;
 
-pub(crate) fn run(c: PredictConfig) -> anyhow::Result<()> {
+pub(crate) fn run(c: PredictConfig, progress: &dyn Progress) -> anyhow::Result<()> {
     let model = Pipeline::load(&c.model)?;
     let examples = match &c.quotes {
         Quotes::Data(data) => Corpus::read(data, c.read)?.examples,
         Quotes::Articles(articles) => {
             let aliases = load_aliases(c.aliases.as_deref())?;
             let mut ex = Vec::new();
+            progress.start("extracting quotes", articles.len() as u64);
             for path in articles {
                 let (doc, text) = read_article(path)?;
+                progress.advance(1, &doc);
                 for q in ex::extract(&text, &aliases) {
                     ex.push(Example {
                         id: format!("{doc}:{}", q.start),
@@ -31,6 +34,7 @@ pub(crate) fn run(c: PredictConfig) -> anyhow::Result<()> {
                     });
                 }
             }
+            progress.finish();
             ex
         }
     };

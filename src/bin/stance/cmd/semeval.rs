@@ -9,9 +9,10 @@ use crate::cmd::common::{stdout_write, write_output};
 use stance::corpus::Corpus;
 use stance::eval::metrics::ZeroDivision;
 use stance::eval::semeval as se;
+use stance::progress::Progress;
 use stance::Stance;
 
-pub(crate) fn run(c: SemevalConfig) -> anyhow::Result<()> {
+pub(crate) fn run(c: SemevalConfig, progress: &dyn Progress) -> anyhow::Result<()> {
     let test = Corpus::read(&c.test, c.read)?;
     let zd = ZeroDivision::Zero;
     let (train_path, featurizer, settings, report) = match &c.task {
@@ -38,7 +39,7 @@ pub(crate) fn run(c: SemevalConfig) -> anyhow::Result<()> {
     };
     let train = Corpus::read(train_path, c.read)?;
     let started = Instant::now();
-    let r = se::run(&train, &test, settings)?;
+    let r = se::run_with(&train, &test, settings, progress)?;
     let secs = started.elapsed().as_secs_f64();
     write_output(report, r.to_csv()?.as_bytes())?;
     let mut out = format!(
