@@ -88,6 +88,7 @@ use crate::io::table::Table;
 use crate::label::Stance;
 use crate::models::{argmax, FittedModel, ModelParams, Probs};
 use crate::pipeline::Pipeline;
+use crate::progress::{Progress, Silent};
 use crate::rng::Rng;
 
 /// How to choose the next quotes to label.
@@ -584,6 +585,26 @@ impl ValidActiveParams {
         featurizer: &ValidFeaturizerParams,
         models: &[ModelParams],
     ) -> Result<Curve> {
+        self.simulate_with(texts, labels, groups, folds, featurizer, models, &Silent)
+    }
+
+    /// [`ValidActiveParams::simulate`], telling `progress` of every
+    /// (repeat, fold) unit done (stage `active-learning simulation`,
+    /// `repeats × folds` units; the results do not depend on it).
+    ///
+    /// # Errors
+    /// As [`ValidActiveParams::simulate`].
+    #[allow(clippy::too_many_arguments)]
+    pub fn simulate_with<S: AsRef<str> + Sync>(
+        &self,
+        texts: &[S],
+        labels: &[Stance],
+        groups: &[usize],
+        folds: &[Fold],
+        featurizer: &ValidFeaturizerParams,
+        models: &[ModelParams],
+        progress: &dyn Progress,
+    ) -> Result<Curve> {
         check_inputs(texts.len(), labels.len(), groups.len(), folds, models)?;
         let (sizes, mut notes) = self.resolve_sizes(folds)?;
         let p = &self.0;
@@ -598,10 +619,17 @@ impl ValidActiveParams {
             sizes: &sizes,
             params: p,
         };
+        progress.start("active-learning simulation", (sc.repeats * n_folds) as u64);
         let units: Vec<(Vec<Vec<Preds>>, Option<String>)> = (0..sc.repeats * n_folds)
             .into_par_iter()
-            .map(|u| ctx.unit(u / n_folds, u % n_folds, &folds[u % n_folds]))
+            .map(|u| {
+                let (r, fold) = (u / n_folds, &folds[u % n_folds]);
+                let out = ctx.unit(r, u % n_folds, fold);
+                progress.advance(1, &format!("repeat {}, fold {}", r + 1, fold.name));
+                out
+            })
             .collect();
+        progress.finish();
         // At most one exhaustion note per fold (the first repeat's).
         let mut noted = FxHashSet::default();
         for (u, (_, note)) in units.iter().enumerate() {
@@ -1174,6 +1202,46 @@ mod tests {
         }
         let other = simulate(&texts, &labels, "nb", 4, vec![Strategy::Random]);
         assert_ne!(other.to_csv().unwrap(), csv1);
+        // The progress hook counts (repeat, fold) units and changes nothing.
+        let groups = split::group_duplicates(&texts);
+        let folds = split::plan(
+            CvScheme::KFold(3),
+            &vec![Option::None; texts.len()],
+            &labels,
+            &groups,
+            3,
+        )
+        .unwrap();
+        let rec = crate::progress::testing::Recorder::default();
+        let with = ActiveParams::default()
+            .start(15)
+            .batch(15)
+            .max_size(Some(90))
+            .strategies(vec![Strategy::Random, Strategy::Margin, Strategy::Entropy])
+            .scoring(CurveScoring {
+                repeats: 2,
+                seed: 3,
+                ..CurveScoring::default()
+            })
+            .check()
+            .unwrap()
+            .simulate_with(
+                &texts,
+                &labels,
+                &groups,
+                &folds,
+                &FeaturizerParams::default().check().unwrap(),
+                &[ModelParams::from_name("nb").unwrap()],
+                &rec,
+            )
+            .unwrap();
+        assert_eq!(with.to_csv().unwrap(), csv1);
+        assert_eq!(
+            *rec.stages.lock().unwrap(),
+            [("active-learning simulation".to_owned(), 6)]
+        );
+        assert_eq!(*rec.done.lock().unwrap(), 6);
+        assert_eq!(*rec.finished.lock().unwrap(), 1);
     }
 
     #[test]

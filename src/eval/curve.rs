@@ -118,6 +118,7 @@ use crate::eval::svg::{esc, FONT};
 use crate::features::{Featurizer, ValidFeaturizerParams};
 use crate::label::{Stance, N_CLASSES};
 use crate::models::{argmax, Dataset, FittedModel, ModelParams, Probs};
+use crate::progress::{Progress, Silent};
 use crate::rng::Rng;
 
 /// First size of [`Sizes::Auto`]; the others double it.
@@ -385,10 +386,31 @@ impl ValidCurveParams {
         featurizer: &ValidFeaturizerParams,
         models: &[ModelParams],
     ) -> Result<Curve> {
+        self.run_with(texts, labels, groups, folds, featurizer, models, &Silent)
+    }
+
+    /// [`ValidCurveParams::run`], telling `progress` of every (repeat,
+    /// fold) unit done (stage `learning curve`, `repeats × folds` units;
+    /// the results do not depend on it).
+    ///
+    /// # Errors
+    /// As [`ValidCurveParams::run`].
+    #[allow(clippy::too_many_arguments)]
+    pub fn run_with<S: AsRef<str> + Sync>(
+        &self,
+        texts: &[S],
+        labels: &[Stance],
+        groups: &[usize],
+        folds: &[Fold],
+        featurizer: &ValidFeaturizerParams,
+        models: &[ModelParams],
+        progress: &dyn Progress,
+    ) -> Result<Curve> {
         check_inputs(texts.len(), labels.len(), groups.len(), folds, models)?;
         let (sizes, mut notes) = self.resolve_sizes(folds)?;
         let sc = self.0.scoring;
         let n_folds = folds.len();
+        progress.start("learning curve", (sc.repeats * n_folds) as u64);
         let units: Vec<Vec<Vec<Preds>>> = (0..sc.repeats * n_folds)
             .into_par_iter()
             .map(|u| {
@@ -409,9 +431,11 @@ impl ValidCurveParams {
                         per_model[m].push(p);
                     }
                 }
+                progress.advance(1, &format!("repeat {}, fold {}", r + 1, fold.name));
                 per_model
             })
             .collect();
+        progress.finish();
         let series: Vec<(String, Strategy)> = models
             .iter()
             .map(|m| (m.name().to_owned(), Strategy::Random))
@@ -657,7 +681,8 @@ pub struct CurveOutcome {
 /// Plans the outer folds of `corpus` as `compare` does (leave one
 /// document out when every quote has a document and `cv` is `None`, else
 /// [`crate::eval::compare::DEFAULT_FOLDS`]-fold; duplicate texts kept
-/// together; fold seed `seed`) and runs `plan` with `models` on them.
+/// together; fold seed `seed`) and runs `plan` with `models` on them, telling
+/// `progress` of each (repeat, fold) unit.
 ///
 /// # Errors
 /// [`Error::Data`] for a quote without a stance, [`Error::Split`] when
@@ -669,6 +694,7 @@ pub fn run_on(
     plan: &CurvePlan,
     featurizer: &ValidFeaturizerParams,
     models: &[ModelParams],
+    progress: &dyn Progress,
 ) -> Result<CurveOutcome> {
     use crate::eval::split::{self, CvScheme};
     let labels = corpus.labels()?;
@@ -682,8 +708,12 @@ pub fn run_on(
     let groups = split::group_duplicates(&texts);
     let folds = split::plan(scheme, &docs, &labels, &groups, seed)?;
     let curve = match plan {
-        CurvePlan::Curve(p) => p.run(&texts, &labels, &groups, &folds, featurizer, models)?,
-        CurvePlan::Active(p) => p.simulate(&texts, &labels, &groups, &folds, featurizer, models)?,
+        CurvePlan::Curve(p) => p.run_with(
+            &texts, &labels, &groups, &folds, featurizer, models, progress,
+        )?,
+        CurvePlan::Active(p) => p.simulate_with(
+            &texts, &labels, &groups, &folds, featurizer, models, progress,
+        )?,
     };
     Ok(CurveOutcome {
         curve,
@@ -1748,6 +1778,19 @@ mod tests {
         let one = run(1);
         assert_eq!(one, run(2));
         assert_eq!(one, run(1));
+        // The progress hook counts (repeat, fold) units and changes nothing.
+        let rec = crate::progress::testing::Recorder::default();
+        let c = p
+            .run_with(&texts, &labels, &groups, &folds, &fp, &models, &rec)
+            .unwrap();
+        assert_eq!(c.to_csv().unwrap(), one.0);
+        let units = (2 * folds.len()) as u64;
+        assert_eq!(
+            *rec.stages.lock().unwrap(),
+            [("learning curve".to_owned(), units)]
+        );
+        assert_eq!(*rec.done.lock().unwrap(), units);
+        assert_eq!(*rec.finished.lock().unwrap(), 1);
         let other = CurveParams::default()
             .sizes(Sizes::List(vec![10, 30, 60]))
             .repeats(2)

@@ -9,8 +9,9 @@ use crate::cmd::common::{stdout_write, write_output};
 use stance::corpus::{Corpus, ReadOptions};
 use stance::eval::curve::{run_on, CurvePlan};
 use stance::eval::split::CvScheme;
+use stance::progress::Progress;
 
-pub(crate) fn run(c: CurveConfig) -> anyhow::Result<()> {
+pub(crate) fn run(c: CurveConfig, progress: &dyn Progress) -> anyhow::Result<()> {
     let (corpus, source) = match &c.labels {
         Labels::File(p) => {
             let (corpus, skipped) = Corpus::read_labelled(p, c.read, c.skip_unlabelled)?;
@@ -32,7 +33,15 @@ pub(crate) fn run(c: CurveConfig) -> anyhow::Result<()> {
             (corpus, name)
         }
     };
-    let out = run_on(&corpus, c.cv, c.seed, &c.plan, &c.featurizer, &c.models)?;
+    let out = run_on(
+        &corpus,
+        c.cv,
+        c.seed,
+        &c.plan,
+        &c.featurizer,
+        &c.models,
+        progress,
+    )?;
     let cv = match out.scheme {
         CvScheme::Doc => "leave one document out".to_owned(),
         CvScheme::KFold(k) => format!("{k}-fold"),

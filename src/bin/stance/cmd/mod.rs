@@ -28,7 +28,7 @@ pub(crate) fn run(config: Config, progress: &dyn Progress) -> anyhow::Result<()>
         Config::Extract(c) => extract::run(c),
         Config::Semeval(c) => semeval::run(c, progress),
         Config::Agree(c) => agree::run(c),
-        Config::Curve(c) => curve::run(c),
+        Config::Curve(c) => curve::run(c, progress),
         Config::Suggest(c) => suggest::run(c),
     }
 }
