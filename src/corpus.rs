@@ -104,6 +104,55 @@ impl Corpus {
         })
     }
 
+    /// Reads a labelled file. With `skip_unlabelled`, rows whose stance is
+    /// empty are left out and counted (the second value); without it they
+    /// are an error naming the row, as any row without a label.
+    /// `opts.require_stance` is ignored (labels are required).
+    ///
+    /// # Errors
+    /// As [`Corpus::read`]; with `skip_unlabelled`, [`Error::Data`] when no
+    /// row is labelled (every stance empty, or no `stance` column).
+    pub fn read_labelled(
+        path: &Path,
+        opts: ReadOptions,
+        skip_unlabelled: bool,
+    ) -> Result<(Corpus, usize)> {
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        Corpus::labelled_from_bytes(path, &bytes, opts, skip_unlabelled)
+    }
+
+    /// As [`Corpus::read_labelled`], on file content (`path` names it in
+    /// errors).
+    ///
+    /// # Errors
+    /// See [`Corpus::read_labelled`].
+    pub fn labelled_from_bytes(
+        path: &Path,
+        bytes: &[u8],
+        opts: ReadOptions,
+        skip_unlabelled: bool,
+    ) -> Result<(Corpus, usize)> {
+        let opts = ReadOptions {
+            require_stance: !skip_unlabelled,
+            ..opts
+        };
+        let mut c = Corpus::from_bytes(path, bytes, opts)?;
+        let before = c.examples.len();
+        c.examples.retain(|e| e.stance.is_some());
+        if c.examples.is_empty() {
+            return Err(Error::data(
+                path,
+                None,
+                Some("stance"),
+                format!(
+                    "no labelled rows: all {before} rows have an empty stance (or there is no stance column); expected favor|against|none"
+                ),
+            ));
+        }
+        let skipped = before - c.examples.len();
+        Ok((c, skipped))
+    }
+
     /// The hand labels, in example order.
     ///
     /// # Errors
@@ -495,6 +544,20 @@ impl<'a> RowParser<'a> {
                 let raw = field(c, cols.stance)?;
                 if raw.trim().is_empty() && !opts.require_stance {
                     None
+                } else if raw.trim().is_empty() {
+                    return Err(Error::data(
+                        path,
+                        Some(line),
+                        Some(cols.stance),
+                        format!(
+                            "empty stance (row id '{}' is not labelled yet); expected favor|against|none, or --skip-unlabelled to leave such rows out",
+                            h.id
+                                .and_then(|i| record.get(i))
+                                .map(|v| String::from_utf8_lossy(v).trim().to_owned())
+                                .filter(|v| !v.is_empty())
+                                .unwrap_or_else(|| format!("row{line}"))
+                        ),
+                    ));
                 } else {
                     Some(raw.parse::<Stance>().map_err(|e| {
                         Error::data(path, Some(line), Some(cols.stance), e.to_string())
@@ -871,5 +934,38 @@ mod tests {
         assert_eq!(c.examples[0].target.as_deref(), Some("Atheism"));
         assert_eq!(c.examples[0].text, "God is good \"really\"");
         assert_eq!(c.examples[0].stance, Some(Stance::Against));
+    }
+
+    #[test]
+    fn unlabelled_rows_are_named_or_skipped_and_counted() {
+        let csv = "id,text,stance\nq1,one,favor\nq2,two,\nq3,three,none\nq4,four, \n";
+        let path = Path::new("t.csv");
+        let e = Corpus::labelled_from_bytes(path, csv.as_bytes(), ReadOptions::default(), false)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("t.csv")
+                && e.contains("row 3")
+                && e.contains("'q2' is not labelled")
+                && e.contains("--skip-unlabelled"),
+            "{e}"
+        );
+        let (c, skipped) =
+            Corpus::labelled_from_bytes(path, csv.as_bytes(), ReadOptions::default(), true)
+                .unwrap();
+        assert_eq!(skipped, 2);
+        let ids: Vec<&str> = c.examples.iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(ids, ["q1", "q3"]);
+        let none = "id,text,stance\nq1,one,\n";
+        let e = Corpus::labelled_from_bytes(path, none.as_bytes(), ReadOptions::default(), true)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("no labelled rows"), "{e}");
+        // A bad label is still an error when skipping.
+        let bad = "id,text,stance\nq1,one,pro\n";
+        assert!(
+            Corpus::labelled_from_bytes(path, bad.as_bytes(), ReadOptions::default(), true)
+                .is_err()
+        );
     }
 }

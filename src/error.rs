@@ -83,6 +83,10 @@ pub enum Error {
         /// The underlying I/O error.
         cause: std::io::Error,
     },
+    /// An agreement coefficient cannot be computed (see
+    /// [`crate::eval::agree`]).
+    #[error("agreement: {0}")]
+    Agree(#[from] crate::eval::agree::AgreeError),
     /// A report cannot be built from its inputs (they do not fit
     /// together, a caller's bug).
     #[error("report {name}: {message}")]

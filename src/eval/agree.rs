@@ -97,7 +97,7 @@
 
 use std::fmt;
 
-use crate::eval::bootstrap::Interval;
+use crate::eval::bootstrap::{quantile, Interval};
 use crate::label::{Stance, N_CLASSES};
 use crate::rng::Rng;
 
@@ -1012,12 +1012,6 @@ pub struct BootstrapEstimate {
     /// Resampling units: the items the statistic uses, drawn this many
     /// times per resample.
     pub units: usize,
-}
-
-/// The `q`-quantile of sorted values (nearest rank on `(len − 1) q`).
-fn quantile(sorted: &[f64], q: f64) -> f64 {
-    let i = ((sorted.len() - 1) as f64 * q).round() as usize;
-    sorted[i]
 }
 
 /// Seeded percentile bootstrap interval (`level`, e.g. 0.95) of `stat`,

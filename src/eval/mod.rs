@@ -11,11 +11,14 @@
 //! the best model itself is tested against the runner-up). p-values are not
 //! corrected for multiple comparisons.
 
+pub mod active;
 pub mod actors;
 pub mod agree;
+pub mod annotators;
 pub mod bootstrap;
 pub mod calibrate;
 pub mod compare;
+pub mod curve;
 pub mod grid;
 pub mod metrics;
 pub mod report;

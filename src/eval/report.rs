@@ -18,6 +18,7 @@
 //! | `predict` | `doc,actor,text,stance,p_favor,p_against,p_none` ([`quote_predictions_csv`]) |
 //! | `predict --by-actor` | `actor,stance,n,p_favor,p_against,p_none,confidence` ([`crate::eval::actors::by_actor_csv`]) |
 //! | `extract` | `doc,start,end,actor,text` ([`extracted_csv`]) |
+//! | `extract --template` | `id,doc,start,end,actor,text,stance` ([`template_csv`]) |
 //! | `semeval --report` | `target,n_train,n_test,chosen,cv_f_avg,accuracy,macro_f1,f1_favor,f1_against,f_avg` ([`crate::eval::semeval::Report::to_csv`]) |
 //! | actor-level gold | `actor,stance` ([`crate::eval::actors::actors_csv`]) |
 //!
@@ -40,6 +41,7 @@ use crate::extract::Quote;
 use crate::io::table::{Fixed, Table};
 use crate::label::Stance;
 use crate::models::{argmax, FittedModel, Probs};
+use crate::rng::Rng;
 
 /// Features listed per class in `features.csv`.
 pub const TOP_FEATURES: usize = 20;
@@ -308,6 +310,45 @@ pub fn extracted_csv<'a>(docs: impl IntoIterator<Item = (&'a str, &'a [Quote])>)
     t.finish()
 }
 
+/// The id of an extracted quote in a label template: `DOC:START-END`
+/// (the article's file name and the byte span), so the same article
+/// gives the same ids on every run, whatever the other articles or the
+/// row order.
+pub fn template_id(doc: &str, start: usize, end: usize) -> String {
+    format!("{doc}:{start}-{end}")
+}
+
+/// A label file to fill in: `id,doc,start,end,actor,text,stance` with
+/// `stance` empty and the extracted speaker in `actor` (ids as
+/// [`template_id`]). Rows are in article order, then span order; with
+/// `shuffle = Some(seed)` they are put in a seeded random order instead
+/// (for labelling without the article's order biasing the labels; the
+/// same seed gives the same order).
+///
+/// # Errors
+/// [`Error::Report`] if a row cannot be written.
+pub fn template_csv<'a>(
+    docs: impl IntoIterator<Item = (&'a str, &'a [Quote])>,
+    shuffle: Option<u64>,
+) -> Result<String> {
+    let mut rows: Vec<(&str, &Quote)> = docs
+        .into_iter()
+        .flat_map(|(d, qs)| qs.iter().map(move |q| (d, q)))
+        .collect();
+    if let Some(seed) = shuffle {
+        Rng::new(seed).shuffle(&mut rows);
+    }
+    let mut t = Table::new(
+        "label template",
+        ["id", "doc", "start", "end", "actor", "text", "stance"],
+    )?;
+    for (doc, q) in rows {
+        let id = template_id(doc, q.start, q.end);
+        t.row(&(id, doc, q.start, q.end, &q.actor, &q.text, ""))?;
+    }
+    t.finish()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -372,5 +413,57 @@ mod tests {
             "{p}"
         );
         assert!(predictions_csv(&ex[..2], &gold[..2], &runs).is_err());
+    }
+
+    #[test]
+    fn template_has_stable_ids_an_empty_stance_and_a_seeded_shuffle() {
+        let q = |start: usize, end: usize, actor: &str, text: &str| Quote {
+            start,
+            end,
+            actor: actor.into(),
+            text: text.into(),
+        };
+        let a = vec![
+            q(0, 12, "ann_lee", "\"Go,\" she said."),
+            q(20, 31, "bo_chan", "He agreed."),
+        ];
+        let b = vec![
+            q(5, 16, "cy_dunn", "They left."),
+            q(40, 52, "ann_lee", "She waited."),
+        ];
+        let docs = [("a.txt", a.as_slice()), ("b.txt", b.as_slice())];
+        let plain = template_csv(docs, Option::None).unwrap();
+        assert_eq!(
+            plain,
+            "id,doc,start,end,actor,text,stance\n\
+             a.txt:0-12,a.txt,0,12,ann_lee,\"\"\"Go,\"\" she said.\",\n\
+             a.txt:20-31,a.txt,20,31,bo_chan,He agreed.,\n\
+             b.txt:5-16,b.txt,5,16,cy_dunn,They left.,\n\
+             b.txt:40-52,b.txt,40,52,ann_lee,She waited.,\n"
+        );
+        // Reads back as an unlabelled corpus with the same ids.
+        let c = crate::corpus::Corpus::from_bytes(
+            std::path::Path::new("t.csv"),
+            plain.as_bytes(),
+            crate::corpus::ReadOptions::default(),
+        )
+        .unwrap();
+        assert!(c.examples.iter().all(|e| e.stance.is_none()));
+        assert_eq!(c.examples[3].id, "b.txt:40-52");
+        // Ids do not depend on the other articles.
+        let alone = template_csv([("b.txt", b.as_slice())], Option::None).unwrap();
+        assert!(alone.contains("\nb.txt:5-16,"), "{alone}");
+        let s1 = template_csv(docs, Some(7)).unwrap();
+        assert_eq!(s1, template_csv(docs, Some(7)).unwrap());
+        let lines = |s: &str| {
+            let mut v: Vec<String> = s.lines().map(str::to_owned).collect();
+            v.sort();
+            v
+        };
+        assert_eq!(lines(&s1), lines(&plain));
+        let orders: std::collections::BTreeSet<String> = (0..8)
+            .map(|seed| template_csv(docs, Some(seed)).unwrap())
+            .collect();
+        assert!(orders.len() > 1);
     }
 }

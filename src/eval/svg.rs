@@ -10,14 +10,16 @@ use std::fmt::Write;
 use crate::eval::Summary;
 use crate::label::Stance;
 
-fn esc(s: &str) -> String {
+/// Escapes `s` for SVG text and attribute values.
+pub(crate) fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
 }
 
-const FONT: &str = "font-family=\"DejaVu Sans, Arial, Helvetica, sans-serif\"";
+/// The font attribute of every chart.
+pub(crate) const FONT: &str = "font-family=\"DejaVu Sans, Arial, Helvetica, sans-serif\"";
 
 /// Horizontal dot-and-error-bar chart of macro-F1 per model, best at the
 /// top (ties keep the input order); `majority` is drawn in grey and

@@ -10,13 +10,17 @@ use std::path::{Path, PathBuf};
 use clap::ArgMatches;
 
 use super::{
-    Cli, Command, CompareArgs, ExtractArgs, FeatArgs, FeaturizeArgs, InputArgs, PredictArgs,
-    ScoreArgs, SemevalArgs, TrainArgs,
+    AgreeArgs, Cli, Command, CompareArgs, CurveArgs, ExtractArgs, FeatArgs, FeaturizeArgs,
+    InputArgs, PredictArgs, ScoreArgs, SemevalArgs, SuggestArgs, TrainArgs,
 };
 use stance::corpus::ReadOptions;
+use stance::eval::active::{ActiveParams, Strategy, SuggestParams, ValidSuggestParams};
+use stance::eval::annotators::AgreeSettings;
 use stance::eval::compare::CompareSettings;
+use stance::eval::curve::{CurveParams, CurvePlan, CurveScoring, Sizes};
 use stance::eval::report::ReportSet;
 use stance::eval::semeval::{self as se, Candidate, Settings};
+use stance::eval::split::CvScheme;
 use stance::features::{FeaturizerParams, ValidFeaturizerParams};
 use stance::io::refuse_overwrite;
 use stance::models::ModelParams;
@@ -50,6 +54,12 @@ pub enum Config {
     Extract(ExtractConfig),
     /// `stance semeval`.
     Semeval(SemevalConfig),
+    /// `stance agree`.
+    Agree(AgreeConfig),
+    /// `stance curve`.
+    Curve(CurveConfig),
+    /// `stance suggest`.
+    Suggest(SuggestConfig),
 }
 
 impl Config {
@@ -71,6 +81,9 @@ impl Config {
                 let given = matches.subcommand_matches("semeval");
                 Config::Semeval(SemevalConfig::from_args(a, given)?)
             }
+            Command::Agree(a) => Config::Agree(AgreeConfig::from_args(a)?),
+            Command::Curve(a) => Config::Curve(CurveConfig::from_args(a)?),
+            Command::Suggest(a) => Config::Suggest(SuggestConfig::from_args(a)?),
         })
     }
 
@@ -82,7 +95,8 @@ impl Config {
             Config::Featurize(c) => c.threads,
             Config::Extract(c) => c.threads,
             Config::Semeval(c) => c.threads,
-            Config::Score(_) | Config::Predict(_) => None,
+            Config::Curve(c) => c.threads,
+            Config::Score(_) | Config::Predict(_) | Config::Agree(_) | Config::Suggest(_) => None,
         }
     }
 }
@@ -222,6 +236,8 @@ pub struct CompareConfig {
     pub report: Option<PathBuf>,
     /// Where to write every report.
     pub report_dir: Option<PathBuf>,
+    /// Leave out rows with an empty stance (and count them).
+    pub skip_unlabelled: bool,
 }
 
 impl CompareConfig {
@@ -281,6 +297,7 @@ impl CompareConfig {
             },
             report,
             report_dir: a.report_dir,
+            skip_unlabelled: a.skip_unlabelled,
         })
     }
 }
@@ -300,6 +317,8 @@ pub struct TrainConfig {
     pub model: ModelParams,
     /// The model file to write.
     pub out: PathBuf,
+    /// Leave out rows with an empty stance (and count them).
+    pub skip_unlabelled: bool,
 }
 
 impl TrainConfig {
@@ -319,6 +338,7 @@ impl TrainConfig {
             featurizer,
             model,
             out: a.out,
+            skip_unlabelled: a.skip_unlabelled,
         })
     }
 }
@@ -509,6 +529,10 @@ pub struct ExtractConfig {
     pub actors_given: Option<PathBuf>,
     /// Replace invalid UTF-8 in the articles and labels (`--lossy`).
     pub lossy: bool,
+    /// `--template`: where to write a label file to fill in.
+    pub template: Option<PathBuf>,
+    /// `--shuffle --seed N`: the template's rows in a seeded order.
+    pub shuffle: Option<u64>,
 }
 
 impl ExtractConfig {
@@ -560,23 +584,32 @@ impl ExtractConfig {
             eval,
             actors_given: a.actors,
             lossy: a.lossy,
+            shuffle: a.shuffle.then_some(a.seed),
+            template: a.template,
         };
         config.refuse_overwrite(&config.articles)?;
         Ok(config)
     }
 
-    /// Fails if `--out` names one of `articles` or another input.
+    /// Fails if `--out` or `--template` names one of `articles` or another
+    /// input, or if they name the same file.
     ///
     /// # Errors
     /// [`Error::InvalidParam`] naming `--out`.
     pub fn refuse_overwrite(&self, articles: &[PathBuf]) -> Result<()> {
-        let Some(out) = &self.out else {
-            return Ok(());
-        };
         let mut inputs: Vec<&Path> = articles.iter().map(PathBuf::as_path).collect();
         inputs.extend(self.eval.as_ref().map(|e| e.labels.as_path()));
         inputs.extend(self.aliases.as_deref());
         inputs.extend(self.actors_given.as_deref());
+        if let Some(t) = &self.template {
+            refuse_overwrite("--template", t, &inputs)?;
+            if let Some(out) = &self.out {
+                refuse_overwrite("--template", t, &[out.as_path()])?;
+            }
+        }
+        let Some(out) = &self.out else {
+            return Ok(());
+        };
         refuse_overwrite("--out", out, &inputs)
     }
 }
@@ -685,6 +718,202 @@ impl SemevalConfig {
             test: a.test,
             read,
             task,
+        })
+    }
+}
+
+/// `stance agree`.
+#[derive(Debug)]
+pub struct AgreeConfig {
+    /// The annotators' files.
+    pub files: Vec<PathBuf>,
+    /// Where to write the reports.
+    pub report_dir: Option<PathBuf>,
+    /// Interval settings.
+    pub settings: AgreeSettings,
+    /// Replace invalid UTF-8.
+    pub lossy: bool,
+}
+
+impl AgreeConfig {
+    /// Checks the flags of `agree`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParam`] for 0 resamples or a report that would
+    /// overwrite an input.
+    pub fn from_args(a: AgreeArgs) -> Result<AgreeConfig> {
+        if a.resamples == 0 {
+            return Err(Error::param("--resamples", "must be at least 1"));
+        }
+        if let Some(dir) = &a.report_dir {
+            let inputs: Vec<&Path> = a.files.iter().map(PathBuf::as_path).collect();
+            for name in stance::eval::annotators::REPORT_FILES {
+                refuse_overwrite("--report-dir", &dir.join(name), &inputs)?;
+            }
+        }
+        Ok(AgreeConfig {
+            files: a.files,
+            report_dir: a.report_dir,
+            settings: AgreeSettings {
+                resamples: a.resamples,
+                level: 0.95,
+                seed: a.seed,
+            },
+            lossy: a.lossy,
+        })
+    }
+}
+
+/// The models `curve` runs when `--models` is not given.
+pub const DEFAULT_CURVE_MODELS: [&str; 3] = ["nb", "logreg", "svm"];
+
+/// Where `curve` writes without `--report-dir`.
+pub const DEFAULT_CURVE_DIR: &str = "reports";
+
+/// `stance curve`.
+#[derive(Debug)]
+pub struct CurveConfig {
+    /// Worker threads.
+    pub threads: Option<usize>,
+    /// The labelled data.
+    pub labels: Labels,
+    /// How to read it.
+    pub read: ReadOptions,
+    /// Leave out unlabelled rows.
+    pub skip_unlabelled: bool,
+    /// The featurizer settings.
+    pub featurizer: ValidFeaturizerParams,
+    /// The models.
+    pub models: Vec<ModelParams>,
+    /// The outer scheme (`None`: as compare).
+    pub cv: Option<CvScheme>,
+    /// Seed of the folds.
+    pub seed: u64,
+    /// Curve or simulation.
+    pub plan: CurvePlan,
+    /// Where to write curve.csv and curve.svg.
+    pub report_dir: PathBuf,
+}
+
+impl CurveConfig {
+    /// Checks the flags of `curve`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParam`] naming the flag.
+    pub fn from_args(a: CurveArgs) -> Result<CurveConfig> {
+        let threads = threads(a.feat.threads)?;
+        let featurizer = featurizer(&a.feat)?;
+        let names: Vec<String> = a
+            .models
+            .clone()
+            .unwrap_or_else(|| DEFAULT_CURVE_MODELS.map(String::from).to_vec());
+        let models = model_list(Some(&names))?;
+        let strategy: Strategy = a.strategy.parse()?;
+        let scoring = CurveScoring {
+            repeats: a.repeats,
+            seed: a.seed,
+            resamples: a.resamples,
+            ..CurveScoring::default()
+        };
+        let plan = if strategy == Strategy::Random {
+            let sizes: Sizes = match &a.sizes {
+                Some(s) => s.parse()?,
+                None => Sizes::Auto,
+            };
+            let p = CurveParams::default()
+                .sizes(sizes)
+                .repeats(scoring.repeats)
+                .seed(scoring.seed)
+                .resamples(scoring.resamples)
+                .level(scoring.level);
+            CurvePlan::Curve(p.check()?)
+        } else {
+            if a.sizes.is_some() {
+                return Err(Error::param(
+                    "--sizes",
+                    format!(
+                        "the {strategy} simulation grows from --start by --batch; drop --sizes"
+                    ),
+                ));
+            }
+            CurvePlan::Active(
+                ActiveParams::default()
+                    .start(a.start)
+                    .batch(a.batch)
+                    .max_size(a.max_size)
+                    .strategies(vec![Strategy::Random, strategy])
+                    .scoring(scoring)
+                    .check()?,
+            )
+        };
+        let labels = match a.data {
+            Some(p) => Labels::File(p),
+            None if Path::new(DEFAULT_LABELS).exists() => Labels::File(DEFAULT_LABELS.into()),
+            None => Labels::Embedded,
+        };
+        let report_dir = a
+            .report_dir
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_CURVE_DIR));
+        if let Labels::File(data) = &labels {
+            for name in ["curve.csv", "curve.svg"] {
+                refuse_overwrite("--report-dir", &report_dir.join(name), &[data])?;
+            }
+        }
+        Ok(CurveConfig {
+            threads,
+            labels,
+            read: read_options(&a.input, true),
+            skip_unlabelled: a.skip_unlabelled,
+            featurizer,
+            models,
+            cv: a.cv,
+            seed: a.seed,
+            plan,
+            report_dir,
+        })
+    }
+}
+
+/// `stance suggest`.
+#[derive(Debug)]
+pub struct SuggestConfig {
+    /// The model file.
+    pub model: PathBuf,
+    /// The pool.
+    pub data: PathBuf,
+    /// The model's training file, if given.
+    pub train: Option<PathBuf>,
+    /// Checked settings.
+    pub params: ValidSuggestParams,
+    /// Where to write (default: stdout).
+    pub out: Option<PathBuf>,
+    /// Replace invalid UTF-8.
+    pub lossy: bool,
+}
+
+impl SuggestConfig {
+    /// Checks the flags of `suggest`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParam`] naming the flag.
+    pub fn from_args(a: SuggestArgs) -> Result<SuggestConfig> {
+        let strategy: Strategy = a.strategy.parse()?;
+        let params = SuggestParams::new(a.n)
+            .strategy(strategy)
+            .seed(a.seed)
+            .check()?;
+        if let Some(out) = &a.out {
+            let mut inputs: Vec<&Path> = vec![&a.model, &a.data];
+            inputs.extend(a.train.as_deref());
+            refuse_overwrite("--out", out, &inputs)?;
+        }
+        Ok(SuggestConfig {
+            model: a.model,
+            data: a.data,
+            train: a.train,
+            params,
+            out: a.out,
+            lossy: a.lossy,
         })
     }
 }

@@ -51,6 +51,13 @@ pub enum Command {
     /// Featurizer flags not given default to word 1..3-grams plus char 2..5-grams,
     /// sublinear TF-IDF and the tweet tokenizer.
     Semeval(SemevalArgs),
+    /// Agreement between annotators who labelled the same quotes.
+    Agree(AgreeArgs),
+    /// Learning curves: macro-F1 against the number of labels, and the
+    /// active-learning simulation (--strategy margin|entropy).
+    Curve(CurveArgs),
+    /// The next quotes to label: a pool ranked by the model's uncertainty.
+    Suggest(SuggestArgs),
 }
 
 /// The command line, with the model flags' help completed from the model
@@ -75,6 +82,9 @@ pub fn command() -> clap::Command {
     Cli::command()
         .mut_subcommand("compare", |c| {
             c.mut_arg("models", with_models(format!(" (default: {defaults}).")))
+        })
+        .mut_subcommand("curve", |c| {
+            c.mut_arg("models", with_models(" (default: nb,logreg,svm).".into()))
         })
         .mut_subcommand("semeval", |c| {
             c.mut_arg("models", with_models(String::new()))
@@ -229,6 +239,10 @@ pub struct CompareArgs {
     /// min_df per outer fold by inner 3-fold macro-F1 (choices in grid.csv).
     #[arg(long)]
     pub grid: bool,
+    /// Leave out rows whose stance is empty (an unfilled label template)
+    /// instead of failing on the first; says how many were left out.
+    #[arg(long)]
+    pub skip_unlabelled: bool,
     #[command(flatten)]
     pub input: InputArgs,
     #[command(flatten)]
@@ -247,6 +261,10 @@ pub struct TrainArgs {
     /// Where to write the model file.
     #[arg(long, value_name = "MODEL")]
     pub out: PathBuf,
+    /// Leave out rows whose stance is empty (an unfilled label template)
+    /// instead of failing on the first; says how many were left out.
+    #[arg(long)]
+    pub skip_unlabelled: bool,
     #[command(flatten)]
     pub input: InputArgs,
     #[command(flatten)]
@@ -396,6 +414,17 @@ pub struct ExtractArgs {
     /// articles and the labels; offsets are then into the repaired text).
     #[arg(long)]
     pub lossy: bool,
+    /// Also write a label file to fill in: `id,doc,start,end,actor,text,stance`
+    /// with `stance` empty and ids `DOC:START-END` (the same on every run).
+    #[arg(long, value_name = "OUT.csv", conflicts_with = "eval")]
+    pub template: Option<PathBuf>,
+    /// Put the template's rows in a seeded random order (see --seed), so
+    /// that the articles' order does not bias the labels.
+    #[arg(long, requires = "template")]
+    pub shuffle: bool,
+    /// Seed of --shuffle.
+    #[arg(long, value_name = "N", default_value_t = 42, requires = "shuffle")]
+    pub seed: u64,
     #[command(flatten)]
     pub feat: FeatArgs,
 }
@@ -440,4 +469,115 @@ pub struct SemevalArgs {
     pub lossy: bool,
     #[command(flatten)]
     pub feat: FeatArgs,
+}
+
+/// `stance agree`.
+#[derive(Debug, Args)]
+pub struct AgreeArgs {
+    /// Two or more label files (CSV with `stance` and `text`; rows matched
+    /// by `id` when every file has ids, else by `doc,start,end`, else by
+    /// `doc,text` after white-space normalisation). An empty stance is a
+    /// missing value.
+    #[arg(value_name = "FILE", num_args = 2.., required = true)]
+    pub files: Vec<PathBuf>,
+    /// Write agreement.csv, pairs.csv, disagreements.csv and unmatched.csv here.
+    #[arg(long, value_name = "DIR")]
+    pub report_dir: Option<PathBuf>,
+    /// Seed of the bootstrap intervals.
+    #[arg(long, value_name = "N", default_value_t = 42)]
+    pub seed: u64,
+    /// Bootstrap resamples.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_RESAMPLES)]
+    pub resamples: usize,
+    /// Replace invalid UTF-8 with U+FFFD instead of failing.
+    #[arg(long)]
+    pub lossy: bool,
+}
+
+/// `stance curve`.
+#[derive(Debug, Args)]
+pub struct CurveArgs {
+    /// Labelled data (default: labels/quotes.csv, or the embedded copy).
+    #[arg(long, value_name = "F")]
+    pub data: Option<PathBuf>,
+    /// Comma-separated models.
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub models: Option<Vec<String>>,
+    /// Training sizes: auto (10, 20, 40, ... and the whole training part)
+    /// or a list such as 10,20,40. Learning curve only (the simulation
+    /// grows by --batch from --start).
+    #[arg(long, value_name = "LIST|auto")]
+    pub sizes: Option<String>,
+    /// Subsamples per size and fold; with 2 or more the interval is
+    /// Student's t across repeats, with 1 a bootstrap over the quotes.
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub repeats: usize,
+    /// Cross-validation: doc (leave one document out) or kfold:K.
+    /// Default: doc when every row has a doc, else kfold:5.
+    #[arg(long, value_name = "SCHEME", value_parser = |s: &str| s.parse::<CvScheme>().map_err(message))]
+    pub cv: Option<CvScheme>,
+    /// random: the learning curve (labels drawn at random, stratified).
+    /// margin or entropy: simulate active learning on the training folds
+    /// (start from --start labels, add the --batch most uncertain per
+    /// round) next to random sampling from the same start.
+    #[arg(long, value_name = "STRATEGY", default_value = "random")]
+    pub strategy: String,
+    /// Simulation: the seed set's size.
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub start: usize,
+    /// Simulation: labels added per round.
+    #[arg(long, value_name = "K", default_value_t = 10)]
+    pub batch: usize,
+    /// Simulation: the last labelled size (default: the largest training part).
+    #[arg(long, value_name = "N")]
+    pub max_size: Option<usize>,
+    /// Seed of the folds, subsamples and bootstrap.
+    #[arg(long, value_name = "N", default_value_t = 42)]
+    pub seed: u64,
+    /// Bootstrap resamples (with --repeats 1).
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_RESAMPLES)]
+    pub resamples: usize,
+    /// Write curve.csv and curve.svg here (default: reports/).
+    #[arg(long, value_name = "DIR")]
+    pub report_dir: Option<PathBuf>,
+    /// Leave out rows whose stance is empty instead of failing.
+    #[arg(long)]
+    pub skip_unlabelled: bool,
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub feat: FeatArgs,
+}
+
+/// `stance suggest`.
+#[derive(Debug, Args)]
+pub struct SuggestArgs {
+    /// A model file written by `stance train`.
+    #[arg(long, value_name = "MODEL")]
+    pub model: PathBuf,
+    /// The pool: a CSV with a `text` column (e.g. an `extract --template`
+    /// file). Rows that already have a stance are not suggested, and their
+    /// near-duplicates neither.
+    #[arg(long, value_name = "POOL.csv")]
+    pub data: PathBuf,
+    /// How many quotes to suggest.
+    #[arg(long, value_name = "K")]
+    pub n: usize,
+    /// margin: smallest gap between the two likeliest classes first;
+    /// entropy: most spread-out probabilities first; random: a seeded shuffle.
+    #[arg(long, value_name = "STRATEGY", default_value = "margin")]
+    pub strategy: String,
+    /// Seed of --strategy random.
+    #[arg(long, value_name = "N", default_value_t = 42)]
+    pub seed: u64,
+    /// The labelled file the model was trained on: near-duplicates of its
+    /// quotes are not suggested (without it they are not checked).
+    #[arg(long, value_name = "F")]
+    pub train: Option<PathBuf>,
+    /// Write the CSV here instead of stdout.
+    #[arg(long, value_name = "F")]
+    pub out: Option<PathBuf>,
+    /// Replace invalid UTF-8 with U+FFFD instead of failing.
+    #[arg(long)]
+    pub lossy: bool,
 }

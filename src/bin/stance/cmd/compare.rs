@@ -11,7 +11,16 @@ use stance::progress::Progress;
 
 pub(crate) fn run(c: CompareConfig, progress: &dyn Progress) -> anyhow::Result<()> {
     let (corpus, source) = match &c.labels {
-        Labels::File(p) => (Corpus::read(p, c.read)?, p.clone()),
+        Labels::File(p) => {
+            let (corpus, skipped) = Corpus::read_labelled(p, c.read, c.skip_unlabelled)?;
+            if skipped > 0 {
+                eprintln!(
+                    "stance: note: {skipped} unlabelled rows of {} left out (--skip-unlabelled)",
+                    p.display()
+                );
+            }
+            (corpus, p.clone())
+        }
         Labels::Embedded => {
             let name = PathBuf::from(EMBEDDED_LABELS);
             let opts = ReadOptions {

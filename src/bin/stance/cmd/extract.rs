@@ -8,7 +8,7 @@ use crate::args::config::{ActorLevel, ExtractConfig};
 use crate::cmd::common::{load_aliases, stdout_write, write_output};
 use stance::corpus::{Corpus, ReadOptions};
 use stance::eval::actors::{actor_level_scores, read_actor_labels};
-use stance::eval::report::extracted_csv;
+use stance::eval::report::{extracted_csv, template_csv};
 use stance::extract as ex;
 use stance::io::text::read_article_with;
 use stance::Error;
@@ -92,6 +92,22 @@ pub(crate) fn run(c: ExtractConfig) -> anyhow::Result<()> {
         }
         other => other,
     };
+    if let Some(t) = &c.template {
+        let body = template_csv(
+            found.iter().map(|(d, q)| (d.as_str(), q.as_slice())),
+            c.shuffle,
+        )?;
+        write_output(t, body.as_bytes())?;
+        let n: usize = found.iter().map(|(_, q)| q.len()).sum();
+        eprintln!(
+            "stance: label template: {n} quotes from {} articles -> {}",
+            found.len(),
+            t.display()
+        );
+        if c.out.is_none() {
+            return Ok(());
+        }
+    }
     let csv = extracted_csv(found.iter().map(|(d, q)| (d.as_str(), q.as_slice())))?;
     let (Some(gold), Some(eval)) = (gold, &c.eval) else {
         return match &c.out {

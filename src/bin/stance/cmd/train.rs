@@ -6,7 +6,13 @@ use stance::corpus::Corpus;
 use stance::pipeline::Pipeline;
 
 pub(crate) fn run(c: TrainConfig) -> anyhow::Result<()> {
-    let corpus = Corpus::read(&c.data, c.read)?;
+    let (corpus, skipped) = Corpus::read_labelled(&c.data, c.read, c.skip_unlabelled)?;
+    if skipped > 0 {
+        eprintln!(
+            "stance: note: {skipped} unlabelled rows of {} left out (--skip-unlabelled)",
+            c.data.display()
+        );
+    }
     let gold = corpus.labels()?;
     let p = Pipeline::fit(&c.featurizer, &c.model, &corpus.texts(), &gold)?;
     write_output(&c.out, p.to_json().as_bytes())?;
