@@ -238,7 +238,7 @@ fn model_file_of_another_version_fails_clearly() {
     w.train_on_quotes("nb", "m.json");
     let json = w
         .read("m.json")
-        .replacen("\"version\":3", "\"version\":99", 1);
+        .replacen("\"version\":4", "\"version\":99", 1);
     w.write("old.json", json);
     let o = w.run(["score", "--model", "old.json", "--data", p(&data)]);
     assert_eq!(o.code, 1);

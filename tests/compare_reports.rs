@@ -30,7 +30,7 @@ fn read(p: &Path) -> String {
     std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
-const FILES: [&str; 7] = [
+const FILES: [&str; 8] = [
     "compare.csv",
     "per_class.csv",
     "confusion.csv",
@@ -38,6 +38,7 @@ const FILES: [&str; 7] = [
     "features.csv",
     "macro_f1.svg",
     "confusion.svg",
+    "reliability.svg",
 ];
 
 #[test]
@@ -64,7 +65,7 @@ fn report_dir_holds_every_report_and_reruns_are_byte_identical() {
     let dir = tmp.path().join("a");
     let compare_csv = read(&dir.join("compare.csv"));
     assert!(compare_csv.starts_with(
-        "model,n,accuracy,accuracy_lo,accuracy_hi,macro_f1,macro_f1_lo,macro_f1_hi,f_avg,f_avg_lo,f_avg_hi,p_vs_majority,p_vs_best\n"
+        "model,n,accuracy,accuracy_lo,accuracy_hi,macro_f1,macro_f1_lo,macro_f1_hi,f_avg,f_avg_lo,f_avg_hi,p_vs_majority,p_vs_best,brier,brier_lo,brier_hi,log_loss,log_loss_lo,log_loss_hi,ece,ece_lo,ece_hi,brier_raw,log_loss_raw,ece_raw\n"
     ));
     assert_eq!(compare_csv.lines().count(), 1 + 8);
     assert_eq!(read(&dir.join("per_class.csv")).lines().count(), 1 + 8 * 3);

@@ -26,7 +26,7 @@ pub struct Interval {
 }
 
 /// The `q`-quantile of sorted values (nearest rank on `(len - 1) q`).
-fn quantile(sorted: &[f64], q: f64) -> f64 {
+pub(crate) fn quantile(sorted: &[f64], q: f64) -> f64 {
     let i = ((sorted.len() - 1) as f64 * q).round() as usize;
     sorted[i]
 }

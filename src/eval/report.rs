@@ -62,7 +62,8 @@ impl ReportFile {
 
 /// The report files of a comparison, in the order they are written:
 /// `compare.csv`, `per_class.csv`, `confusion.csv`, `predictions.csv`,
-/// `features.csv`, `macro_f1.svg`, `confusion.svg` (the best model) and,
+/// `features.csv`, `macro_f1.svg`, `confusion.svg` and `reliability.svg`
+/// (the best model) and,
 /// with a grid, `grid.csv`. Built by
 /// [`crate::eval::compare::Comparison::report_set`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -72,7 +73,7 @@ pub struct ReportSet {
 
 impl ReportSet {
     /// The name of every file a set may hold, in writing order.
-    pub const NAMES: [&'static str; 8] = [
+    pub const NAMES: [&'static str; 9] = [
         "compare.csv",
         "per_class.csv",
         "confusion.csv",
@@ -80,6 +81,7 @@ impl ReportSet {
         "features.csv",
         "macro_f1.svg",
         "confusion.svg",
+        "reliability.svg",
         "grid.csv",
     ];
 

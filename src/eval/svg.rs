@@ -1,12 +1,14 @@
-//! Two pictures for the compare report, written as plain SVG text (no
+//! The pictures of the compare report, written as plain SVG text (no
 //! drawing dependency, no fonts needed at build time; viewers pick a
 //! sans-serif font): the macro-F1 of every model with its bootstrap
-//! interval, and the confusion matrix of one model as a heat map.
+//! interval, the confusion matrix of one model as a heat map, and one
+//! model's reliability diagram before and after calibration.
 //! Numbers are printed with fixed decimals, so the same summaries give
 //! byte-identical files.
 
 use std::fmt::Write;
 
+use crate::eval::calibrate::{Method, ReliabilityDiagram};
 use crate::eval::Summary;
 use crate::label::Stance;
 
@@ -222,6 +224,112 @@ pub fn confusion_heatmap(summary: &Summary) -> String {
     s
 }
 
+/// Reliability diagram of `model`: for each non-empty confidence bin, the
+/// accuracy of its top-class predictions (y) at the bin's mean top-class
+/// confidence (x), a dot sized by the bin's count, joined by a line; the
+/// diagonal is perfect calibration. `raw` is drawn in orange, `after`
+/// (method and diagram) in blue. The legend gives each curve's ECE.
+pub fn reliability_chart(
+    model: &str,
+    raw: &ReliabilityDiagram,
+    after: Option<(Method, &ReliabilityDiagram)>,
+) -> String {
+    let (left, top, side) = (70.0, 70.0, 360.0);
+    let width = left + side + 200.0;
+    let height = top + side + 60.0;
+    let x = |v: f64| left + v.clamp(0.0, 1.0) * side;
+    let y = |v: f64| top + side - v.clamp(0.0, 1.0) * side;
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width:.0}\" height=\"{height:.0}\" \
+         viewBox=\"0 0 {width:.0} {height:.0}\" {FONT}>\n\
+         <rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n\
+         <text x=\"{0:.1}\" y=\"28\" font-size=\"17\" text-anchor=\"middle\" font-weight=\"bold\">\
+         Reliability: {1}</text>\n\
+         <text x=\"{0:.1}\" y=\"48\" font-size=\"12\" text-anchor=\"middle\" fill=\"#555\">\
+         out-of-fold top-class confidence vs accuracy, {2} quotes, {3} bins</text>\n",
+        width / 2.0,
+        esc(model),
+        raw.items,
+        raw.bins.len(),
+    );
+    for k in 0..=5 {
+        let v = k as f64 / 5.0;
+        let _ = write!(
+            s,
+            "<line x1=\"{0:.1}\" y1=\"{top:.1}\" x2=\"{0:.1}\" y2=\"{1:.1}\" stroke=\"#e3e3e3\"/>\n\
+             <line x1=\"{left:.1}\" y1=\"{2:.1}\" x2=\"{1:.1}\" y2=\"{2:.1}\" stroke=\"#e3e3e3\"/>\n\
+             <text x=\"{0:.1}\" y=\"{3:.1}\" font-size=\"11\" text-anchor=\"middle\">{v:.1}</text>\n\
+             <text x=\"{4:.1}\" y=\"{5:.1}\" font-size=\"11\" text-anchor=\"end\">{v:.1}</text>\n",
+            x(v),
+            top + side,
+            y(v),
+            top + side + 16.0,
+            left - 6.0,
+            y(v) + 4.0,
+        );
+    }
+    let _ = write!(
+        s,
+        "<rect x=\"{left:.1}\" y=\"{top:.1}\" width=\"{side:.1}\" height=\"{side:.1}\" fill=\"none\" stroke=\"#666\"/>\n\
+         <line x1=\"{0:.1}\" y1=\"{1:.1}\" x2=\"{2:.1}\" y2=\"{3:.1}\" stroke=\"#999\" stroke-dasharray=\"5,4\"/>\n\
+         <text x=\"{4:.1}\" y=\"{5:.1}\" font-size=\"13\" text-anchor=\"middle\">confidence</text>\n\
+         <text x=\"20\" y=\"{6:.1}\" font-size=\"13\" text-anchor=\"middle\" \
+         transform=\"rotate(-90 20 {6:.1})\">accuracy</text>\n",
+        x(0.0),
+        y(0.0),
+        x(1.0),
+        y(1.0),
+        left + side / 2.0,
+        top + side + 40.0,
+        top + side / 2.0,
+    );
+    let mut curves = vec![("#e66101", "uncalibrated".to_owned(), raw)];
+    if let Some((m, d)) = after {
+        curves.push(("#0571b0", format!("{m}"), d));
+    }
+    for (k, (colour, label, d)) in curves.iter().enumerate() {
+        let points: Vec<(f64, f64, usize)> = d
+            .bins
+            .iter()
+            .filter_map(|b| Some((b.mean_confidence?, b.accuracy?, b.count)))
+            .collect();
+        let path: Vec<String> = points
+            .iter()
+            .map(|&(c, a, _)| format!("{:.1},{:.1}", x(c), y(a)))
+            .collect();
+        let _ = writeln!(
+            s,
+            "<polyline points=\"{}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"2\"/>",
+            path.join(" ")
+        );
+        for &(c, a, n) in &points {
+            let r = 3.0 + (n as f64 / d.items.max(1) as f64).sqrt() * 12.0;
+            let _ = writeln!(
+                s,
+                "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"{r:.1}\" fill=\"{colour}\" fill-opacity=\"0.6\"><title>{label}: {n} quotes, confidence {c:.3}, accuracy {a:.3}</title></circle>",
+                x(c),
+                y(a),
+            );
+        }
+        let ly = top + 20.0 + 22.0 * k as f64;
+        let _ = write!(
+            s,
+            "<rect x=\"{0:.1}\" y=\"{1:.1}\" width=\"14\" height=\"14\" fill=\"{colour}\"/>\n\
+             <text x=\"{2:.1}\" y=\"{3:.1}\" font-size=\"12\">{4} (ECE {5:.3})</text>\n",
+            left + side + 20.0,
+            ly - 11.0,
+            left + side + 40.0,
+            ly,
+            esc(label),
+            d.ece(),
+        );
+    }
+    s.push_str("</svg>\n");
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -258,5 +366,26 @@ mod tests {
         let h = confusion_heatmap(&s[1]);
         assert!(h.contains(">predicted</text>") && h.contains(">gold</text>"));
         assert!(h.contains(">50% of row</text>"), "{h}");
+    }
+
+    #[test]
+    fn the_reliability_chart_draws_both_curves_with_their_ece() {
+        use crate::eval::calibrate::{reliability_diagram, ECE_BINS};
+        let probs = [[0.9, 0.05, 0.05], [0.2, 0.7, 0.1], [0.5, 0.3, 0.2]];
+        let gold = [Favor, Favor, None];
+        let raw = reliability_diagram(&probs, &gold, ECE_BINS).unwrap();
+        let svg = reliability_chart("a<b", &raw, Some((Method::Platt, &raw)));
+        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>\n"));
+        assert!(svg.contains("Reliability: a&lt;b"));
+        assert_eq!(svg.matches("<polyline").count(), 2);
+        assert_eq!(svg.matches("<circle").count(), 6);
+        assert!(svg.contains(&format!("uncalibrated (ECE {:.3})", raw.ece())));
+        assert!(svg.contains("platt (ECE"));
+        assert_eq!(
+            reliability_chart("m", &raw, Option::None)
+                .matches("<polyline")
+                .count(),
+            1
+        );
     }
 }

@@ -14,6 +14,7 @@ use super::{
     ScoreArgs, SemevalArgs, TrainArgs,
 };
 use stance::corpus::ReadOptions;
+use stance::eval::calibrate::Method;
 use stance::eval::compare::CompareSettings;
 use stance::eval::report::ReportSet;
 use stance::eval::semeval::{self as se, Candidate, Settings};
@@ -254,6 +255,7 @@ impl CompareConfig {
                 seed: a.seed,
                 resamples: a.resamples,
                 grid: a.grid,
+                calibration: a.calibration.0,
             },
             report,
             report_dir: a.report_dir,
@@ -276,6 +278,10 @@ pub struct TrainConfig {
     pub model: ModelParams,
     /// The model file to write.
     pub out: PathBuf,
+    /// The calibration method (`None`: none).
+    pub calibration: Option<Method>,
+    /// Seed of the calibration's inner folds.
+    pub seed: u64,
 }
 
 impl TrainConfig {
@@ -295,6 +301,8 @@ impl TrainConfig {
             featurizer,
             model,
             out: a.out,
+            calibration: a.calibration.0,
+            seed: a.seed,
         })
     }
 }

@@ -13,6 +13,7 @@ use clap::{Args, CommandFactory, Parser, Subcommand};
 
 use stance::corpus::Format;
 use stance::eval::bootstrap::DEFAULT_RESAMPLES;
+use stance::eval::calibrate::Method;
 use stance::eval::split::CvScheme;
 use stance::features::Weighting;
 use stance::settings::Choice;
@@ -193,6 +194,19 @@ fn message(e: Error) -> String {
     }
 }
 
+/// The `--calibration` value: a method, or none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Calibration(pub Option<Method>);
+
+fn parse_calibration(s: &str) -> Result<Calibration, String> {
+    if s.eq_ignore_ascii_case("none") {
+        return Ok(Calibration(None));
+    }
+    s.parse::<Method>()
+        .map(|m| Calibration(Some(m)))
+        .map_err(|_| format!("'{s}': expected temperature|platt|isotonic|none"))
+}
+
 /// `stance compare`.
 #[derive(Debug, Args)]
 pub struct CompareArgs {
@@ -226,6 +240,11 @@ pub struct CompareArgs {
     /// min_df per outer fold by inner 3-fold macro-F1 (choices in grid.csv).
     #[arg(long)]
     pub grid: bool,
+    /// Probability calibration, fitted by inner cross-validation on the
+    /// training rows: temperature (keeps every top class), platt,
+    /// isotonic, or none.
+    #[arg(long, value_name = "METHOD", default_value = "temperature", value_parser = parse_calibration)]
+    pub calibration: Calibration,
     #[command(flatten)]
     pub input: InputArgs,
     #[command(flatten)]
@@ -244,6 +263,14 @@ pub struct TrainArgs {
     /// Where to write the model file.
     #[arg(long, value_name = "MODEL")]
     pub out: PathBuf,
+    /// Probability calibration, fitted by inner cross-validation on the
+    /// training rows: temperature (keeps every top class), platt,
+    /// isotonic, or none.
+    #[arg(long, value_name = "METHOD", default_value = "temperature", value_parser = parse_calibration)]
+    pub calibration: Calibration,
+    /// Seed of the calibration's inner folds.
+    #[arg(long, value_name = "N", default_value_t = 42)]
+    pub seed: u64,
     #[command(flatten)]
     pub input: InputArgs,
     #[command(flatten)]
