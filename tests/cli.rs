@@ -101,6 +101,11 @@ fn train_then_score_round_trip() {
     ]);
     assert!(o.stdout.contains("macro_f1"), "{}", o.stdout);
     assert!(o.stdout.contains("actors ("), "{}", o.stdout);
+    assert!(
+        o.stdout.contains("actor accuracy by evidence") && o.stdout.contains("strong+weak "),
+        "{}",
+        o.stdout
+    );
     let (h, rows) = parse_csv(&w.read("s.csv"));
     let acc: f64 = get(&h, &rows[0], "accuracy").parse().unwrap();
     assert!(acc > 0.9, "training accuracy {acc}");
@@ -132,6 +137,18 @@ fn train_then_score_round_trip() {
         .find(|r| r[0] == "claudia_sheinbaum")
         .expect("Sheinbaum is found");
     assert_eq!(shein[1], "against");
+    for col in ["n_articles", "p_favor_lo", "p_none_hi", "evidence"] {
+        assert!(h.iter().any(|c| c == col), "{col} in {h:?}");
+    }
+    let ev = get(&h, shein, "evidence");
+    assert!(["strong", "weak", "insufficient"].contains(&ev), "{ev}");
+    let lo: f64 = get(&h, shein, "p_against_lo").parse().unwrap();
+    let mean: f64 = get(&h, shein, "p_against").parse().unwrap();
+    let hi: f64 = get(&h, shein, "p_against_hi").parse().unwrap();
+    assert!(lo <= mean && mean <= hi, "{lo} {mean} {hi}");
+    // Seeded: the same output twice.
+    let again = w.ok(["predict", "--model", "m.json", p(&article), "--by-actor"]);
+    assert_eq!(again.stdout, o.stdout);
 }
 
 #[test]
@@ -161,9 +178,23 @@ fn extract_eval_with_a_model_scores_actors_against_baselines() {
     let rows: Vec<&str> = o
         .stdout
         .lines()
-        .filter(|l| l.contains("hand-labelled quotes"))
+        .filter(|l| l.contains("hand-labelled quotes") && l.contains("actors scored"))
         .collect();
     assert_eq!(rows.len(), 3, "{}", o.stdout);
+    // Evidence levels and the accuracy-vs-coverage table, on both sources.
+    assert!(
+        o.stdout
+            .contains("majority on hand-labelled quotes, temperature-calibrated, by evidence:"),
+        "{}",
+        o.stdout
+    );
+    let all: Vec<&str> = o
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("strong+weak+insufficient"))
+        .collect();
+    assert_eq!(all.len(), 2, "{}", o.stdout);
+    assert!(all[1].contains(" 25 "), "{}", all[1]);
     for (row, who) in rows
         .iter()
         .zip(["majority", "actor-majority", "speaker-history"])

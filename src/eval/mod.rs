@@ -17,6 +17,7 @@ pub mod bootstrap;
 pub mod calibrate;
 pub mod calibrated;
 pub mod compare;
+pub mod estimates;
 pub mod grid;
 pub mod metrics;
 pub mod report;

@@ -16,7 +16,7 @@
 //! | `grid.csv` | see [`crate::eval::grid::grid_csv`] |
 //! | `score --report` | `model,n,accuracy,macro_f1,macro_f1_lo,macro_f1_hi,f_avg` ([`crate::eval::score::Score::to_csv`]) |
 //! | `predict` | `doc,actor,text,stance,p_favor,p_against,p_none` ([`quote_predictions_csv`]) |
-//! | `predict --by-actor` | `actor,stance,n,p_favor,p_against,p_none,confidence` ([`crate::eval::actors::by_actor_csv`]) |
+//! | `predict --by-actor` | `actor,stance,n,p_favor,p_against,p_none,confidence,n_articles,p_*_lo,p_*_hi,evidence` ([`crate::eval::estimates::estimates_csv`]) |
 //! | `extract` | `doc,start,end,actor,text` ([`extracted_csv`]) |
 //! | `semeval --report` | `target,n_train,n_test,chosen,cv_f_avg,accuracy,macro_f1,f1_favor,f1_against,f_avg` ([`crate::eval::semeval::Report::to_csv`]) |
 //! | actor-level gold | `actor,stance` ([`crate::eval::actors::actors_csv`]) |

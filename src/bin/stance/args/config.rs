@@ -372,6 +372,8 @@ pub struct PredictConfig {
     pub aliases: Option<PathBuf>,
     /// Aggregate per actor.
     pub by_actor: bool,
+    /// Seed of the per-actor intervals.
+    pub seed: u64,
     /// Where to write the CSV (default: stdout).
     pub out: Option<PathBuf>,
 }
@@ -408,6 +410,7 @@ impl PredictConfig {
             quotes,
             aliases: a.aliases,
             by_actor: a.by_actor,
+            seed: a.seed,
             out: a.out,
         })
     }

@@ -318,9 +318,13 @@ pub struct PredictArgs {
     /// Alias table for speaker ids (CSV `alias,actor`; default: the built-in one).
     #[arg(long, value_name = "F")]
     pub aliases: Option<PathBuf>,
-    /// Aggregate per actor: `actor,stance,n,...`.
+    /// Aggregate per actor: `actor,stance,n,...` with bootstrap intervals
+    /// of the mean probabilities, `n_articles` and `evidence`.
     #[arg(long)]
     pub by_actor: bool,
+    /// Seed of the per-actor bootstrap intervals.
+    #[arg(long, value_name = "N", default_value_t = 42)]
+    pub seed: u64,
     /// Write the CSV here instead of stdout.
     #[arg(long, value_name = "F")]
     pub out: Option<PathBuf>,

@@ -3,7 +3,7 @@
 use crate::args::config::{PredictConfig, Quotes};
 use crate::cmd::common::{load_aliases, stdout_write, write_output};
 use stance::corpus::{Corpus, Example};
-use stance::eval::actors::by_actor_csv;
+use stance::eval::estimates::{estimate_actors, estimates_csv, EstimateSettings};
 use stance::eval::report::quote_predictions_csv;
 use stance::extract as ex;
 use stance::io::read_article;
@@ -42,7 +42,12 @@ pub(crate) fn run(c: PredictConfig) -> anyhow::Result<()> {
             .iter()
             .map(|e| e.actor.as_deref().unwrap_or("unknown"))
             .collect();
-        by_actor_csv(&actors, &probs)?
+        let docs: Vec<Option<&str>> = examples.iter().map(|e| e.doc.as_deref()).collect();
+        let settings = EstimateSettings {
+            seed: c.seed,
+            ..Default::default()
+        };
+        estimates_csv(&estimate_actors(&actors, &docs, &probs, settings)?)?
     } else {
         quote_predictions_csv(&examples, &probs)?
     };
