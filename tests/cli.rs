@@ -293,3 +293,96 @@ fn an_output_that_is_an_input_is_refused() {
     assert_eq!(w.read("q.csv"), before);
     let _ = data;
 }
+
+#[test]
+fn predict_with_a_manifest_carries_dates_and_outlets_and_groups_by_period() {
+    let w = Workdir::new();
+    w.train_on_quotes("nb", "m.json");
+    let a = w.write(
+        "a.txt",
+        "\"We will strike the cartels,\" said Donald Trump on Monday.\n\
+         \"There will be no invasion,\" said Claudia Sheinbaum.\n",
+    );
+    let b = w.write(
+        "b.txt",
+        "\"The talks went well,\" said Claudia Sheinbaum.\n\
+         \"We reject any incursion,\" said Claudia Sheinbaum.\n",
+    );
+    w.write(
+        "meta.csv",
+        "doc,date,outlet,url,title\na.txt,2025-08-08,Wire One,,\nb.txt,2025-09-01,\"Daily, The\",,\n",
+    );
+    let o = w.ok([
+        "predict",
+        "--model",
+        "m.json",
+        p(&a),
+        p(&b),
+        "--meta",
+        "meta.csv",
+    ]);
+    let (h, rows) = parse_csv(&o.stdout);
+    assert_eq!(&h[h.len() - 2..], ["date", "outlet"]);
+    assert!(rows
+        .iter()
+        .any(|r| get(&h, r, "date") == "2025-09-01" && get(&h, r, "outlet") == "Daily, The"));
+    for (by, want) in [
+        ("month", ["2025-08", "2025-09"]),
+        ("week", ["2025-W32", "2025-W36"]),
+        ("outlet", ["Daily, The", "Wire One"]),
+    ] {
+        let o = w.ok([
+            "predict",
+            "--model",
+            "m.json",
+            p(&a),
+            p(&b),
+            "--meta",
+            "meta.csv",
+            "--by-actor",
+            "--by",
+            by,
+        ]);
+        let (h, rows) = parse_csv(&o.stdout);
+        assert_eq!(h.last().map(String::as_str), Some("period"));
+        let periods: Vec<&str> = rows
+            .iter()
+            .filter(|r| get(&h, r, "actor") == "claudia_sheinbaum")
+            .map(|r| get(&h, r, "period"))
+            .collect();
+        assert_eq!(periods, want, "{by}");
+    }
+    // Bad manifests and usage.
+    w.write("bad.csv", "doc,date\na.txt,08/08/2025\n");
+    let o = w.run(["predict", "--model", "m.json", p(&a), "--meta", "bad.csv"]);
+    assert_eq!(o.code, 1, "{o:?}");
+    assert!(
+        o.stderr.contains("bad.csv row 2, column 'date'"),
+        "{}",
+        o.stderr
+    );
+    w.write("other.csv", "doc,date\nb.txt,2025-01-01\n");
+    let o = w.run(["predict", "--model", "m.json", p(&a), "--meta", "other.csv"]);
+    assert_eq!(o.code, 1, "{o:?}");
+    assert!(o.stderr.contains("unknown doc 'a.txt'"), "{}", o.stderr);
+    let o = w.run([
+        "predict",
+        "--model",
+        "m.json",
+        p(&a),
+        "--by-actor",
+        "--by",
+        "week",
+    ]);
+    assert_eq!(o.code, 2, "{o:?}");
+    assert!(o.stderr.contains("--by: needs --meta"), "{}", o.stderr);
+    // extract carries them too.
+    let o = w.ok(["extract", p(&a), "--meta", "meta.csv"]);
+    assert!(
+        o.stdout
+            .starts_with("doc,start,end,actor,text,date,outlet\n"),
+        "{}",
+        o.stdout
+    );
+    assert!(o.stdout.contains(",2025-08-08,Wire One\n"), "{}", o.stdout);
+}

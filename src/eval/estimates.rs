@@ -226,6 +226,81 @@ pub fn estimate_actors(
         .collect())
 }
 
+/// [`estimate_actors`] within each period: one estimate per (actor,
+/// period) pair, sorted by actor, then period. `periods` gives each
+/// quote's period (e.g. [`crate::meta::Manifest::period`]).
+///
+/// # Errors
+/// As [`estimate_actors`]; [`Error::Report`] if `periods` is not one per
+/// quote.
+pub fn estimate_by_period(
+    actors: &[&str],
+    docs: &[Option<&str>],
+    periods: &[String],
+    probs: &[Probs],
+    settings: EstimateSettings,
+) -> Result<Vec<(String, ActorEstimate)>> {
+    if periods.len() != probs.len() {
+        return Err(Error::report(
+            "actor estimates",
+            "one period per prediction expected",
+        ));
+    }
+    let mut by_period: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, p) in periods.iter().enumerate() {
+        by_period.entry(p).or_default().push(i);
+    }
+    let mut out = Vec::new();
+    for (period, idx) in by_period {
+        let a: Vec<&str> = idx.iter().map(|&i| actors[i]).collect();
+        let d: Vec<Option<&str>> = idx.iter().map(|&i| docs[i]).collect();
+        let p: Vec<Probs> = idx.iter().map(|&i| probs[i]).collect();
+        for e in estimate_actors(&a, &d, &p, settings)? {
+            out.push((period.to_owned(), e));
+        }
+    }
+    out.sort_by(|(pa, a), (pb, b)| a.actor.cmp(&b.actor).then_with(|| pa.cmp(pb)));
+    Ok(out)
+}
+
+/// [`estimates_csv`] with a last column `period`.
+///
+/// # Errors
+/// [`Error::Report`] if a row cannot be written (a bug).
+pub fn period_estimates_csv(estimates: &[(String, ActorEstimate)]) -> Result<String> {
+    let mut header = ESTIMATES_HEADER.to_vec();
+    header.push("period");
+    let mut t = Table::new("actor predictions", header)?;
+    for (period, e) in estimates {
+        t.row(&(estimate_row(e), period))?;
+    }
+    t.finish()
+}
+
+type EstimateRow<'a> = (
+    &'a str,
+    Stance,
+    usize,
+    [Fixed<4>; N_CLASSES],
+    Fixed<4>,
+    usize,
+    [(Fixed<4>, Fixed<4>); N_CLASSES],
+    Evidence,
+);
+
+fn estimate_row(e: &ActorEstimate) -> EstimateRow<'_> {
+    (
+        &e.actor,
+        e.stance,
+        e.n,
+        e.mean.map(Fixed::<4>),
+        Fixed::<4>(e.mean[e.stance.index()]),
+        e.n_articles,
+        [0, 1, 2].map(|c| (Fixed::<4>(e.lo[c]), Fixed::<4>(e.hi[c]))),
+        e.evidence,
+    )
+}
+
 /// Header of [`estimates_csv`].
 pub const ESTIMATES_HEADER: [&str; 15] = [
     "actor",
@@ -253,16 +328,7 @@ pub const ESTIMATES_HEADER: [&str; 15] = [
 pub fn estimates_csv(estimates: &[ActorEstimate]) -> Result<String> {
     let mut t = Table::new("actor predictions", ESTIMATES_HEADER)?;
     for e in estimates {
-        t.row(&(
-            &e.actor,
-            e.stance,
-            e.n,
-            e.mean.map(Fixed::<4>),
-            Fixed::<4>(e.mean[e.stance.index()]),
-            e.n_articles,
-            [0, 1, 2].map(|c| (Fixed::<4>(e.lo[c]), Fixed::<4>(e.hi[c]))),
-            e.evidence,
-        ))?;
+        t.row(&estimate_row(e))?;
     }
     t.finish()
 }
@@ -544,5 +610,37 @@ mod tests {
             csv.contains("\ncoverage,strong+weak+insufficient,5,3,1.0000,0.6000\n"),
             "{csv}"
         );
+    }
+
+    #[test]
+    fn estimates_by_period_group_quotes_by_their_period() {
+        let actors = ["a", "a", "a", "b"];
+        let docs = [Some("d1"), Some("d2"), Some("d2"), Some("d1")];
+        let periods: Vec<String> = ["2025-08", "2025-09", "2025-09", "2025-08"]
+            .map(String::from)
+            .to_vec();
+        let probs = [
+            [0.8, 0.1, 0.1],
+            [0.1, 0.8, 0.1],
+            [0.2, 0.7, 0.1],
+            [0.1, 0.1, 0.8],
+        ];
+        let e = estimate_by_period(&actors, &docs, &periods, &probs, settings()).unwrap();
+        let keys: Vec<(&str, &str, Stance, usize)> = e
+            .iter()
+            .map(|(p, e)| (e.actor.as_str(), p.as_str(), e.stance, e.n))
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                ("a", "2025-08", Favor, 1),
+                ("a", "2025-09", Against, 2),
+                ("b", "2025-08", None, 1)
+            ]
+        );
+        let csv = period_estimates_csv(&e).unwrap();
+        assert!(csv.lines().next().unwrap().ends_with(",evidence,period"));
+        assert!(csv.contains(",insufficient,2025-08\n"), "{csv}");
+        assert!(estimate_by_period(&actors, &docs, &periods[..2], &probs, settings()).is_err());
     }
 }

@@ -39,6 +39,7 @@ use crate::eval::{CvPredictions, Summary};
 use crate::extract::Quote;
 use crate::io::table::{Fixed, Table};
 use crate::label::Stance;
+use crate::meta::Manifest;
 use crate::models::{argmax, FittedModel, Probs};
 
 /// Features listed per class in `features.csv`.
@@ -250,61 +251,85 @@ pub fn features_csv(models: &[(&str, &FittedModel, &[String])]) -> Result<String
 }
 
 /// The CSV of `stance predict`: every quote's document, actor and text,
-/// its predicted stance and class probabilities (4 decimals).
+/// its predicted stance and class probabilities (4 decimals); with a
+/// manifest, also the article's `date` and `outlet` (empty when not
+/// stated).
 ///
 /// # Errors
 /// [`Error::Report`] if `examples` and `probs` differ in length.
-pub fn quote_predictions_csv(examples: &[Example], probs: &[Probs]) -> Result<String> {
+pub fn quote_predictions_csv(
+    examples: &[Example],
+    probs: &[Probs],
+    meta: Option<&Manifest>,
+) -> Result<String> {
     const NAME: &str = "predictions";
     if examples.len() != probs.len() {
         return Err(Error::report(NAME, "one prediction per quote expected"));
     }
-    #[derive(Serialize)]
-    struct Row<'a> {
-        doc: &'a str,
-        actor: &'a str,
-        text: &'a str,
-        stance: Stance,
-        p_favor: Fixed<4>,
-        p_against: Fixed<4>,
-        p_none: Fixed<4>,
+    let mut header = vec![
+        "doc",
+        "actor",
+        "text",
+        "stance",
+        "p_favor",
+        "p_against",
+        "p_none",
+    ];
+    if meta.is_some() {
+        header.extend(["date", "outlet"]);
     }
-    let mut t = Table::new(
-        NAME,
-        [
-            "doc",
-            "actor",
-            "text",
-            "stance",
-            "p_favor",
-            "p_against",
-            "p_none",
-        ],
-    )?;
+    let mut t = Table::new(NAME, header)?;
     for (e, p) in examples.iter().zip(probs) {
-        t.row(&Row {
-            doc: e.doc.as_deref().unwrap_or(""),
-            actor: e.actor.as_deref().unwrap_or(""),
-            text: &e.text,
-            stance: argmax(p),
-            p_favor: Fixed(p[0]),
-            p_against: Fixed(p[1]),
-            p_none: Fixed(p[2]),
-        })?;
+        let doc = e.doc.as_deref().unwrap_or("");
+        let base = (
+            doc,
+            e.actor.as_deref().unwrap_or(""),
+            &e.text,
+            argmax(p),
+            p.map(Fixed::<4>),
+        );
+        match meta {
+            Some(m) => t.row(&(base, date_outlet(m, doc)))?,
+            None => t.row(&base)?,
+        }
     }
     t.finish()
 }
 
+/// The `date` and `outlet` of article `doc` in `meta` (empty when not
+/// stated).
+fn date_outlet(meta: &Manifest, doc: &str) -> (String, String) {
+    let a = meta.get(doc);
+    (
+        a.and_then(|a| a.date)
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
+        a.and_then(|a| a.outlet.clone()).unwrap_or_default(),
+    )
+}
+
 /// The CSV of `stance extract`: every quote sentence found, with its
-/// document, byte span and speaker, from `(document, quotes)` pairs.
+/// document, byte span and speaker, from `(document, quotes)` pairs; with
+/// a manifest, also the article's `date` and `outlet`.
 ///
 /// # Errors
 /// [`Error::Report`] if a row cannot be written (a bug).
-pub fn extracted_csv<'a>(docs: impl IntoIterator<Item = (&'a str, &'a [Quote])>) -> Result<String> {
-    let mut t = Table::new("extracted quotes", ["doc", "start", "end", "actor", "text"])?;
+pub fn extracted_csv<'a>(
+    docs: impl IntoIterator<Item = (&'a str, &'a [Quote])>,
+    meta: Option<&Manifest>,
+) -> Result<String> {
+    let mut header = vec!["doc", "start", "end", "actor", "text"];
+    if meta.is_some() {
+        header.extend(["date", "outlet"]);
+    }
+    let mut t = Table::new("extracted quotes", header)?;
     for (doc, quotes) in docs {
         for q in quotes {
-            t.row(&(doc, q.start, q.end, &q.actor, &q.text))?;
+            let base = (doc, q.start, q.end, &q.actor, &q.text);
+            match meta {
+                Some(m) => t.row(&(base, date_outlet(m, doc)))?,
+                None => t.row(&base)?,
+            }
         }
     }
     t.finish()

@@ -20,6 +20,7 @@ use stance::eval::report::ReportSet;
 use stance::eval::semeval::{self as se, Candidate, Settings};
 use stance::features::{FeaturizerParams, ValidFeaturizerParams};
 use stance::io::refuse_overwrite;
+use stance::meta::By;
 use stance::models::ModelParams;
 use stance::svmlight::{Source, SvmlightOptions};
 use stance::{Error, Result};
@@ -374,6 +375,10 @@ pub struct PredictConfig {
     pub by_actor: bool,
     /// Seed of the per-actor intervals.
     pub seed: u64,
+    /// The article manifest.
+    pub meta: Option<PathBuf>,
+    /// Per-period estimates (with `by_actor` and `meta`).
+    pub by: Option<By>,
     /// Where to write the CSV (default: stdout).
     pub out: Option<PathBuf>,
 }
@@ -404,7 +409,21 @@ impl PredictConfig {
             }
             refuse_overwrite("--out", out, &inputs)?;
         }
+        if a.by.is_some() && a.meta.is_none() {
+            return Err(Error::param(
+                "--by",
+                "needs --meta F (the articles' dates and outlets)",
+            ));
+        }
+        if a.by.is_some() && !a.by_actor {
+            return Err(Error::param("--by", "needs --by-actor"));
+        }
+        if let (Some(out), Some(meta)) = (&a.out, &a.meta) {
+            refuse_overwrite("--out", out, &[meta])?;
+        }
         Ok(PredictConfig {
+            meta: a.meta,
+            by: a.by,
             read: read_options(&a.input, false),
             model: a.model,
             quotes,
@@ -494,6 +513,8 @@ pub struct ExtractConfig {
     pub eval: Option<ExtractEval>,
     /// `--actors` as given, an input `--out` must not name.
     pub actors_given: Option<PathBuf>,
+    /// The article manifest.
+    pub meta: Option<PathBuf>,
 }
 
 impl ExtractConfig {
@@ -544,6 +565,7 @@ impl ExtractConfig {
             aliases: a.aliases,
             eval,
             actors_given: a.actors,
+            meta: a.meta,
         };
         config.refuse_overwrite(&config.articles)?;
         Ok(config)
@@ -561,6 +583,7 @@ impl ExtractConfig {
         inputs.extend(self.eval.as_ref().map(|e| e.labels.as_path()));
         inputs.extend(self.aliases.as_deref());
         inputs.extend(self.actors_given.as_deref());
+        inputs.extend(self.meta.as_deref());
         refuse_overwrite("--out", out, &inputs)
     }
 }

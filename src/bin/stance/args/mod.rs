@@ -16,6 +16,7 @@ use stance::eval::bootstrap::DEFAULT_RESAMPLES;
 use stance::eval::calibrate::Method;
 use stance::eval::split::CvScheme;
 use stance::features::Weighting;
+use stance::meta::By;
 use stance::settings::Choice;
 use stance::text::TokenizerKind;
 use stance::Error;
@@ -325,6 +326,15 @@ pub struct PredictArgs {
     /// Seed of the per-actor bootstrap intervals.
     #[arg(long, value_name = "N", default_value_t = 42)]
     pub seed: u64,
+    /// Article manifest (CSV `doc,date,outlet,url,title`, ISO dates): adds
+    /// `date` and `outlet` to the quote CSV; with --by-actor and --by,
+    /// estimates per period.
+    #[arg(long, value_name = "F")]
+    pub meta: Option<PathBuf>,
+    /// With --by-actor and --meta: one estimate per actor and period
+    /// (ISO week, month, or outlet), in a `period` column.
+    #[arg(long, value_name = "PERIOD", value_parser = |s: &str| s.parse::<By>())]
+    pub by: Option<By>,
     /// Write the CSV here instead of stdout.
     #[arg(long, value_name = "F")]
     pub out: Option<PathBuf>,
@@ -417,6 +427,10 @@ pub struct ExtractArgs {
     /// Actor-level gold for --model (default: actors.csv beside the labels).
     #[arg(long, value_name = "F", requires = "model")]
     pub actors: Option<PathBuf>,
+    /// Article manifest (CSV `doc,date,outlet,url,title`): adds `date` and
+    /// `outlet` columns.
+    #[arg(long, value_name = "F")]
+    pub meta: Option<PathBuf>,
     #[command(flatten)]
     pub feat: FeatArgs,
 }

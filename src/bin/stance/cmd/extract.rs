@@ -16,6 +16,7 @@ use stance::eval::estimates::{estimate_actors, evidence_report, EstimateSettings
 use stance::eval::report::extracted_csv;
 use stance::extract as ex;
 use stance::io::read_article;
+use stance::meta::Manifest;
 use stance::Error;
 
 pub(crate) fn run(c: ExtractConfig) -> anyhow::Result<()> {
@@ -60,7 +61,19 @@ pub(crate) fn run(c: ExtractConfig) -> anyhow::Result<()> {
         let quotes = ex::extract(&text, &aliases);
         found.push((doc, quotes));
     }
-    let csv = extracted_csv(found.iter().map(|(d, q)| (d.as_str(), q.as_slice())))?;
+    let meta = c.meta.as_deref().map(Manifest::read).transpose()?;
+    if let Some(m) = &meta {
+        m.check_docs(
+            articles
+                .iter()
+                .zip(&found)
+                .map(|(path, (doc, _))| (Some(doc.as_str()), path.as_path(), None)),
+        )?;
+    }
+    let csv = extracted_csv(
+        found.iter().map(|(d, q)| (d.as_str(), q.as_slice())),
+        meta.as_ref(),
+    )?;
     let (Some(gold), Some(eval)) = (gold, &c.eval) else {
         return match &c.out {
             Some(out) => write_output(out, csv.as_bytes()),

@@ -3,20 +3,25 @@
 use crate::args::config::{PredictConfig, Quotes};
 use crate::cmd::common::{load_aliases, stdout_write, write_output};
 use stance::corpus::{Corpus, Example};
-use stance::eval::estimates::{estimate_actors, estimates_csv, EstimateSettings};
+use stance::eval::estimates::{
+    estimate_actors, estimate_by_period, estimates_csv, period_estimates_csv, EstimateSettings,
+};
 use stance::eval::report::quote_predictions_csv;
 use stance::extract as ex;
 use stance::io::read_article;
+use stance::meta::Manifest;
 use stance::pipeline::Pipeline;
 
 pub(crate) fn run(c: PredictConfig) -> anyhow::Result<()> {
     let model = Pipeline::load(&c.model)?;
+    // With articles, the article each quote was found in.
+    let mut article_of: Vec<usize> = Vec::new();
     let examples = match &c.quotes {
         Quotes::Data(data) => Corpus::read(data, c.read)?.examples,
         Quotes::Articles(articles) => {
             let aliases = load_aliases(c.aliases.as_deref())?;
             let mut ex = Vec::new();
-            for path in articles {
+            for (k, path) in articles.iter().enumerate() {
                 let (doc, text) = read_article(path)?;
                 for q in ex::extract(&text, &aliases) {
                     ex.push(Example {
@@ -29,11 +34,32 @@ pub(crate) fn run(c: PredictConfig) -> anyhow::Result<()> {
                         span: Some((q.start, q.end)),
                         line: 0,
                     });
+                    article_of.push(k);
                 }
             }
             ex
         }
     };
+    let meta = c.meta.as_deref().map(Manifest::read).transpose()?;
+    if let Some(m) = &meta {
+        // Where each quote came from, for an unknown-document error.
+        let sources: Vec<(&std::path::Path, Option<u64>)> = match &c.quotes {
+            Quotes::Data(data) => examples
+                .iter()
+                .map(|e| (data.as_path(), Some(e.line)))
+                .collect(),
+            Quotes::Articles(articles) => article_of
+                .iter()
+                .map(|&k| (articles[k].as_path(), None))
+                .collect(),
+        };
+        m.check_docs(
+            examples
+                .iter()
+                .zip(&sources)
+                .map(|(e, &(p, row))| (e.doc.as_deref(), p, row)),
+        )?;
+    }
     let texts: Vec<&str> = examples.iter().map(|e| e.text.as_str()).collect();
     let probs = model.predict_proba(&texts)?;
     let csv = if c.by_actor {
@@ -47,9 +73,17 @@ pub(crate) fn run(c: PredictConfig) -> anyhow::Result<()> {
             seed: c.seed,
             ..Default::default()
         };
-        estimates_csv(&estimate_actors(&actors, &docs, &probs, settings)?)?
+        match (&meta, c.by) {
+            (Some(m), Some(by)) => {
+                let periods: Vec<String> = docs.iter().map(|d| m.period(*d, by)).collect();
+                period_estimates_csv(&estimate_by_period(
+                    &actors, &docs, &periods, &probs, settings,
+                )?)?
+            }
+            _ => estimates_csv(&estimate_actors(&actors, &docs, &probs, settings)?)?,
+        }
     } else {
-        quote_predictions_csv(&examples, &probs)?
+        quote_predictions_csv(&examples, &probs, meta.as_ref())?
     };
     match &c.out {
         Some(out) => write_output(out, csv.as_bytes()),
