@@ -386,3 +386,63 @@ fn predict_with_a_manifest_carries_dates_and_outlets_and_groups_by_period() {
     );
     assert!(o.stdout.contains(",2025-08-08,Wire One\n"), "{}", o.stdout);
 }
+
+#[test]
+fn predict_explain_lists_the_top_n_grams_of_linear_models_only() {
+    let w = Workdir::new();
+    let data = quotes();
+    w.train_on_quotes("logreg", "m.json");
+    let o = w.ok([
+        "predict",
+        "--model",
+        "m.json",
+        "--data",
+        p(&data),
+        "--explain",
+        "2",
+    ]);
+    let (h, rows) = parse_csv(&o.stdout);
+    assert_eq!(h.last().map(String::as_str), Some("explanation"));
+    assert_eq!(rows.len(), 88);
+    for r in &rows {
+        let e = get(&h, r, "explanation");
+        // At most two `feature (value)` items, values positive.
+        let items: Vec<&str> = e.split("; ").filter(|s| !s.is_empty()).collect();
+        assert!(items.len() <= 2, "{e}");
+        for it in items {
+            let v: f64 = it
+                .rsplit_once(" (")
+                .and_then(|(_, v)| v.strip_suffix(')'))
+                .unwrap()
+                .parse()
+                .unwrap();
+            assert!(v > 0.0, "{e}");
+        }
+    }
+    w.train_on_quotes("tree", "t.json");
+    let o = w.run([
+        "predict",
+        "--model",
+        "t.json",
+        "--data",
+        p(&data),
+        "--explain",
+        "2",
+    ]);
+    assert_eq!(o.code, 2, "{o:?}");
+    assert!(
+        o.stderr.contains("cannot explain model 'tree'"),
+        "{}",
+        o.stderr
+    );
+    let o = w.run([
+        "predict",
+        "--model",
+        "m.json",
+        "--data",
+        p(&data),
+        "--explain",
+        "0",
+    ]);
+    assert_eq!(o.code, 2, "{o:?}");
+}

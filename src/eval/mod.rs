@@ -18,6 +18,7 @@ pub mod calibrate;
 pub mod calibrated;
 pub mod compare;
 pub mod estimates;
+pub mod explain;
 pub mod grid;
 pub mod metrics;
 pub mod report;

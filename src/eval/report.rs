@@ -253,7 +253,9 @@ pub fn features_csv(models: &[(&str, &FittedModel, &[String])]) -> Result<String
 /// The CSV of `stance predict`: every quote's document, actor and text,
 /// its predicted stance and class probabilities (4 decimals); with a
 /// manifest, also the article's `date` and `outlet` (empty when not
-/// stated).
+/// stated); with explanations (one per quote,
+/// [`crate::eval::explain::format_explanation`]), a last `explanation`
+/// column.
 ///
 /// # Errors
 /// [`Error::Report`] if `examples` and `probs` differ in length.
@@ -261,9 +263,10 @@ pub fn quote_predictions_csv(
     examples: &[Example],
     probs: &[Probs],
     meta: Option<&Manifest>,
+    explanations: Option<&[String]>,
 ) -> Result<String> {
     const NAME: &str = "predictions";
-    if examples.len() != probs.len() {
+    if examples.len() != probs.len() || explanations.is_some_and(|e| e.len() != probs.len()) {
         return Err(Error::report(NAME, "one prediction per quote expected"));
     }
     let mut header = vec![
@@ -278,8 +281,12 @@ pub fn quote_predictions_csv(
     if meta.is_some() {
         header.extend(["date", "outlet"]);
     }
+    if explanations.is_some() {
+        header.push("explanation");
+    }
     let mut t = Table::new(NAME, header)?;
-    for (e, p) in examples.iter().zip(probs) {
+    for (i, (e, p)) in examples.iter().zip(probs).enumerate() {
+        let why = explanations.map(|x| x[i].as_str());
         let doc = e.doc.as_deref().unwrap_or("");
         let base = (
             doc,
@@ -288,9 +295,12 @@ pub fn quote_predictions_csv(
             argmax(p),
             p.map(Fixed::<4>),
         );
-        match meta {
-            Some(m) => t.row(&(base, date_outlet(m, doc)))?,
-            None => t.row(&base)?,
+        // An absent column is left out, not written empty.
+        match (meta, why) {
+            (Some(m), Some(w)) => t.row(&(base, date_outlet(m, doc), w))?,
+            (Some(m), None) => t.row(&(base, date_outlet(m, doc)))?,
+            (None, Some(w)) => t.row(&(base, w))?,
+            (None, None) => t.row(&base)?,
         }
     }
     t.finish()

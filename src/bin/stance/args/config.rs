@@ -103,6 +103,7 @@ const SETTING_FLAGS: &[(&str, &str)] = &[
     ("cv", "--cv"),
     ("resamples", "--resamples"),
     ("grid", "--models"),
+    ("explain", "--explain"),
 ];
 
 /// `e` naming the flag of its setting, if it is a setting error.
@@ -379,6 +380,8 @@ pub struct PredictConfig {
     pub meta: Option<PathBuf>,
     /// Per-period estimates (with `by_actor` and `meta`).
     pub by: Option<By>,
+    /// Explain each quote by its top K features.
+    pub explain: Option<usize>,
     /// Where to write the CSV (default: stdout).
     pub out: Option<PathBuf>,
 }
@@ -421,7 +424,11 @@ impl PredictConfig {
         if let (Some(out), Some(meta)) = (&a.out, &a.meta) {
             refuse_overwrite("--out", out, &[meta])?;
         }
+        if a.explain == Some(0) {
+            return Err(Error::param("--explain", "must be at least 1"));
+        }
         Ok(PredictConfig {
+            explain: a.explain,
             meta: a.meta,
             by: a.by,
             read: read_options(&a.input, false),

@@ -331,6 +331,11 @@ pub struct PredictArgs {
     /// estimates per period.
     #[arg(long, value_name = "F")]
     pub meta: Option<PathBuf>,
+    /// Explain each quote's label: its K n-grams that added most to the
+    /// predicted class's score (linear models only), in an `explanation`
+    /// column.
+    #[arg(long, value_name = "K", conflicts_with = "by_actor")]
+    pub explain: Option<usize>,
     /// With --by-actor and --meta: one estimate per actor and period
     /// (ISO week, month, or outlet), in a `period` column.
     #[arg(long, value_name = "PERIOD", value_parser = |s: &str| s.parse::<By>())]

@@ -1,11 +1,12 @@
 //! `stance predict`: labels quotes, or the extracted quotes of articles.
 
-use crate::args::config::{PredictConfig, Quotes};
+use crate::args::config::{with_flag_names, PredictConfig, Quotes};
 use crate::cmd::common::{load_aliases, stdout_write, write_output};
 use stance::corpus::{Corpus, Example};
 use stance::eval::estimates::{
     estimate_actors, estimate_by_period, estimates_csv, period_estimates_csv, EstimateSettings,
 };
+use stance::eval::explain::{explain, format_explanation};
 use stance::eval::report::quote_predictions_csv;
 use stance::extract as ex;
 use stance::io::read_article;
@@ -83,7 +84,17 @@ pub(crate) fn run(c: PredictConfig) -> anyhow::Result<()> {
             _ => estimates_csv(&estimate_actors(&actors, &docs, &probs, settings)?)?,
         }
     } else {
-        quote_predictions_csv(&examples, &probs, meta.as_ref())?
+        let why = match c.explain {
+            Some(k) => Some(
+                explain(&model, &texts, &probs, k)
+                    .map_err(with_flag_names)?
+                    .iter()
+                    .map(|e| format_explanation(e))
+                    .collect::<Vec<String>>(),
+            ),
+            None => None,
+        };
+        quote_predictions_csv(&examples, &probs, meta.as_ref(), why.as_deref())?
     };
     match &c.out {
         Some(out) => write_output(out, csv.as_bytes()),
