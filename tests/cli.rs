@@ -446,3 +446,60 @@ fn predict_explain_lists_the_top_n_grams_of_linear_models_only() {
     ]);
     assert_eq!(o.code, 2, "{o:?}");
 }
+
+#[test]
+fn predict_report_dir_writes_one_self_contained_page() {
+    let w = Workdir::new();
+    w.train_on_quotes("logreg", "m.json");
+    let a = w.write(
+        "a.txt",
+        "\"We will strike the cartels,\" said Donald Trump.\n\
+         \"There will be no invasion,\" said Claudia Sheinbaum.\n\
+         \"We reject any incursion,\" said Claudia Sheinbaum.\n",
+    );
+    w.write(
+        "meta.csv",
+        "doc,date,outlet,url,title\na.txt,2025-08-08,Wire,,\n",
+    );
+    w.ok([
+        "predict",
+        "--model",
+        "m.json",
+        p(&a),
+        "--by-actor",
+        "--meta",
+        "meta.csv",
+        "--by",
+        "month",
+        "--report-dir",
+        "rep",
+    ]);
+    let html = w.read("rep/index.html");
+    let dom = tl::parse(&html, tl::ParserOptions::default()).unwrap();
+    let n = |sel: &str| dom.query_selector(sel).map_or(0, |q| q.count());
+    assert_eq!(n("script"), 0);
+    assert_eq!(n("svg"), 2, "dot-and-whisker and heat map");
+    assert_eq!(n("table"), 2);
+    assert!(html.contains("Net stance p(favor) − p(against) by actor and month"));
+    assert!(html.contains("claudia_sheinbaum"));
+    let (h, _) = parse_csv(&w.read("rep/actors.csv"));
+    assert_eq!(h.last().map(String::as_str), Some("period"));
+    let (h, rows) = parse_csv(&w.read("rep/predictions.csv"));
+    assert_eq!(h.last().map(String::as_str), Some("explanation"));
+    assert_eq!(rows.len(), 3);
+    // Byte-identical on a rerun.
+    w.ok([
+        "predict",
+        "--model",
+        "m.json",
+        p(&a),
+        "--by-actor",
+        "--meta",
+        "meta.csv",
+        "--by",
+        "month",
+        "--report-dir",
+        "rep2",
+    ]);
+    assert_eq!(w.read("rep2/index.html"), html);
+}

@@ -14,6 +14,7 @@ use crate::eval::bootstrap::DEFAULT_LEVEL;
 use crate::eval::calibrate::{self as cal, Method};
 use crate::eval::calibrated;
 use crate::eval::grid::{self, GridChoice};
+use crate::eval::html;
 use crate::eval::metrics::ZeroDivision;
 use crate::eval::report::{self, ReportFile, ReportSet};
 use crate::eval::split::{self, CvScheme, Fold};
@@ -274,10 +275,50 @@ impl Comparison<'_> {
             ));
             files.push(ReportFile::new("reliability.svg", self.reliability_svg(b)?));
         }
+        files.push(ReportFile::new("index.html", self.index_html(&files)?));
         if s.grid {
             files.push(ReportFile::new("grid.csv", grid::grid_csv(&self.choices)?));
         }
         Ok(ReportSet::new(files))
+    }
+
+    /// `index.html` ([`html::compare_page`]) with the charts among `files`.
+    ///
+    /// # Errors
+    /// [`crate::Error::Report`] if the page cannot be rendered (a bug).
+    fn index_html(&self, files: &[ReportFile]) -> Result<String> {
+        let s = self.plan.settings;
+        let charts = ["macro_f1.svg", "confusion.svg", "reliability.svg"]
+            .iter()
+            .filter_map(|name| files.iter().find(|f| f.name == *name))
+            .map(|f| html::Chart {
+                svg: f.body.clone(),
+            })
+            .collect();
+        html::compare_page(&html::ComparePage {
+            meta: vec![
+                format!(
+                    "{} quotes; cv {} ({} folds); seed {}; {} bootstrap resamples",
+                    self.plan.corpus.len(),
+                    self.plan.scheme,
+                    self.plan.folds.len(),
+                    s.seed,
+                    s.resamples
+                ),
+                format!("features: {}", s.featurizer),
+            ],
+            summaries: &self.summaries,
+            runs: &self.runs,
+            best: self.best(),
+            examples: &self.plan.corpus.examples,
+            gold: &self.plan.gold,
+            charts,
+            level: self.bootstrap.level,
+            calibration: match s.calibration.filter(|_| !s.grid) {
+                Some(m) => format!("{m}, fitted inside each outer training part"),
+                None => "none".into(),
+            },
+        })
     }
 
     /// `reliability.svg` of model `k`: its out-of-fold reliability
@@ -399,7 +440,7 @@ mod tests {
         assert_eq!(c.summaries.len(), 2);
         let set = c.report_set().unwrap();
         let names: Vec<&str> = set.files().iter().map(|f| f.name).collect();
-        assert_eq!(names, ReportSet::NAMES[..8]);
+        assert_eq!(names, ReportSet::NAMES[..9]);
         let cal = c.summaries[1].calibration.as_ref().unwrap();
         assert_eq!(cal.method, Some(Method::Temperature));
         assert!(set.get("reliability.svg").unwrap().contains("temperature"));

@@ -20,6 +20,7 @@ pub mod compare;
 pub mod estimates;
 pub mod explain;
 pub mod grid;
+pub mod html;
 pub mod metrics;
 pub mod report;
 pub mod score;

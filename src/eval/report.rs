@@ -64,7 +64,7 @@ impl ReportFile {
 /// The report files of a comparison, in the order they are written:
 /// `compare.csv`, `per_class.csv`, `confusion.csv`, `predictions.csv`,
 /// `features.csv`, `macro_f1.svg`, `confusion.svg` and `reliability.svg`
-/// (the best model) and,
+/// (the best model), `index.html` (every table and chart in one page) and,
 /// with a grid, `grid.csv`. Built by
 /// [`crate::eval::compare::Comparison::report_set`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -74,7 +74,7 @@ pub struct ReportSet {
 
 impl ReportSet {
     /// The name of every file a set may hold, in writing order.
-    pub const NAMES: [&'static str; 9] = [
+    pub const NAMES: [&'static str; 10] = [
         "compare.csv",
         "per_class.csv",
         "confusion.csv",
@@ -83,6 +83,7 @@ impl ReportSet {
         "macro_f1.svg",
         "confusion.svg",
         "reliability.svg",
+        "index.html",
         "grid.csv",
     ];
 

@@ -382,6 +382,8 @@ pub struct PredictConfig {
     pub by: Option<By>,
     /// Explain each quote by its top K features.
     pub explain: Option<usize>,
+    /// Where to write the report files.
+    pub report_dir: Option<PathBuf>,
     /// Where to write the CSV (default: stdout).
     pub out: Option<PathBuf>,
 }
@@ -427,7 +429,19 @@ impl PredictConfig {
         if a.explain == Some(0) {
             return Err(Error::param("--explain", "must be at least 1"));
         }
+        if let Some(dir) = &a.report_dir {
+            let mut inputs: Vec<&Path> = vec![&a.model];
+            inputs.extend(a.meta.as_deref());
+            match &quotes {
+                Quotes::Data(d) => inputs.push(d),
+                Quotes::Articles(list) => inputs.extend(list.iter().map(PathBuf::as_path)),
+            }
+            for name in ["predictions.csv", "actors.csv", "index.html"] {
+                refuse_overwrite("--report-dir", &dir.join(name), &inputs)?;
+            }
+        }
         Ok(PredictConfig {
+            report_dir: a.report_dir,
             explain: a.explain,
             meta: a.meta,
             by: a.by,

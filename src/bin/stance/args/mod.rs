@@ -331,6 +331,11 @@ pub struct PredictArgs {
     /// estimates per period.
     #[arg(long, value_name = "F")]
     pub meta: Option<PathBuf>,
+    /// Also write DIR/predictions.csv, DIR/actors.csv and DIR/index.html
+    /// (one self-contained page: actor table and charts, low-confidence
+    /// quotes explained when the model is linear).
+    #[arg(long, value_name = "DIR")]
+    pub report_dir: Option<PathBuf>,
     /// Explain each quote's label: its K n-grams that added most to the
     /// predicted class's score (linear models only), in an `explanation`
     /// column.
