@@ -68,6 +68,9 @@ pub enum Error {
     /// The quote extractor's alias table could not be read.
     #[error(transparent)]
     Extract(#[from] crate::extract::ExtractError),
+    /// A calibration score or calibrator cannot be computed.
+    #[error("calibration: {0}")]
+    Calibrate(#[from] crate::eval::calibrate::CalibrateError),
     /// A saved model file is unusable.
     #[error("{path}: {message}")]
     ModelFile {

@@ -35,6 +35,7 @@ pub mod extract;
 pub mod features;
 pub mod io;
 pub mod label;
+pub mod meta;
 pub mod models;
 pub mod pipeline;
 pub mod progress;

@@ -1,11 +1,15 @@
 //! A trained pipeline (fitted featurizer + fitted model) and its model
 //! file: JSON holding a format tag and version, the class order, the
-//! featurizer settings, vocabulary and IDF, and the model's settings and
-//! weights.
+//! featurizer settings, vocabulary and IDF, the model's settings and
+//! weights, and (from version 4) the probability calibrator fitted on
+//! the training rows by inner cross-validation
+//! ([`crate::eval::calibrated`]).
 
 use std::path::Path;
 
 use crate::error::{Error, Result};
+use crate::eval::calibrate::{Calibrator, Method};
+use crate::eval::calibrated::fit_calibrator;
 use crate::features::{Featurizer, FeaturizerParams, ValidFeaturizerParams};
 use crate::label::Stance;
 use crate::models::{Dataset, FittedModel, ModelParams, Probs};
@@ -17,8 +21,13 @@ pub const FORMAT: &str = "stance-model";
 /// Bayes included), without `grad_norm`. Version 3: the kind `svm` is the
 /// dual coordinate descent SVM (its settings: `c`, `loss`, `bias`, `eps`,
 /// `max_iterations`, `shrinking`, `seed`); the linfa-svm model of version 2
-/// files is now the kind `svm-smo`.
-pub const FORMAT_VERSION: u32 = 3;
+/// files is now the kind `svm-smo`. Version 4: an optional `calibrator`
+/// (absent or `null`: probabilities are the model's own); version 3 files
+/// still load, without a calibrator.
+pub const FORMAT_VERSION: u32 = 4;
+
+/// The oldest model file version this build reads.
+pub const OLDEST_VERSION: u32 = 3;
 
 /// A featurizer and a model fitted on the same training texts.
 #[derive(Debug, Clone)]
@@ -29,6 +38,9 @@ pub struct Pipeline {
     pub params: ModelParams,
     /// The fitted model.
     pub model: FittedModel,
+    /// Maps the model's probabilities to calibrated ones; `None`: the
+    /// model's own probabilities.
+    pub calibrator: Option<Calibrator>,
 }
 
 impl Pipeline {
@@ -49,14 +61,54 @@ impl Pipeline {
             featurizer,
             params: params.clone(),
             model,
+            calibrator: None,
         })
     }
 
-    /// Class probabilities of `texts`.
+    /// [`Pipeline::fit`], then, with a `method`, a calibrator fitted on the
+    /// out-of-fold probabilities of an inner cross-validation over the same
+    /// rows ([`fit_calibrator`]; `docs` are the rows' documents, `seed`
+    /// seeds the inner folds).
+    ///
+    /// # Errors
+    /// As [`Pipeline::fit`] and [`fit_calibrator`].
+    #[allow(clippy::too_many_arguments)]
+    pub fn fit_calibrated<S: AsRef<str> + Sync>(
+        featurizer: &ValidFeaturizerParams,
+        params: &ModelParams,
+        texts: &[S],
+        labels: &[Stance],
+        docs: &[Option<&str>],
+        method: Option<Method>,
+        seed: u64,
+    ) -> Result<Pipeline> {
+        let mut p = Pipeline::fit(featurizer, params, texts, labels)?;
+        if let Some(m) = method {
+            p.calibrator = Some(fit_calibrator(
+                texts, labels, docs, featurizer, params, m, seed,
+            )?);
+        }
+        Ok(p)
+    }
+
+    /// Class probabilities of `texts`, calibrated when the pipeline has a
+    /// calibrator.
     ///
     /// # Errors
     /// Model errors.
     pub fn predict_proba<S: AsRef<str> + Sync>(&self, texts: &[S]) -> Result<Vec<Probs>> {
+        let raw = self.predict_proba_raw(texts)?;
+        Ok(match &self.calibrator {
+            Some(c) => c.apply_all(&raw),
+            None => raw,
+        })
+    }
+
+    /// The model's own (uncalibrated) class probabilities of `texts`.
+    ///
+    /// # Errors
+    /// Model errors.
+    pub fn predict_proba_raw<S: AsRef<str> + Sync>(&self, texts: &[S]) -> Result<Vec<Probs>> {
         self.model
             .predict_proba(&self.featurizer.transform(texts), texts)
     }
@@ -72,6 +124,7 @@ impl Pipeline {
             idf: self.featurizer.idf().to_vec(),
             params: self.params.clone(),
             model: self.model.clone(),
+            calibrator: self.calibrator.clone(),
         };
         // Serialising plain structs of strings, numbers and vectors cannot fail.
         serde_json::to_string(&file).expect("model file serialises")
@@ -111,10 +164,13 @@ impl Pipeline {
             ));
         }
         match value.get("version") {
-            Some(v) if v.as_u64() == Some(u64::from(FORMAT_VERSION)) => {}
+            Some(v)
+                if v.as_u64().is_some_and(|v| {
+                    (u64::from(OLDEST_VERSION)..=u64::from(FORMAT_VERSION)).contains(&v)
+                }) => {}
             Some(v) if v.is_u64() => {
                 return Err(err(format!(
-                    "model file format version {v}; this build reads version {FORMAT_VERSION} (retrain with `stance train`)"
+                    "model file format version {v}; this build reads versions {OLDEST_VERSION} to {FORMAT_VERSION} (retrain with `stance train`)"
                 )))
             }
             Some(v) => {
@@ -177,10 +233,14 @@ impl Pipeline {
                 file.model.name()
             ))
         })?;
+        if let Some(c) = &file.calibrator {
+            c.check().map_err(|e| err(format!("bad calibrator: {e}")))?;
+        }
         Ok(Pipeline {
             featurizer,
             params: file.params,
             model: file.model,
+            calibrator: file.calibrator,
         })
     }
 }
@@ -208,6 +268,8 @@ struct ModelFile {
     idf: Vec<f64>,
     params: ModelParams,
     model: FittedModel,
+    #[serde(default)]
+    calibrator: Option<Calibrator>,
 }
 
 #[cfg(test)]
@@ -271,11 +333,11 @@ mod tests {
     fn refuses_other_versions_and_broken_files() {
         let json = trained().to_json();
         let p = Path::new("m.json");
-        let e = Pipeline::from_json(p, &json.replacen("\"version\":3", "\"version\":2", 1))
+        let e = Pipeline::from_json(p, &json.replacen("\"version\":4", "\"version\":2", 1))
             .unwrap_err();
         assert!(
             e.to_string()
-                .contains("format version 2; this build reads version 3"),
+                .contains("format version 2; this build reads versions 3 to 4"),
             "{e}"
         );
         let e = Pipeline::from_json(p, &json[..json.len() / 2]).unwrap_err();
@@ -316,7 +378,7 @@ mod tests {
         let json = trained().to_json();
         let e = load_error(&edited(&json, |v| v["version"] = "3".into()));
         assert!(
-            e.contains("\"version\" is \"3\", a string; expected the number 3"),
+            e.contains("\"version\" is \"3\", a string; expected the number 4"),
             "{e}"
         );
         let e = load_error(&edited(&json, |v| v["version"] = (-1).into()));
@@ -377,5 +439,51 @@ mod tests {
             v["model"]["intercept"][0] = (-20.0).into()
         }));
         assert!(e.contains("class priors sum to"), "{e}");
+    }
+
+    #[test]
+    fn a_calibrated_pipeline_round_trips_and_version_3_files_still_load() {
+        let texts: Vec<String> = (0..24).map(|i| format!("{} w{i}", TEXTS[i % 6])).collect();
+        let labels: Vec<Stance> = (0..24).map(|i| LABELS[i % 6]).collect();
+        let docs: Vec<Option<&str>> = (0..24).map(|i| Some(["a", "b", "c", "d"][i % 4])).collect();
+        let p = Pipeline::fit_calibrated(
+            &FeaturizerParams::default().check().unwrap(),
+            &ModelParams::from_name("nb").unwrap(),
+            &texts,
+            &labels,
+            &docs,
+            Some(Method::Temperature),
+            3,
+        )
+        .unwrap();
+        let Some(Calibrator::Temperature { temperature }) = p.calibrator else {
+            panic!("temperature calibrator expected: {:?}", p.calibrator);
+        };
+        assert!(temperature != 1.0);
+        let t = ["no invasion", "strike", "unseen words"];
+        let raw = p.predict_proba_raw(&t).unwrap();
+        let cal = p.predict_proba(&t).unwrap();
+        assert_ne!(raw, cal);
+        assert_eq!(cal, p.calibrator.as_ref().unwrap().apply_all(&raw));
+        let json = p.to_json();
+        assert!(json.contains("\"version\":4"));
+        let q = Pipeline::from_json(Path::new("m.json"), &json).unwrap();
+        assert_eq!(q.predict_proba(&t).unwrap(), cal);
+        // A version 3 file: no calibrator field.
+        let plain = trained().to_json();
+        let v3 = plain
+            .replacen("\"version\":4", "\"version\":3", 1)
+            .replacen(",\"calibrator\":null", "", 1);
+        assert!(!v3.contains("calibrator"));
+        let old = Pipeline::from_json(Path::new("m.json"), &v3).unwrap();
+        assert!(old.calibrator.is_none());
+        // A broken calibrator is refused.
+        let bad = json.replacen(
+            &format!("\"temperature\":{temperature}"),
+            "\"temperature\":-1.0",
+            1,
+        );
+        let e = Pipeline::from_json(Path::new("m.json"), &bad).unwrap_err();
+        assert!(e.to_string().contains("bad calibrator"), "{e}");
     }
 }

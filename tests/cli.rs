@@ -95,16 +95,19 @@ fn compare_is_byte_identical_on_one_and_two_threads_and_quiet_in_pipes() {
         );
         o.stdout.replace(dir, "DIR")
     };
-    let one = run("1", "one", &[]);
-    assert_eq!(one, run("2", "two", &["--quiet"]));
-    let mut names: Vec<_> = std::fs::read_dir(w.path("one"))
+    let one = run("1", "reports-a", &[]);
+    assert_eq!(one, run("2", "reports-b", &["--quiet"]));
+    let mut names: Vec<_> = std::fs::read_dir(w.path("reports-a"))
         .unwrap()
         .map(|e| e.unwrap().file_name())
         .collect();
     names.sort();
     assert!(names.len() >= 7, "{names:?}");
     for name in names {
-        let (a, b) = (w.path("one").join(&name), w.path("two").join(&name));
+        let (a, b) = (
+            w.path("reports-a").join(&name),
+            w.path("reports-b").join(&name),
+        );
         assert_eq!(
             std::fs::read(a).unwrap(),
             std::fs::read(b).unwrap(),
@@ -145,6 +148,11 @@ fn train_then_score_round_trip() {
     ]);
     assert!(o.stdout.contains("macro_f1"), "{}", o.stdout);
     assert!(o.stdout.contains("actors ("), "{}", o.stdout);
+    assert!(
+        o.stdout.contains("actor accuracy by evidence") && o.stdout.contains("strong+weak "),
+        "{}",
+        o.stdout
+    );
     let (h, rows) = parse_csv(&w.read("s.csv"));
     let acc: f64 = get(&h, &rows[0], "accuracy").parse().unwrap();
     assert!(acc > 0.9, "training accuracy {acc}");
@@ -176,6 +184,18 @@ fn train_then_score_round_trip() {
         .find(|r| r[0] == "claudia_sheinbaum")
         .expect("Sheinbaum is found");
     assert_eq!(shein[1], "against");
+    for col in ["n_articles", "p_favor_lo", "p_none_hi", "evidence"] {
+        assert!(h.iter().any(|c| c == col), "{col} in {h:?}");
+    }
+    let ev = get(&h, shein, "evidence");
+    assert!(["strong", "weak", "insufficient"].contains(&ev), "{ev}");
+    let lo: f64 = get(&h, shein, "p_against_lo").parse().unwrap();
+    let mean: f64 = get(&h, shein, "p_against").parse().unwrap();
+    let hi: f64 = get(&h, shein, "p_against_hi").parse().unwrap();
+    assert!(lo <= mean && mean <= hi, "{lo} {mean} {hi}");
+    // Seeded: the same output twice.
+    let again = w.ok(["predict", "--model", "m.json", p(&article), "--by-actor"]);
+    assert_eq!(again.stdout, o.stdout);
 }
 
 #[test]
@@ -205,9 +225,23 @@ fn extract_eval_with_a_model_scores_actors_against_baselines() {
     let rows: Vec<&str> = o
         .stdout
         .lines()
-        .filter(|l| l.contains("hand-labelled quotes"))
+        .filter(|l| l.contains("hand-labelled quotes") && l.contains("actors scored"))
         .collect();
     assert_eq!(rows.len(), 3, "{}", o.stdout);
+    // Evidence levels and the accuracy-vs-coverage table, on both sources.
+    assert!(
+        o.stdout
+            .contains("majority on hand-labelled quotes, temperature-calibrated, by evidence:"),
+        "{}",
+        o.stdout
+    );
+    let all: Vec<&str> = o
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("strong+weak+insufficient"))
+        .collect();
+    assert_eq!(all.len(), 2, "{}", o.stdout);
+    assert!(all[1].contains(" 25 "), "{}", all[1]);
     for (row, who) in rows
         .iter()
         .zip(["majority", "actor-majority", "speaker-history"])
@@ -282,7 +316,7 @@ fn model_file_of_another_version_fails_clearly() {
     w.train_on_quotes("nb", "m.json");
     let json = w
         .read("m.json")
-        .replacen("\"version\":3", "\"version\":99", 1);
+        .replacen("\"version\":4", "\"version\":99", 1);
     w.write("old.json", json);
     let o = w.run(["score", "--model", "old.json", "--data", p(&data)]);
     assert_eq!(o.code, 1);
@@ -305,4 +339,214 @@ fn an_output_that_is_an_input_is_refused() {
     assert!(o.stderr.contains("is also an input"), "{}", o.stderr);
     assert_eq!(w.read("q.csv"), before);
     let _ = data;
+}
+
+#[test]
+fn predict_with_a_manifest_carries_dates_and_outlets_and_groups_by_period() {
+    let w = Workdir::new();
+    w.train_on_quotes("nb", "m.json");
+    let a = w.write(
+        "a.txt",
+        "\"We will strike the cartels,\" said Donald Trump on Monday.\n\
+         \"There will be no invasion,\" said Claudia Sheinbaum.\n",
+    );
+    let b = w.write(
+        "b.txt",
+        "\"The talks went well,\" said Claudia Sheinbaum.\n\
+         \"We reject any incursion,\" said Claudia Sheinbaum.\n",
+    );
+    w.write(
+        "meta.csv",
+        "doc,date,outlet,url,title\na.txt,2025-08-08,Wire One,,\nb.txt,2025-09-01,\"Daily, The\",,\n",
+    );
+    let o = w.ok([
+        "predict",
+        "--model",
+        "m.json",
+        p(&a),
+        p(&b),
+        "--meta",
+        "meta.csv",
+    ]);
+    let (h, rows) = parse_csv(&o.stdout);
+    assert_eq!(&h[h.len() - 2..], ["date", "outlet"]);
+    assert!(rows
+        .iter()
+        .any(|r| get(&h, r, "date") == "2025-09-01" && get(&h, r, "outlet") == "Daily, The"));
+    for (by, want) in [
+        ("month", ["2025-08", "2025-09"]),
+        ("week", ["2025-W32", "2025-W36"]),
+        ("outlet", ["Daily, The", "Wire One"]),
+    ] {
+        let o = w.ok([
+            "predict",
+            "--model",
+            "m.json",
+            p(&a),
+            p(&b),
+            "--meta",
+            "meta.csv",
+            "--by-actor",
+            "--by",
+            by,
+        ]);
+        let (h, rows) = parse_csv(&o.stdout);
+        assert_eq!(h.last().map(String::as_str), Some("period"));
+        let periods: Vec<&str> = rows
+            .iter()
+            .filter(|r| get(&h, r, "actor") == "claudia_sheinbaum")
+            .map(|r| get(&h, r, "period"))
+            .collect();
+        assert_eq!(periods, want, "{by}");
+    }
+    // Bad manifests and usage.
+    w.write("bad.csv", "doc,date\na.txt,08/08/2025\n");
+    let o = w.run(["predict", "--model", "m.json", p(&a), "--meta", "bad.csv"]);
+    assert_eq!(o.code, 1, "{o:?}");
+    assert!(
+        o.stderr.contains("bad.csv row 2, column 'date'"),
+        "{}",
+        o.stderr
+    );
+    w.write("other.csv", "doc,date\nb.txt,2025-01-01\n");
+    let o = w.run(["predict", "--model", "m.json", p(&a), "--meta", "other.csv"]);
+    assert_eq!(o.code, 1, "{o:?}");
+    assert!(o.stderr.contains("unknown doc 'a.txt'"), "{}", o.stderr);
+    let o = w.run([
+        "predict",
+        "--model",
+        "m.json",
+        p(&a),
+        "--by-actor",
+        "--by",
+        "week",
+    ]);
+    assert_eq!(o.code, 2, "{o:?}");
+    assert!(o.stderr.contains("--by: needs --meta"), "{}", o.stderr);
+    // extract carries them too.
+    let o = w.ok(["extract", p(&a), "--meta", "meta.csv"]);
+    assert!(
+        o.stdout
+            .starts_with("doc,start,end,actor,text,date,outlet\n"),
+        "{}",
+        o.stdout
+    );
+    assert!(o.stdout.contains(",2025-08-08,Wire One\n"), "{}", o.stdout);
+}
+
+#[test]
+fn predict_explain_lists_the_top_n_grams_of_linear_models_only() {
+    let w = Workdir::new();
+    let data = quotes();
+    w.train_on_quotes("logreg", "m.json");
+    let o = w.ok([
+        "predict",
+        "--model",
+        "m.json",
+        "--data",
+        p(&data),
+        "--explain",
+        "2",
+    ]);
+    let (h, rows) = parse_csv(&o.stdout);
+    assert_eq!(h.last().map(String::as_str), Some("explanation"));
+    assert_eq!(rows.len(), 88);
+    for r in &rows {
+        let e = get(&h, r, "explanation");
+        // At most two `feature (value)` items, values positive.
+        let items: Vec<&str> = e.split("; ").filter(|s| !s.is_empty()).collect();
+        assert!(items.len() <= 2, "{e}");
+        for it in items {
+            let v: f64 = it
+                .rsplit_once(" (")
+                .and_then(|(_, v)| v.strip_suffix(')'))
+                .unwrap()
+                .parse()
+                .unwrap();
+            assert!(v > 0.0, "{e}");
+        }
+    }
+    w.train_on_quotes("tree", "t.json");
+    let o = w.run([
+        "predict",
+        "--model",
+        "t.json",
+        "--data",
+        p(&data),
+        "--explain",
+        "2",
+    ]);
+    assert_eq!(o.code, 2, "{o:?}");
+    assert!(
+        o.stderr.contains("cannot explain model 'tree'"),
+        "{}",
+        o.stderr
+    );
+    let o = w.run([
+        "predict",
+        "--model",
+        "m.json",
+        "--data",
+        p(&data),
+        "--explain",
+        "0",
+    ]);
+    assert_eq!(o.code, 2, "{o:?}");
+}
+
+#[test]
+fn predict_report_dir_writes_one_self_contained_page() {
+    let w = Workdir::new();
+    w.train_on_quotes("logreg", "m.json");
+    let a = w.write(
+        "a.txt",
+        "\"We will strike the cartels,\" said Donald Trump.\n\
+         \"There will be no invasion,\" said Claudia Sheinbaum.\n\
+         \"We reject any incursion,\" said Claudia Sheinbaum.\n",
+    );
+    w.write(
+        "meta.csv",
+        "doc,date,outlet,url,title\na.txt,2025-08-08,Wire,,\n",
+    );
+    w.ok([
+        "predict",
+        "--model",
+        "m.json",
+        p(&a),
+        "--by-actor",
+        "--meta",
+        "meta.csv",
+        "--by",
+        "month",
+        "--report-dir",
+        "rep",
+    ]);
+    let html = w.read("rep/index.html");
+    let dom = tl::parse(&html, tl::ParserOptions::default()).unwrap();
+    let n = |sel: &str| dom.query_selector(sel).map_or(0, |q| q.count());
+    assert_eq!(n("script"), 0);
+    assert_eq!(n("svg"), 2, "dot-and-whisker and heat map");
+    assert_eq!(n("table"), 2);
+    assert!(html.contains("Net stance p(favor) − p(against) by actor and month"));
+    assert!(html.contains("claudia_sheinbaum"));
+    let (h, _) = parse_csv(&w.read("rep/actors.csv"));
+    assert_eq!(h.last().map(String::as_str), Some("period"));
+    let (h, rows) = parse_csv(&w.read("rep/predictions.csv"));
+    assert_eq!(h.last().map(String::as_str), Some("explanation"));
+    assert_eq!(rows.len(), 3);
+    // Byte-identical on a rerun.
+    w.ok([
+        "predict",
+        "--model",
+        "m.json",
+        p(&a),
+        "--by-actor",
+        "--meta",
+        "meta.csv",
+        "--by",
+        "month",
+        "--report-dir",
+        "rep2",
+    ]);
+    assert_eq!(w.read("rep2/index.html"), html);
 }

@@ -30,7 +30,7 @@ fn read(p: &Path) -> String {
     std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
-const FILES: [&str; 7] = [
+const FILES: [&str; 9] = [
     "compare.csv",
     "per_class.csv",
     "confusion.csv",
@@ -38,6 +38,8 @@ const FILES: [&str; 7] = [
     "features.csv",
     "macro_f1.svg",
     "confusion.svg",
+    "reliability.svg",
+    "index.html",
 ];
 
 #[test]
@@ -64,7 +66,7 @@ fn report_dir_holds_every_report_and_reruns_are_byte_identical() {
     let dir = tmp.path().join("a");
     let compare_csv = read(&dir.join("compare.csv"));
     assert!(compare_csv.starts_with(
-        "model,n,accuracy,accuracy_lo,accuracy_hi,macro_f1,macro_f1_lo,macro_f1_hi,f_avg,f_avg_lo,f_avg_hi,p_vs_majority,p_vs_best\n"
+        "model,n,accuracy,accuracy_lo,accuracy_hi,macro_f1,macro_f1_lo,macro_f1_hi,f_avg,f_avg_lo,f_avg_hi,p_vs_majority,p_vs_best,brier,brier_lo,brier_hi,log_loss,log_loss_lo,log_loss_hi,ece,ece_lo,ece_hi,brier_raw,log_loss_raw,ece_raw\n"
     ));
     assert_eq!(compare_csv.lines().count(), 1 + 8);
     assert_eq!(read(&dir.join("per_class.csv")).lines().count(), 1 + 8 * 3);
@@ -78,6 +80,33 @@ fn report_dir_holds_every_report_and_reruns_are_byte_identical() {
     // nb, logreg, svm and nbsvm have feature weights.
     assert_eq!(feats.lines().count(), 1 + 4 * 3 * 20);
     assert!(read(&dir.join("confusion.svg")).starts_with("<svg"));
+    // index.html: one page, no scripts, the three charts inline, the table
+    // of every model and the best model's misclassified quotes.
+    let html = read(&dir.join("index.html"));
+    let dom = tl::parse(&html, tl::ParserOptions::default()).unwrap();
+    let n = |sel: &str| dom.query_selector(sel).map_or(0, |q| q.count());
+    assert_eq!(n("script"), 0);
+    assert_eq!(n("svg"), 3);
+    assert_eq!(n("table"), 2);
+    let p = dom.parser();
+    let models = dom.get_element_by_id("models").unwrap().get(p).unwrap();
+    let rows = models
+        .as_tag()
+        .unwrap()
+        .query_selector(p, "tr")
+        .unwrap()
+        .count();
+    assert_eq!(rows, 1 + 8, "header and one row per model");
+    let errors = dom.get_element_by_id("errors").unwrap().get(p).unwrap();
+    assert!(
+        errors
+            .as_tag()
+            .unwrap()
+            .query_selector(p, "td")
+            .unwrap()
+            .count()
+            > 0
+    );
 }
 
 /// The `_lo`/`_hi` columns of compare.csv, and the rest.

@@ -119,7 +119,7 @@ fn row13_model_file_version_type_and_kind_mismatch() {
         &w,
         &["score", "--model", "v.json", "--data", p(&data)],
         1,
-        "\"version\" is \"1\", a string; expected the number 3",
+        "\"version\" is \"1\", a string; expected the number 4",
     );
     edit_model(&w, "nb.json", "kind.json", |v| {
         v["params"]["kind"] = "svm".into()

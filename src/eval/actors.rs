@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use crate::error::{Error, Result};
-use crate::io::table::{Fixed, Table};
+use crate::io::table::Table;
 use crate::label::{ActorStance, Stance};
 use crate::models::{argmax, Probs};
 
@@ -101,55 +101,6 @@ pub fn aggregate(actors: &[&str], probs: &[Probs]) -> BTreeMap<String, ActorPred
             (actor.to_owned(), prediction)
         })
         .collect()
-}
-
-/// The CSV of `stance predict --by-actor`: per actor (sorted), the
-/// stance with the highest mean probability over the actor's quotes, the
-/// number of quotes, the mean class probabilities and the confidence (the
-/// chosen stance's mean probability), 4 decimals ([`aggregate`]).
-/// `actors` gives each prediction's actor.
-///
-/// # Errors
-/// [`Error::Report`] if `actors` and `probs` differ in length.
-pub fn by_actor_csv(actors: &[&str], probs: &[Probs]) -> Result<String> {
-    const NAME: &str = "actor predictions";
-    if actors.len() != probs.len() {
-        return Err(Error::report(NAME, "one actor per prediction expected"));
-    }
-    #[derive(serde::Serialize)]
-    struct Row<'a> {
-        actor: &'a str,
-        stance: ActorStance,
-        n: usize,
-        p_favor: Fixed<4>,
-        p_against: Fixed<4>,
-        p_none: Fixed<4>,
-        confidence: Fixed<4>,
-    }
-    let mut t = Table::new(
-        NAME,
-        [
-            "actor",
-            "stance",
-            "n",
-            "p_favor",
-            "p_against",
-            "p_none",
-            "confidence",
-        ],
-    )?;
-    for (actor, p) in aggregate(actors, probs) {
-        t.row(&Row {
-            actor: &actor,
-            stance: p.stance,
-            n: p.n,
-            p_favor: Fixed(p.mean[0]),
-            p_against: Fixed(p.mean[1]),
-            p_none: Fixed(p.mean[2]),
-            confidence: Fixed(p.confidence),
-        })?;
-    }
-    t.finish()
 }
 
 /// Actor-level agreement between gold and predicted stances.
@@ -262,23 +213,66 @@ pub fn leave_one_document_out(
     quotes: &BTreeMap<String, Vec<(String, String)>>,
     predictor: ActorPredictor<'_>,
 ) -> Result<BTreeMap<String, ActorPrediction>> {
+    let q = leave_one_document_out_quotes(labelled, quotes, predictor, None, 0)?;
+    let actors: Vec<&str> = q.actors.iter().map(String::as_str).collect();
+    Ok(aggregate(&actors, &q.probs))
+}
+
+/// Quote-level predictions of [`leave_one_document_out_quotes`], in fold
+/// (document) order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LodoQuotes {
+    /// Each quote's actor.
+    pub actors: Vec<String>,
+    /// Each quote's (held-out) document.
+    pub docs: Vec<String>,
+    /// Each quote's class probabilities.
+    pub probs: Vec<Probs>,
+}
+
+/// The quote predictions behind [`leave_one_document_out`], before they
+/// are aggregated per actor. With a `calibration` method, each fold's
+/// model is calibrated inside its training documents
+/// ([`crate::pipeline::Pipeline::fit_calibrated`], inner folds seeded by
+/// `seed`); the baselines are never calibrated.
+///
+/// # Errors
+/// As [`leave_one_document_out`].
+pub fn leave_one_document_out_quotes(
+    labelled: &crate::corpus::Corpus,
+    quotes: &BTreeMap<String, Vec<(String, String)>>,
+    predictor: ActorPredictor<'_>,
+    calibration: Option<crate::eval::calibrate::Method>,
+    seed: u64,
+) -> Result<LodoQuotes> {
     use crate::eval::split;
     let gold = labelled.labels()?;
     let texts = labelled.texts();
     let docs: Vec<Option<&str>> = labelled.examples.iter().map(|e| e.doc.as_deref()).collect();
     let groups = split::group_duplicates(&texts);
     let folds = split::plan(split::CvScheme::Doc, &docs, &gold, &groups, 0)?;
-    let mut actors: Vec<&str> = Vec::new();
+    let mut actors: Vec<String> = Vec::new();
+    let mut quote_docs: Vec<String> = Vec::new();
     let mut probs: Vec<Probs> = Vec::new();
     for f in &folds {
         let Some(found) = quotes.get(&f.name) else {
             continue;
         };
-        actors.extend(found.iter().map(|(a, _)| a.as_str()));
+        actors.extend(found.iter().map(|(a, _)| a.clone()));
+        quote_docs.extend(found.iter().map(|_| f.name.clone()));
         if let ActorPredictor::Model(featurizer, model) = predictor {
             let train_texts: Vec<&str> = f.train.iter().map(|&i| texts[i]).collect();
             let train_labels: Vec<Stance> = f.train.iter().map(|&i| gold[i]).collect();
-            let p = crate::pipeline::Pipeline::fit(featurizer, model, &train_texts, &train_labels)?;
+            let train_docs: Vec<Option<&str>> = f.train.iter().map(|&i| docs[i]).collect();
+            let p = crate::pipeline::Pipeline::fit_calibrated(
+                featurizer,
+                model,
+                &train_texts,
+                &train_labels,
+                &train_docs,
+                calibration,
+                seed,
+            )?;
             let test: Vec<&str> = found.iter().map(|(_, t)| t.as_str()).collect();
             probs.extend(p.predict_proba(&test)?);
             continue;
@@ -310,7 +304,11 @@ pub fn leave_one_document_out(
             probs.push(one_hot(s));
         }
     }
-    Ok(aggregate(&actors, &probs))
+    Ok(LodoQuotes {
+        actors,
+        docs: quote_docs,
+        probs,
+    })
 }
 
 /// Where the quotes of [`actor_level_scores`] come from.
@@ -343,6 +341,34 @@ pub struct ActorLevelScore {
     pub scores: ActorScores,
 }
 
+/// `(actor, text)` quotes per document, as [`leave_one_document_out`]
+/// reads them.
+pub type QuotesByDoc = BTreeMap<String, Vec<(String, String)>>;
+
+/// The extracted `(doc, actor, text)` quotes per document.
+pub fn extracted_by_doc(extracted: &[(&str, &str, &str)]) -> QuotesByDoc {
+    let mut out: QuotesByDoc = BTreeMap::new();
+    for &(doc, actor, text) in extracted {
+        out.entry(doc.to_owned())
+            .or_default()
+            .push((actor.to_owned(), text.to_owned()));
+    }
+    out
+}
+
+/// The hand-labelled quotes with a document and an actor, per document.
+pub fn labelled_by_doc(labelled: &crate::corpus::Corpus) -> QuotesByDoc {
+    let mut out: QuotesByDoc = BTreeMap::new();
+    for e in &labelled.examples {
+        if let (Some(d), Some(actor)) = (&e.doc, &e.actor) {
+            out.entry(d.clone())
+                .or_default()
+                .push((actor.clone(), e.text.clone()));
+        }
+    }
+    out
+}
+
 /// Actor-level accuracy of leave-one-document-out predictions on the
 /// `extracted` quotes (`(doc, actor, text)`) and on the hand-labelled
 /// quotes of `labelled`, against the actor-level `gold`: first by the
@@ -360,23 +386,8 @@ pub fn actor_level_scores(
     featurizer: &crate::features::ValidFeaturizerParams,
     model: &crate::models::ModelParams,
 ) -> Result<Vec<ActorLevelScore>> {
-    type ByDoc = BTreeMap<String, Vec<(String, String)>>;
-    let mut from_extracted: ByDoc = BTreeMap::new();
-    for &(doc, actor, text) in extracted {
-        from_extracted
-            .entry(doc.to_owned())
-            .or_default()
-            .push((actor.to_owned(), text.to_owned()));
-    }
-    let mut from_gold: ByDoc = BTreeMap::new();
-    for e in &labelled.examples {
-        if let (Some(d), Some(actor)) = (&e.doc, &e.actor) {
-            from_gold
-                .entry(d.clone())
-                .or_default()
-                .push((actor.clone(), e.text.clone()));
-        }
-    }
+    let from_extracted = extracted_by_doc(extracted);
+    let from_gold = labelled_by_doc(labelled);
     let predictors = [
         (name, ActorPredictor::Model(featurizer, model)),
         ("actor-majority", ActorPredictor::ActorMajority),
@@ -563,12 +574,20 @@ mod tests {
         assert_eq!(sc.accuracy, 0.5);
         // favor: tp 1, fn 1 -> 2/3; against: fp 1 -> 0; macro = 1/3.
         assert!((sc.macro_f1 - 1.0 / 3.0).abs() < 1e-12);
-        let csv = by_actor_csv(&["smith, \"jr\"", "a"], &probs[..2]).unwrap();
+        let docs = [Option::None; 2];
+        let est = crate::eval::estimates::estimate_actors(
+            &["smith, \"jr\"", "a"],
+            &docs,
+            &probs[..2],
+            Default::default(),
+        )
+        .unwrap();
+        let csv = crate::eval::estimates::estimates_csv(&est).unwrap();
         assert_eq!(
             csv,
-            "actor,stance,n,p_favor,p_against,p_none,confidence\n\
-             a,none,1,0.3000,0.2000,0.5000,0.5000\n\
-             \"smith, \"\"jr\"\"\",favor,1,0.7000,0.2000,0.1000,0.7000\n"
+            "actor,stance,n,p_favor,p_against,p_none,confidence,n_articles,p_favor_lo,p_favor_hi,p_against_lo,p_against_hi,p_none_lo,p_none_hi,evidence\n\
+             a,none,1,0.3000,0.2000,0.5000,0.5000,1,0.3000,0.3000,0.2000,0.2000,0.5000,0.5000,insufficient\n\
+             \"smith, \"\"jr\"\"\",favor,1,0.7000,0.2000,0.1000,0.7000,1,0.7000,0.7000,0.2000,0.2000,0.1000,0.1000,insufficient\n"
         );
     }
 }

@@ -105,12 +105,11 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::eval::bootstrap::Interval;
+use crate::eval::bootstrap::{quantile, Interval};
 use crate::label::{Stance, N_CLASSES};
 use crate::rng::Rng;
 
-/// Class probabilities in [`Stance::ALL`] order.
-pub type Probs = [f64; N_CLASSES];
+pub use crate::models::Probs;
 
 /// Number of equal-width confidence bins of [`ece`].
 pub const ECE_BINS: usize = 15;
@@ -435,11 +434,6 @@ pub struct ScoreEstimate {
     pub level: f64,
     /// Resamples drawn.
     pub resamples: usize,
-}
-
-fn quantile(sorted: &[f64], q: f64) -> f64 {
-    let i = ((sorted.len() - 1) as f64 * q).round() as usize;
-    sorted[i]
 }
 
 fn estimate(
@@ -913,6 +907,17 @@ fn fit_platt_class(x: &[f64], positive: &[bool]) -> (f64, f64) {
         }
     }
     (a, b)
+}
+
+impl fmt::Display for Calibrator {
+    /// The method, with the temperature for temperature scaling
+    /// (`temperature T=1.2345`).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Calibrator::Temperature { temperature } => write!(f, "temperature T={temperature:.4}"),
+            other => write!(f, "{}", other.method()),
+        }
+    }
 }
 
 impl Calibrator {

@@ -11,7 +11,10 @@
 use crate::corpus::Corpus;
 use crate::error::Result;
 use crate::eval::bootstrap::DEFAULT_LEVEL;
+use crate::eval::calibrate::{self as cal, Method};
+use crate::eval::calibrated;
 use crate::eval::grid::{self, GridChoice};
+use crate::eval::html;
 use crate::eval::metrics::ZeroDivision;
 use crate::eval::report::{self, ReportFile, ReportSet};
 use crate::eval::split::{self, CvScheme, Fold};
@@ -45,6 +48,9 @@ pub struct CompareSettings {
     pub resamples: usize,
     /// Nested cross-validation over each model's grid.
     pub grid: bool,
+    /// Calibration method fitted inside every outer training part
+    /// ([`crate::eval::calibrated::calibrate_cv`]); `None`: none.
+    pub calibration: Option<Method>,
 }
 
 /// The folds of a comparison, planned before any model runs.
@@ -167,10 +173,38 @@ impl<'a> ComparePlan<'a> {
             level: DEFAULT_LEVEL,
             seed: s.seed,
         };
-        let summaries = ev::summarize(&self.gold, &runs, ZERO_DIVISION, bootstrap)?;
+        let mut summaries = ev::summarize(&self.gold, &runs, ZERO_DIVISION, bootstrap)?;
+        // Calibration inside each outer training part; with a grid the
+        // model differs between folds, so only the raw scores are given.
+        let method = s.calibration.filter(|_| !s.grid);
+        let mut calibrated = Vec::with_capacity(runs.len());
+        for ((m, run), summary) in s.models.iter().zip(&runs).zip(&mut summaries) {
+            let cal = match method {
+                Some(method) => Some(calibrated::calibrate_cv(
+                    run,
+                    &texts,
+                    &self.gold,
+                    &docs,
+                    &self.folds,
+                    &s.featurizer,
+                    m,
+                    method,
+                    s.seed,
+                )?),
+                None => None,
+            };
+            summary.calibration = Some(calibrated::CalibrationScores::new(
+                &self.gold,
+                &run.probs,
+                method.zip(cal.as_ref().map(|c| c.probs.as_slice())),
+                bootstrap,
+            )?);
+            calibrated.push(cal.unwrap_or_else(|| run.clone()));
+        }
         Ok(Comparison {
             plan: self,
             runs,
+            calibrated,
             choices,
             summaries,
             bootstrap,
@@ -188,6 +222,9 @@ pub struct Comparison<'a> {
     plan: ComparePlan<'a>,
     /// Every model's out-of-fold predictions, in model order.
     pub runs: Vec<CvPredictions>,
+    /// The same calibrated inside each outer training part (equal to
+    /// `runs` without calibration).
+    pub calibrated: Vec<CvPredictions>,
     /// The grid choices per model and outer fold (with `grid`).
     pub choices: Vec<GridChoice>,
     /// Every model's scores, in model order.
@@ -270,11 +307,78 @@ impl Comparison<'_> {
                 "confusion.svg",
                 svg::confusion_heatmap(&self.summaries[b]),
             ));
+            files.push(ReportFile::new("reliability.svg", self.reliability_svg(b)?));
         }
+        files.push(ReportFile::new("index.html", self.index_html(&files)?));
         if s.grid {
             files.push(ReportFile::new("grid.csv", grid::grid_csv(&self.choices)?));
         }
         Ok(ReportSet::new(files))
+    }
+
+    /// `index.html` ([`html::compare_page`]) with the charts among `files`.
+    ///
+    /// # Errors
+    /// [`crate::Error::Report`] if the page cannot be rendered (a bug).
+    fn index_html(&self, files: &[ReportFile]) -> Result<String> {
+        let s = self.plan.settings;
+        let charts = ["macro_f1.svg", "confusion.svg", "reliability.svg"]
+            .iter()
+            .filter_map(|name| files.iter().find(|f| f.name == *name))
+            .map(|f| html::Chart {
+                svg: f.body.clone(),
+            })
+            .collect();
+        html::compare_page(&html::ComparePage {
+            meta: vec![
+                format!(
+                    "{} quotes; cv {} ({} folds); seed {}; {} bootstrap resamples",
+                    self.plan.corpus.len(),
+                    self.plan.scheme,
+                    self.plan.folds.len(),
+                    s.seed,
+                    s.resamples
+                ),
+                format!("features: {}", s.featurizer),
+            ],
+            summaries: &self.summaries,
+            runs: &self.runs,
+            best: self.best(),
+            examples: &self.plan.corpus.examples,
+            gold: &self.plan.gold,
+            charts,
+            level: self.bootstrap.level,
+            calibration: match s.calibration.filter(|_| !s.grid) {
+                Some(m) => format!("{m}, fitted inside each outer training part"),
+                None => "none".into(),
+            },
+        })
+    }
+
+    /// `reliability.svg` of model `k`: its out-of-fold reliability
+    /// diagram before and, when calibrated, after calibration.
+    ///
+    /// # Errors
+    /// [`crate::Error::Calibrate`] for malformed probabilities (a bug).
+    pub fn reliability_svg(&self, k: usize) -> Result<String> {
+        let gold = &self.plan.gold;
+        let raw = cal::reliability_diagram(&self.runs[k].probs, gold, cal::ECE_BINS)?;
+        let method = self.summaries[k]
+            .calibration
+            .as_ref()
+            .and_then(|c| c.method);
+        let after = match method {
+            Some(m) => Some((
+                m,
+                cal::reliability_diagram(&self.calibrated[k].probs, gold, cal::ECE_BINS)?,
+            )),
+            None => None,
+        };
+        Ok(svg::reliability_chart(
+            &self.runs[k].model,
+            &raw,
+            after.as_ref().map(|(m, d)| (*m, d)),
+        ))
     }
 
     /// What `stance compare` prints: the data, folds and settings, the
@@ -306,6 +410,10 @@ impl Comparison<'_> {
             },
         );
         out.push_str(&ev::compare_table(&self.summaries, self.bootstrap.level));
+        if let Some(t) = calibrated::calibration_table(&self.summaries, self.bootstrap.level) {
+            out.push('\n');
+            out.push_str(&t);
+        }
         if s.grid {
             out.push_str("\ngrid choices (model, outer fold: settings, inner macro-F1):\n");
             for c in &self.choices {
@@ -356,6 +464,7 @@ mod tests {
             seed: 1,
             resamples: 50,
             grid: false,
+            calibration: Some(Method::Temperature),
         };
         let plan = ComparePlan::new(&corpus, &settings).unwrap();
         assert_eq!(plan.scheme, CvScheme::Doc, "every quote has a document");
@@ -365,7 +474,10 @@ mod tests {
         assert_eq!(c.summaries.len(), 2);
         let set = c.report_set().unwrap();
         let names: Vec<&str> = set.files().iter().map(|f| f.name).collect();
-        assert_eq!(names, ReportSet::NAMES[..7]);
+        assert_eq!(names, ReportSet::NAMES[..9]);
+        let cal = c.summaries[1].calibration.as_ref().unwrap();
+        assert_eq!(cal.method, Some(Method::Temperature));
+        assert!(set.get("reliability.svg").unwrap().contains("temperature"));
         assert_eq!(
             set.get("compare.csv"),
             Some(c.compare_csv().unwrap().as_str())
@@ -426,6 +538,7 @@ mod tests {
                 seed: 5,
                 resamples: 200,
                 grid,
+                calibration: Some(Method::Temperature),
             };
             let run = |threads: usize| {
                 let pool = rayon::ThreadPoolBuilder::new()

@@ -11,7 +11,7 @@
 //! its examples all have documents (at least [`INNER_FOLDS`] of them), so
 //! that selection rewards what generalises to unseen articles; otherwise
 //! a seeded stratified group k-fold with [`INNER_FOLDS`] folds. Either way
-//! the duplicate-quote groups of [`split::group_duplicates`], recomputed on
+//! the duplicate-quote groups of [`crate::eval::split::group_duplicates`], recomputed on
 //! the outer training part alone, stay whole.
 //!
 //! The grid, in order (n-gram range slowest, then `min_df`, then the
@@ -44,7 +44,7 @@ use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::eval::metrics::{ConfusionMatrix, ZeroDivision};
-use crate::eval::split::{self, CvScheme, Fold};
+use crate::eval::split::Fold;
 use crate::eval::{cross_validate, cross_validate_path, CvPredictions};
 use crate::features::{FeaturizerParams, ValidFeaturizerParams};
 use crate::io::table::{Fixed, Table};
@@ -53,8 +53,9 @@ use crate::models::{argmax, ModelParams, Probs};
 use crate::pipeline::Pipeline;
 use crate::progress::Progress;
 
-/// Number of inner folds.
-pub const INNER_FOLDS: usize = 3;
+/// Number of inner folds (the inner split is
+/// [`crate::eval::calibrated::inner_folds`]).
+pub const INNER_FOLDS: usize = crate::eval::calibrated::INNER_FOLDS;
 
 /// One point of a grid.
 #[derive(Debug, Clone)]
@@ -146,20 +147,8 @@ pub fn nested_cross_validate<S: AsRef<str> + Sync>(
             let tr_texts: Vec<&str> = f.train.iter().map(|&i| texts[i].as_ref()).collect();
             let tr_labels: Vec<Stance> = f.train.iter().map(|&i| labels[i]).collect();
             let tr_docs: Vec<Option<&str>> = f.train.iter().map(|&i| docs[i]).collect();
-            let tr_groups = split::group_duplicates(&tr_texts);
-            let n_docs = {
-                let mut d: Vec<&str> = tr_docs.iter().flatten().copied().collect();
-                d.sort_unstable();
-                d.dedup();
-                d.len()
-            };
-            let scheme = if tr_docs.iter().all(Option::is_some) && n_docs >= INNER_FOLDS {
-                CvScheme::Doc
-            } else {
-                CvScheme::KFold(INNER_FOLDS)
-            };
-            let inner =
-                split::plan(scheme, &tr_docs, &tr_labels, &tr_groups, seed).map_err(wrap)?;
+            let inner = crate::eval::calibrated::inner_folds(&tr_texts, &tr_docs, &tr_labels, seed)
+                .map_err(wrap)?;
             // Each featurizer setting is featurized once per inner fold and
             // its strengths fitted there as one (warm-started) path; the
             // scores are then read in grid order, as if every point had
@@ -256,6 +245,7 @@ pub fn grid_csv(choices: &[GridChoice]) -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::eval::split::{self, CvScheme};
 
     #[test]
     fn grids_have_four_n_gram_points_per_strength_and_nested_cv_tests_everything() {

@@ -17,9 +17,13 @@ pub mod agree;
 pub mod annotators;
 pub mod bootstrap;
 pub mod calibrate;
+pub mod calibrated;
 pub mod compare;
 pub mod curve;
+pub mod estimates;
+pub mod explain;
 pub mod grid;
+pub mod html;
 pub mod metrics;
 pub mod report;
 pub mod score;
@@ -267,6 +271,10 @@ pub struct Summary {
     /// Approximate-randomisation p-value of the macro-F1 difference against
     /// the best model (the runner-up for the best model itself).
     pub p_vs_best: Option<f64>,
+    /// Brier, log-loss and ECE of the out-of-fold probabilities, before
+    /// and after calibration (`None` until computed, see
+    /// [`compare::Comparison`]).
+    pub calibration: Option<calibrated::CalibrationScores>,
 }
 
 /// Scores every model's out-of-fold predictions against `gold`.
@@ -309,6 +317,7 @@ pub fn summarize(
                 confusion,
                 p_vs_majority: None,
                 p_vs_best: None,
+                calibration: None,
             }
         })
         .collect();
@@ -361,9 +370,12 @@ pub fn summarize(
 }
 
 /// Header of the compare report.
-pub const COMPARE_HEADER: &str = "model,n,accuracy,accuracy_lo,accuracy_hi,macro_f1,macro_f1_lo,macro_f1_hi,f_avg,f_avg_lo,f_avg_hi,p_vs_majority,p_vs_best";
+pub const COMPARE_HEADER: &str = "model,n,accuracy,accuracy_lo,accuracy_hi,macro_f1,macro_f1_lo,macro_f1_hi,f_avg,f_avg_lo,f_avg_hi,p_vs_majority,p_vs_best,brier,brier_lo,brier_hi,log_loss,log_loss_lo,log_loss_hi,ece,ece_lo,ece_hi,brier_raw,log_loss_raw,ece_raw";
 
 /// The compare report as CSV (4 decimals; empty p-value when not run).
+/// The calibration columns (`brier`, `log_loss`, `ece` with bounds: of the
+/// calibrated probabilities; `*_raw`: before calibration) are empty when
+/// the summary has no [`Summary::calibration`].
 ///
 /// # Errors
 /// [`Error::Report`] if a row cannot be written (a bug).
@@ -376,6 +388,9 @@ pub fn compare_csv(summaries: &[Summary]) -> Result<String> {
         scores: [(Fixed<4>, Fixed<4>, Fixed<4>); 3],
         p_vs_majority: Option<Fixed<4>>,
         p_vs_best: Option<Fixed<4>>,
+        /// Point, lower and upper bound of each calibrated score.
+        calibrated: [(Option<Fixed<4>>, Option<Fixed<4>>, Option<Fixed<4>>); 3],
+        raw: [Option<Fixed<4>>; 3],
     }
     let mut t = Table::new("compare.csv", COMPARE_HEADER.split(','))?;
     for r in summaries {
@@ -391,6 +406,15 @@ pub fn compare_csv(summaries: &[Summary]) -> Result<String> {
             }),
             p_vs_majority: r.p_vs_majority.map(Fixed),
             p_vs_best: r.p_vs_best.map(Fixed),
+            calibrated: std::array::from_fn(|k| {
+                let e = r.calibration.as_ref().map(|c| c.calibrated[k]);
+                (
+                    e.map(|e| Fixed(e.point)),
+                    e.map(|e| Fixed(e.interval.lo)),
+                    e.map(|e| Fixed(e.interval.hi)),
+                )
+            }),
+            raw: std::array::from_fn(|k| r.calibration.as_ref().map(|c| Fixed(c.raw[k].point))),
         })?;
     }
     t.finish()
@@ -488,7 +512,7 @@ mod tests {
         assert_eq!(s[0].p_vs_majority, Option::None);
         let csv = compare_csv(&s).unwrap();
         assert!(csv.starts_with(COMPARE_HEADER));
-        assert!(csv.contains("\nlogreg,30,1.0000,1.0000,1.0000,1.0000,1.0000,1.0000,1.0000,1.0000,1.0000,0.0010,0.0010\n"), "{csv}");
+        assert!(csv.contains("\nlogreg,30,1.0000,1.0000,1.0000,1.0000,1.0000,1.0000,1.0000,1.0000,1.0000,0.0010,0.0010,,,,,,,,,,,,\n"), "{csv}");
         let _ = Favor;
     }
 

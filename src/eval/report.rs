@@ -16,7 +16,7 @@
 //! | `grid.csv` | see [`crate::eval::grid::grid_csv`] |
 //! | `score --report` | `model,n,accuracy,macro_f1,macro_f1_lo,macro_f1_hi,f_avg` ([`crate::eval::score::Score::to_csv`]) |
 //! | `predict` | `doc,actor,text,stance,p_favor,p_against,p_none` ([`quote_predictions_csv`]) |
-//! | `predict --by-actor` | `actor,stance,n,p_favor,p_against,p_none,confidence` ([`crate::eval::actors::by_actor_csv`]) |
+//! | `predict --by-actor` | `actor,stance,n,p_favor,p_against,p_none,confidence,n_articles,p_*_lo,p_*_hi,evidence` ([`crate::eval::estimates::estimates_csv`]) |
 //! | `extract` | `doc,start,end,actor,text` ([`extracted_csv`]) |
 //! | `extract --template` | `id,doc,start,end,actor,text,stance` ([`template_csv`]) |
 //! | `semeval --report` | `target,n_train,n_test,chosen,cv_f_avg,accuracy,macro_f1,f1_favor,f1_against,f_avg` ([`crate::eval::semeval::Report::to_csv`]) |
@@ -40,6 +40,7 @@ use crate::eval::{CvPredictions, Summary};
 use crate::extract::Quote;
 use crate::io::table::{Fixed, Table};
 use crate::label::Stance;
+use crate::meta::Manifest;
 use crate::models::{argmax, FittedModel, Probs};
 use crate::rng::Rng;
 
@@ -64,7 +65,8 @@ impl ReportFile {
 
 /// The report files of a comparison, in the order they are written:
 /// `compare.csv`, `per_class.csv`, `confusion.csv`, `predictions.csv`,
-/// `features.csv`, `macro_f1.svg`, `confusion.svg` (the best model) and,
+/// `features.csv`, `macro_f1.svg`, `confusion.svg` and `reliability.svg`
+/// (the best model), `index.html` (every table and chart in one page) and,
 /// with a grid, `grid.csv`. Built by
 /// [`crate::eval::compare::Comparison::report_set`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -74,7 +76,7 @@ pub struct ReportSet {
 
 impl ReportSet {
     /// The name of every file a set may hold, in writing order.
-    pub const NAMES: [&'static str; 8] = [
+    pub const NAMES: [&'static str; 10] = [
         "compare.csv",
         "per_class.csv",
         "confusion.csv",
@@ -82,6 +84,8 @@ impl ReportSet {
         "features.csv",
         "macro_f1.svg",
         "confusion.svg",
+        "reliability.svg",
+        "index.html",
         "grid.csv",
     ];
 
@@ -250,61 +254,95 @@ pub fn features_csv(models: &[(&str, &FittedModel, &[String])]) -> Result<String
 }
 
 /// The CSV of `stance predict`: every quote's document, actor and text,
-/// its predicted stance and class probabilities (4 decimals).
+/// its predicted stance and class probabilities (4 decimals); with a
+/// manifest, also the article's `date` and `outlet` (empty when not
+/// stated); with explanations (one per quote,
+/// [`crate::eval::explain::format_explanation`]), a last `explanation`
+/// column.
 ///
 /// # Errors
 /// [`Error::Report`] if `examples` and `probs` differ in length.
-pub fn quote_predictions_csv(examples: &[Example], probs: &[Probs]) -> Result<String> {
+pub fn quote_predictions_csv(
+    examples: &[Example],
+    probs: &[Probs],
+    meta: Option<&Manifest>,
+    explanations: Option<&[String]>,
+) -> Result<String> {
     const NAME: &str = "predictions";
-    if examples.len() != probs.len() {
+    if examples.len() != probs.len() || explanations.is_some_and(|e| e.len() != probs.len()) {
         return Err(Error::report(NAME, "one prediction per quote expected"));
     }
-    #[derive(Serialize)]
-    struct Row<'a> {
-        doc: &'a str,
-        actor: &'a str,
-        text: &'a str,
-        stance: Stance,
-        p_favor: Fixed<4>,
-        p_against: Fixed<4>,
-        p_none: Fixed<4>,
+    let mut header = vec![
+        "doc",
+        "actor",
+        "text",
+        "stance",
+        "p_favor",
+        "p_against",
+        "p_none",
+    ];
+    if meta.is_some() {
+        header.extend(["date", "outlet"]);
     }
-    let mut t = Table::new(
-        NAME,
-        [
-            "doc",
-            "actor",
-            "text",
-            "stance",
-            "p_favor",
-            "p_against",
-            "p_none",
-        ],
-    )?;
-    for (e, p) in examples.iter().zip(probs) {
-        t.row(&Row {
-            doc: e.doc.as_deref().unwrap_or(""),
-            actor: e.actor.as_deref().unwrap_or(""),
-            text: &e.text,
-            stance: argmax(p),
-            p_favor: Fixed(p[0]),
-            p_against: Fixed(p[1]),
-            p_none: Fixed(p[2]),
-        })?;
+    if explanations.is_some() {
+        header.push("explanation");
+    }
+    let mut t = Table::new(NAME, header)?;
+    for (i, (e, p)) in examples.iter().zip(probs).enumerate() {
+        let why = explanations.map(|x| x[i].as_str());
+        let doc = e.doc.as_deref().unwrap_or("");
+        let base = (
+            doc,
+            e.actor.as_deref().unwrap_or(""),
+            &e.text,
+            argmax(p),
+            p.map(Fixed::<4>),
+        );
+        // An absent column is left out, not written empty.
+        match (meta, why) {
+            (Some(m), Some(w)) => t.row(&(base, date_outlet(m, doc), w))?,
+            (Some(m), None) => t.row(&(base, date_outlet(m, doc)))?,
+            (None, Some(w)) => t.row(&(base, w))?,
+            (None, None) => t.row(&base)?,
+        }
     }
     t.finish()
 }
 
+/// The `date` and `outlet` of article `doc` in `meta` (empty when not
+/// stated).
+fn date_outlet(meta: &Manifest, doc: &str) -> (String, String) {
+    let a = meta.get(doc);
+    (
+        a.and_then(|a| a.date)
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
+        a.and_then(|a| a.outlet.clone()).unwrap_or_default(),
+    )
+}
+
 /// The CSV of `stance extract`: every quote sentence found, with its
-/// document, byte span and speaker, from `(document, quotes)` pairs.
+/// document, byte span and speaker, from `(document, quotes)` pairs; with
+/// a manifest, also the article's `date` and `outlet`.
 ///
 /// # Errors
 /// [`Error::Report`] if a row cannot be written (a bug).
-pub fn extracted_csv<'a>(docs: impl IntoIterator<Item = (&'a str, &'a [Quote])>) -> Result<String> {
-    let mut t = Table::new("extracted quotes", ["doc", "start", "end", "actor", "text"])?;
+pub fn extracted_csv<'a>(
+    docs: impl IntoIterator<Item = (&'a str, &'a [Quote])>,
+    meta: Option<&Manifest>,
+) -> Result<String> {
+    let mut header = vec!["doc", "start", "end", "actor", "text"];
+    if meta.is_some() {
+        header.extend(["date", "outlet"]);
+    }
+    let mut t = Table::new("extracted quotes", header)?;
     for (doc, quotes) in docs {
         for q in quotes {
-            t.row(&(doc, q.start, q.end, &q.actor, &q.text))?;
+            let base = (doc, q.start, q.end, &q.actor, &q.text);
+            match meta {
+                Some(m) => t.row(&(base, date_outlet(m, doc)))?,
+                None => t.row(&base)?,
+            }
         }
     }
     t.finish()

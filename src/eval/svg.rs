@@ -1,12 +1,14 @@
-//! Two pictures for the compare report, written as plain SVG text (no
+//! The pictures of the compare report, written as plain SVG text (no
 //! drawing dependency, no fonts needed at build time; viewers pick a
 //! sans-serif font): the macro-F1 of every model with its bootstrap
-//! interval, and the confusion matrix of one model as a heat map.
+//! interval, the confusion matrix of one model as a heat map, and one
+//! model's reliability diagram before and after calibration.
 //! Numbers are printed with fixed decimals, so the same summaries give
 //! byte-identical files.
 
 use std::fmt::Write;
 
+use crate::eval::calibrate::{Method, ReliabilityDiagram};
 use crate::eval::Summary;
 use crate::label::Stance;
 
@@ -224,6 +226,284 @@ pub fn confusion_heatmap(summary: &Summary) -> String {
     s
 }
 
+/// Reliability diagram of `model`: for each non-empty confidence bin, the
+/// accuracy of its top-class predictions (y) at the bin's mean top-class
+/// confidence (x), a dot sized by the bin's count, joined by a line; the
+/// diagonal is perfect calibration. `raw` is drawn in orange, `after`
+/// (method and diagram) in blue. The legend gives each curve's ECE.
+pub fn reliability_chart(
+    model: &str,
+    raw: &ReliabilityDiagram,
+    after: Option<(Method, &ReliabilityDiagram)>,
+) -> String {
+    let (left, top, side) = (70.0, 70.0, 360.0);
+    let width = left + side + 200.0;
+    let height = top + side + 60.0;
+    let x = |v: f64| left + v.clamp(0.0, 1.0) * side;
+    let y = |v: f64| top + side - v.clamp(0.0, 1.0) * side;
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width:.0}\" height=\"{height:.0}\" \
+         viewBox=\"0 0 {width:.0} {height:.0}\" {FONT}>\n\
+         <rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n\
+         <text x=\"{0:.1}\" y=\"28\" font-size=\"17\" text-anchor=\"middle\" font-weight=\"bold\">\
+         Reliability: {1}</text>\n\
+         <text x=\"{0:.1}\" y=\"48\" font-size=\"12\" text-anchor=\"middle\" fill=\"#555\">\
+         out-of-fold top-class confidence vs accuracy, {2} quotes, {3} bins</text>\n",
+        width / 2.0,
+        esc(model),
+        raw.items,
+        raw.bins.len(),
+    );
+    for k in 0..=5 {
+        let v = k as f64 / 5.0;
+        let _ = write!(
+            s,
+            "<line x1=\"{0:.1}\" y1=\"{top:.1}\" x2=\"{0:.1}\" y2=\"{1:.1}\" stroke=\"#e3e3e3\"/>\n\
+             <line x1=\"{left:.1}\" y1=\"{2:.1}\" x2=\"{1:.1}\" y2=\"{2:.1}\" stroke=\"#e3e3e3\"/>\n\
+             <text x=\"{0:.1}\" y=\"{3:.1}\" font-size=\"11\" text-anchor=\"middle\">{v:.1}</text>\n\
+             <text x=\"{4:.1}\" y=\"{5:.1}\" font-size=\"11\" text-anchor=\"end\">{v:.1}</text>\n",
+            x(v),
+            top + side,
+            y(v),
+            top + side + 16.0,
+            left - 6.0,
+            y(v) + 4.0,
+        );
+    }
+    let _ = write!(
+        s,
+        "<rect x=\"{left:.1}\" y=\"{top:.1}\" width=\"{side:.1}\" height=\"{side:.1}\" fill=\"none\" stroke=\"#666\"/>\n\
+         <line x1=\"{0:.1}\" y1=\"{1:.1}\" x2=\"{2:.1}\" y2=\"{3:.1}\" stroke=\"#999\" stroke-dasharray=\"5,4\"/>\n\
+         <text x=\"{4:.1}\" y=\"{5:.1}\" font-size=\"13\" text-anchor=\"middle\">confidence</text>\n\
+         <text x=\"20\" y=\"{6:.1}\" font-size=\"13\" text-anchor=\"middle\" \
+         transform=\"rotate(-90 20 {6:.1})\">accuracy</text>\n",
+        x(0.0),
+        y(0.0),
+        x(1.0),
+        y(1.0),
+        left + side / 2.0,
+        top + side + 40.0,
+        top + side / 2.0,
+    );
+    let mut curves = vec![("#e66101", "uncalibrated".to_owned(), raw)];
+    if let Some((m, d)) = after {
+        curves.push(("#0571b0", format!("{m}"), d));
+    }
+    for (k, (colour, label, d)) in curves.iter().enumerate() {
+        let points: Vec<(f64, f64, usize)> = d
+            .bins
+            .iter()
+            .filter_map(|b| Some((b.mean_confidence?, b.accuracy?, b.count)))
+            .collect();
+        let path: Vec<String> = points
+            .iter()
+            .map(|&(c, a, _)| format!("{:.1},{:.1}", x(c), y(a)))
+            .collect();
+        let _ = writeln!(
+            s,
+            "<polyline points=\"{}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"2\"/>",
+            path.join(" ")
+        );
+        for &(c, a, n) in &points {
+            let r = 3.0 + (n as f64 / d.items.max(1) as f64).sqrt() * 12.0;
+            let _ = writeln!(
+                s,
+                "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"{r:.1}\" fill=\"{colour}\" fill-opacity=\"0.6\"><title>{label}: {n} quotes, confidence {c:.3}, accuracy {a:.3}</title></circle>",
+                x(c),
+                y(a),
+            );
+        }
+        let ly = top + 20.0 + 22.0 * k as f64;
+        let _ = write!(
+            s,
+            "<rect x=\"{0:.1}\" y=\"{1:.1}\" width=\"14\" height=\"14\" fill=\"{colour}\"/>\n\
+             <text x=\"{2:.1}\" y=\"{3:.1}\" font-size=\"12\">{4} (ECE {5:.3})</text>\n",
+            left + side + 20.0,
+            ly - 11.0,
+            left + side + 40.0,
+            ly,
+            esc(label),
+            d.ece(),
+        );
+    }
+    s.push_str("</svg>\n");
+    s
+}
+
+/// Dot-and-whisker chart of actor estimates: one row per actor (input
+/// order), the mean probability of each class as a dot (favor green,
+/// against red, none grey) with its interval as a whisker; the row label
+/// gives the stance, quote count and evidence.
+pub fn actor_chart(estimates: &[crate::eval::estimates::ActorEstimate], level: f64) -> String {
+    const COLOURS: [&str; 3] = ["#1a9641", "#d7191c", "#777777"];
+    let (left, right, top, row_h) = (330.0, 40.0, 80.0, 26.0);
+    let plot_w = 420.0;
+    let width = left + plot_w + right;
+    let plot_h = row_h * estimates.len().max(1) as f64;
+    let height = top + plot_h + 50.0;
+    let x = |v: f64| left + v.clamp(0.0, 1.0) * plot_w;
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width:.0}\" height=\"{height:.0}\" \
+         viewBox=\"0 0 {width:.0} {height:.0}\" {FONT}>\n\
+         <rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n\
+         <text x=\"{0:.1}\" y=\"26\" font-size=\"17\" text-anchor=\"middle\" font-weight=\"bold\">\
+         Actor stance: mean class probability, {1:.0}% interval</text>\n\
+         <text x=\"{0:.1}\" y=\"46\" font-size=\"12\" text-anchor=\"middle\" fill=\"#555\">\
+         <tspan fill=\"{2}\">● favor</tspan>  <tspan fill=\"{3}\">● against</tspan>  <tspan fill=\"{4}\">● none</tspan></text>\n",
+        width / 2.0,
+        level * 100.0,
+        COLOURS[0],
+        COLOURS[1],
+        COLOURS[2],
+    );
+    for k in 0..=10 {
+        let v = k as f64 / 10.0;
+        let _ = writeln!(
+            s,
+            "<line x1=\"{0:.1}\" y1=\"{top:.1}\" x2=\"{0:.1}\" y2=\"{1:.1}\" stroke=\"#e3e3e3\"/>",
+            x(v),
+            top + plot_h
+        );
+        if k % 2 == 0 {
+            let _ = writeln!(
+                s,
+                "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"middle\">{v:.1}</text>",
+                x(v),
+                top + plot_h + 16.0
+            );
+        }
+    }
+    for (r, e) in estimates.iter().enumerate() {
+        let y = top + row_h * (r as f64 + 0.5);
+        let _ = writeln!(
+            s,
+            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\" text-anchor=\"end\">{} ({}, n={}, {})</text>",
+            left - 10.0,
+            y + 4.0,
+            esc(&e.actor),
+            e.stance,
+            e.n,
+            e.evidence
+        );
+        for (c, colour) in COLOURS.iter().enumerate() {
+            let dy = (c as f64 - 1.0) * 6.0;
+            let _ = writeln!(
+                s,
+                "<line x1=\"{0:.1}\" y1=\"{1:.1}\" x2=\"{2:.1}\" y2=\"{1:.1}\" stroke=\"{3}\" stroke-width=\"2\"/>\
+                 <circle cx=\"{4:.1}\" cy=\"{1:.1}\" r=\"4\" fill=\"{3}\"/>",
+                x(e.lo[c]),
+                y + dy,
+                x(e.hi[c]),
+                colour,
+                x(e.mean[c]),
+            );
+        }
+    }
+    s.push_str("</svg>\n");
+    s
+}
+
+/// Heat map of net stance `p(favor) − p(against)` per actor (rows, input
+/// order of first appearance) and period (columns, sorted): green for
+/// favor, red for against, white at 0, blank where the actor has no quote
+/// in the period; each cell shows the value and the quote count.
+pub fn period_heatmap(
+    estimates: &[(String, crate::eval::estimates::ActorEstimate)],
+    by: &str,
+) -> String {
+    let mut actors: Vec<&str> = Vec::new();
+    let mut periods: Vec<&str> = Vec::new();
+    for (p, e) in estimates {
+        if !actors.contains(&e.actor.as_str()) {
+            actors.push(&e.actor);
+        }
+        if !periods.contains(&p.as_str()) {
+            periods.push(p);
+        }
+    }
+    periods.sort_unstable();
+    let (left, top, cw, ch) = (210.0, 110.0, 110.0, 26.0);
+    let width = left + cw * periods.len().max(1) as f64 + 30.0;
+    let height = top + ch * actors.len().max(1) as f64 + 40.0;
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width:.0}\" height=\"{height:.0}\" \
+         viewBox=\"0 0 {width:.0} {height:.0}\" {FONT}>\n\
+         <rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n\
+         <text x=\"{0:.1}\" y=\"26\" font-size=\"17\" text-anchor=\"middle\" font-weight=\"bold\">\
+         Net stance p(favor) − p(against) by actor and {1}</text>\n\
+         <text x=\"{0:.1}\" y=\"46\" font-size=\"12\" text-anchor=\"middle\" fill=\"#555\">\
+         green: favor, red: against; cell: net stance (quotes)</text>\n",
+        width / 2.0,
+        esc(by),
+    );
+    for (k, p) in periods.iter().enumerate() {
+        let _ = writeln!(
+            s,
+            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"middle\">{}</text>",
+            left + cw * (k as f64 + 0.5),
+            top - 10.0,
+            esc(p)
+        );
+    }
+    for (r, a) in actors.iter().enumerate() {
+        let y = top + ch * r as f64;
+        let _ = writeln!(
+            s,
+            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\" text-anchor=\"end\">{}</text>",
+            left - 8.0,
+            y + ch / 2.0 + 4.0,
+            esc(a)
+        );
+        for (k, p) in periods.iter().enumerate() {
+            let xx = left + cw * k as f64;
+            let Some((_, e)) = estimates
+                .iter()
+                .find(|(q, e)| q.as_str() == *p && e.actor.as_str() == *a)
+            else {
+                let _ = writeln!(
+                    s,
+                    "<rect x=\"{xx:.1}\" y=\"{y:.1}\" width=\"{cw:.1}\" height=\"{ch:.1}\" fill=\"#fafafa\" stroke=\"#ddd\"/>"
+                );
+                continue;
+            };
+            let net = e.mean[0] - e.mean[1];
+            let t = net.abs().clamp(0.0, 1.0);
+            let mix = |a: f64, b: f64| (a + (b - a) * t).round() as u8;
+            let fill = if net >= 0.0 {
+                format!(
+                    "#{:02x}{:02x}{:02x}",
+                    mix(255.0, 26.0),
+                    mix(255.0, 150.0),
+                    mix(255.0, 65.0)
+                )
+            } else {
+                format!(
+                    "#{:02x}{:02x}{:02x}",
+                    mix(255.0, 215.0),
+                    mix(255.0, 25.0),
+                    mix(255.0, 28.0)
+                )
+            };
+            let _ = writeln!(
+                s,
+                "<rect x=\"{xx:.1}\" y=\"{y:.1}\" width=\"{cw:.1}\" height=\"{ch:.1}\" fill=\"{fill}\" stroke=\"#999\"/>\
+                 <text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"middle\">{net:+.2} ({})</text>",
+                xx + cw / 2.0,
+                y + ch / 2.0 + 4.0,
+                e.n
+            );
+        }
+    }
+    s.push_str("</svg>\n");
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -260,5 +540,57 @@ mod tests {
         let h = confusion_heatmap(&s[1]);
         assert!(h.contains(">predicted</text>") && h.contains(">gold</text>"));
         assert!(h.contains(">50% of row</text>"), "{h}");
+    }
+
+    #[test]
+    fn the_reliability_chart_draws_both_curves_with_their_ece() {
+        use crate::eval::calibrate::{reliability_diagram, ECE_BINS};
+        let probs = [[0.9, 0.05, 0.05], [0.2, 0.7, 0.1], [0.5, 0.3, 0.2]];
+        let gold = [Favor, Favor, None];
+        let raw = reliability_diagram(&probs, &gold, ECE_BINS).unwrap();
+        let svg = reliability_chart("a<b", &raw, Some((Method::Platt, &raw)));
+        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>\n"));
+        assert!(svg.contains("Reliability: a&lt;b"));
+        assert_eq!(svg.matches("<polyline").count(), 2);
+        assert_eq!(svg.matches("<circle").count(), 6);
+        assert!(svg.contains(&format!("uncalibrated (ECE {:.3})", raw.ece())));
+        assert!(svg.contains("platt (ECE"));
+        assert_eq!(
+            reliability_chart("m", &raw, Option::None)
+                .matches("<polyline")
+                .count(),
+            1
+        );
+    }
+
+    #[test]
+    fn the_heat_map_shows_net_stance_per_actor_and_period() {
+        use crate::eval::estimates::{estimate_by_period, EstimateSettings};
+        let periods: Vec<String> = ["2025-09", "2025-08", "2025-08"].map(String::from).to_vec();
+        let e = estimate_by_period(
+            &["a<", "a<", "b"],
+            &[Option::None; 3],
+            &periods,
+            &[[0.7, 0.2, 0.1], [0.1, 0.6, 0.3], [0.3, 0.3, 0.4]],
+            EstimateSettings::default(),
+        )
+        .unwrap();
+        let svg = period_heatmap(&e, "month");
+        assert!(svg.contains("a&lt;") && !svg.contains("a<<"));
+        // a< in 2025-08: 0.1 - 0.6; in 2025-09: 0.7 - 0.2; b only in 2025-08.
+        assert!(
+            svg.contains(">-0.50 (1)<") && svg.contains(">+0.50 (1)<"),
+            "{svg}"
+        );
+        assert!(svg.contains(">+0.00 (1)<"), "{svg}");
+        assert_eq!(
+            svg.matches("fill=\"#fafafa\"").count(),
+            1,
+            "b has no 2025-09 cell"
+        );
+        let first = svg.find(">2025-08<").unwrap();
+        assert!(first < svg.find(">2025-09<").unwrap(), "periods sorted");
+        let dots = actor_chart(&e.iter().map(|(_, a)| a.clone()).collect::<Vec<_>>(), 0.95);
+        assert_eq!(dots.matches("<circle").count(), 3 * 3);
     }
 }

@@ -16,6 +16,7 @@ use super::{
 use stance::corpus::ReadOptions;
 use stance::eval::active::{ActiveParams, Strategy, SuggestParams, ValidSuggestParams};
 use stance::eval::annotators::AgreeSettings;
+use stance::eval::calibrate::Method;
 use stance::eval::compare::CompareSettings;
 use stance::eval::curve::{CurveParams, CurvePlan, CurveScoring, Sizes};
 use stance::eval::report::ReportSet;
@@ -23,6 +24,7 @@ use stance::eval::semeval::{self as se, Candidate, Settings};
 use stance::eval::split::CvScheme;
 use stance::features::{FeaturizerParams, ValidFeaturizerParams};
 use stance::io::refuse_overwrite;
+use stance::meta::By;
 use stance::models::ModelParams;
 use stance::svmlight::{Source, SvmlightOptions};
 use stance::{Error, Result};
@@ -115,6 +117,7 @@ const SETTING_FLAGS: &[(&str, &str)] = &[
     ("cv", "--cv"),
     ("resamples", "--resamples"),
     ("grid", "--models"),
+    ("explain", "--explain"),
 ];
 
 /// `e` naming the flag of its setting, if it is a setting error.
@@ -294,6 +297,7 @@ impl CompareConfig {
                 seed: a.seed,
                 resamples: a.resamples,
                 grid: a.grid,
+                calibration: a.calibration.0,
             },
             report,
             report_dir: a.report_dir,
@@ -319,6 +323,10 @@ pub struct TrainConfig {
     pub out: PathBuf,
     /// Leave out rows with an empty stance (and count them).
     pub skip_unlabelled: bool,
+    /// The calibration method (`None`: none).
+    pub calibration: Option<Method>,
+    /// Seed of the calibration's inner folds.
+    pub seed: u64,
 }
 
 impl TrainConfig {
@@ -339,6 +347,8 @@ impl TrainConfig {
             model,
             out: a.out,
             skip_unlabelled: a.skip_unlabelled,
+            calibration: a.calibration.0,
+            seed: a.seed,
         })
     }
 }
@@ -408,6 +418,16 @@ pub struct PredictConfig {
     pub aliases: Option<PathBuf>,
     /// Aggregate per actor.
     pub by_actor: bool,
+    /// Seed of the per-actor intervals.
+    pub seed: u64,
+    /// The article manifest.
+    pub meta: Option<PathBuf>,
+    /// Per-period estimates (with `by_actor` and `meta`).
+    pub by: Option<By>,
+    /// Explain each quote by its top K features.
+    pub explain: Option<usize>,
+    /// Where to write the report files.
+    pub report_dir: Option<PathBuf>,
     /// Where to write the CSV (default: stdout).
     pub out: Option<PathBuf>,
 }
@@ -438,12 +458,43 @@ impl PredictConfig {
             }
             refuse_overwrite("--out", out, &inputs)?;
         }
+        if a.by.is_some() && a.meta.is_none() {
+            return Err(Error::param(
+                "--by",
+                "needs --meta F (the articles' dates and outlets)",
+            ));
+        }
+        if a.by.is_some() && !a.by_actor {
+            return Err(Error::param("--by", "needs --by-actor"));
+        }
+        if let (Some(out), Some(meta)) = (&a.out, &a.meta) {
+            refuse_overwrite("--out", out, &[meta])?;
+        }
+        if a.explain == Some(0) {
+            return Err(Error::param("--explain", "must be at least 1"));
+        }
+        if let Some(dir) = &a.report_dir {
+            let mut inputs: Vec<&Path> = vec![&a.model];
+            inputs.extend(a.meta.as_deref());
+            match &quotes {
+                Quotes::Data(d) => inputs.push(d),
+                Quotes::Articles(list) => inputs.extend(list.iter().map(PathBuf::as_path)),
+            }
+            for name in ["predictions.csv", "actors.csv", "index.html"] {
+                refuse_overwrite("--report-dir", &dir.join(name), &inputs)?;
+            }
+        }
         Ok(PredictConfig {
+            report_dir: a.report_dir,
+            explain: a.explain,
+            meta: a.meta,
+            by: a.by,
             read: read_options(&a.input, false),
             model: a.model,
             quotes,
             aliases: a.aliases,
             by_actor: a.by_actor,
+            seed: a.seed,
             out: a.out,
         })
     }
@@ -533,6 +584,8 @@ pub struct ExtractConfig {
     pub template: Option<PathBuf>,
     /// `--shuffle --seed N`: the template's rows in a seeded order.
     pub shuffle: Option<u64>,
+    /// The article manifest.
+    pub meta: Option<PathBuf>,
 }
 
 impl ExtractConfig {
@@ -586,6 +639,7 @@ impl ExtractConfig {
             lossy: a.lossy,
             shuffle: a.shuffle.then_some(a.seed),
             template: a.template,
+            meta: a.meta,
         };
         config.refuse_overwrite(&config.articles)?;
         Ok(config)
@@ -601,6 +655,7 @@ impl ExtractConfig {
         inputs.extend(self.eval.as_ref().map(|e| e.labels.as_path()));
         inputs.extend(self.aliases.as_deref());
         inputs.extend(self.actors_given.as_deref());
+        inputs.extend(self.meta.as_deref());
         if let Some(t) = &self.template {
             refuse_overwrite("--template", t, &inputs)?;
             if let Some(out) = &self.out {

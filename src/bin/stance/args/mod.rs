@@ -13,8 +13,10 @@ use clap::{Args, CommandFactory, Parser, Subcommand};
 
 use stance::corpus::Format;
 use stance::eval::bootstrap::DEFAULT_RESAMPLES;
+use stance::eval::calibrate::Method;
 use stance::eval::split::CvScheme;
 use stance::features::Weighting;
+use stance::meta::By;
 use stance::settings::Choice;
 use stance::text::TokenizerKind;
 use stance::Error;
@@ -206,6 +208,19 @@ fn message(e: Error) -> String {
     }
 }
 
+/// The `--calibration` value: a method, or none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Calibration(pub Option<Method>);
+
+fn parse_calibration(s: &str) -> Result<Calibration, String> {
+    if s.eq_ignore_ascii_case("none") {
+        return Ok(Calibration(None));
+    }
+    s.parse::<Method>()
+        .map(|m| Calibration(Some(m)))
+        .map_err(|_| format!("'{s}': expected temperature|platt|isotonic|none"))
+}
+
 /// `stance compare`.
 #[derive(Debug, Args)]
 pub struct CompareArgs {
@@ -243,6 +258,13 @@ pub struct CompareArgs {
     /// instead of failing on the first; says how many were left out.
     #[arg(long)]
     pub skip_unlabelled: bool,
+    /// Also score calibrated probabilities: a calibrator fitted by inner
+    /// cross-validation inside each outer training part (temperature keeps
+    /// every top class; platt, isotonic), or none. The raw Brier, log-loss
+    /// and ECE are always reported; calibrating fits every model again on
+    /// each inner fold (about 4 times the work), so it is off by default.
+    #[arg(long, value_name = "METHOD", default_value = "none", value_parser = parse_calibration)]
+    pub calibration: Calibration,
     #[command(flatten)]
     pub input: InputArgs,
     #[command(flatten)]
@@ -265,6 +287,14 @@ pub struct TrainArgs {
     /// instead of failing on the first; says how many were left out.
     #[arg(long)]
     pub skip_unlabelled: bool,
+    /// Probability calibration, fitted by inner cross-validation on the
+    /// training rows: temperature (keeps every top class), platt,
+    /// isotonic, or none.
+    #[arg(long, value_name = "METHOD", default_value = "temperature", value_parser = parse_calibration)]
+    pub calibration: Calibration,
+    /// Seed of the calibration's inner folds.
+    #[arg(long, value_name = "N", default_value_t = 42)]
+    pub seed: u64,
     #[command(flatten)]
     pub input: InputArgs,
     #[command(flatten)]
@@ -312,9 +342,32 @@ pub struct PredictArgs {
     /// Alias table for speaker ids (CSV `alias,actor`; default: the built-in one).
     #[arg(long, value_name = "F")]
     pub aliases: Option<PathBuf>,
-    /// Aggregate per actor: `actor,stance,n,...`.
+    /// Aggregate per actor: `actor,stance,n,...` with bootstrap intervals
+    /// of the mean probabilities, `n_articles` and `evidence`.
     #[arg(long)]
     pub by_actor: bool,
+    /// Seed of the per-actor bootstrap intervals.
+    #[arg(long, value_name = "N", default_value_t = 42)]
+    pub seed: u64,
+    /// Article manifest (CSV `doc,date,outlet,url,title`, ISO dates): adds
+    /// `date` and `outlet` to the quote CSV; with --by-actor and --by,
+    /// estimates per period.
+    #[arg(long, value_name = "F")]
+    pub meta: Option<PathBuf>,
+    /// Also write DIR/predictions.csv, DIR/actors.csv and DIR/index.html
+    /// (one self-contained page: actor table and charts, low-confidence
+    /// quotes explained when the model is linear).
+    #[arg(long, value_name = "DIR")]
+    pub report_dir: Option<PathBuf>,
+    /// Explain each quote's label: its K n-grams that added most to the
+    /// predicted class's score (linear models only), in an `explanation`
+    /// column.
+    #[arg(long, value_name = "K", conflicts_with = "by_actor")]
+    pub explain: Option<usize>,
+    /// With --by-actor and --meta: one estimate per actor and period
+    /// (ISO week, month, or outlet), in a `period` column.
+    #[arg(long, value_name = "PERIOD", value_parser = |s: &str| s.parse::<By>())]
+    pub by: Option<By>,
     /// Write the CSV here instead of stdout.
     #[arg(long, value_name = "F")]
     pub out: Option<PathBuf>,
@@ -425,6 +478,10 @@ pub struct ExtractArgs {
     /// Seed of --shuffle.
     #[arg(long, value_name = "N", default_value_t = 42, requires = "shuffle")]
     pub seed: u64,
+    /// Article manifest (CSV `doc,date,outlet,url,title`): adds `date` and
+    /// `outlet` columns.
+    #[arg(long, value_name = "F")]
+    pub meta: Option<PathBuf>,
     #[command(flatten)]
     pub feat: FeatArgs,
 }

@@ -7,10 +7,16 @@ use std::path::Path;
 use crate::args::config::{ActorLevel, ExtractConfig};
 use crate::cmd::common::{load_aliases, stdout_write, write_output};
 use stance::corpus::{Corpus, ReadOptions};
-use stance::eval::actors::{actor_level_scores, read_actor_labels};
+use stance::eval::actors::{
+    actor_level_scores, extracted_by_doc, labelled_by_doc, leave_one_document_out_quotes,
+    read_actor_labels, ActorPredictor, QuoteSource,
+};
+use stance::eval::calibrate::Method;
+use stance::eval::estimates::{estimate_actors, evidence_report, EstimateSettings};
 use stance::eval::report::{extracted_csv, template_csv};
 use stance::extract as ex;
 use stance::io::text::read_article_with;
+use stance::meta::Manifest;
 use stance::Error;
 
 pub(crate) fn run(c: ExtractConfig) -> anyhow::Result<()> {
@@ -58,6 +64,15 @@ pub(crate) fn run(c: ExtractConfig) -> anyhow::Result<()> {
         let (doc, text) = read_article_with(path, c.lossy)?;
         let quotes = ex::extract(&text, &aliases);
         found.push((doc, quotes));
+    }
+    let meta = c.meta.as_deref().map(Manifest::read).transpose()?;
+    if let Some(m) = &meta {
+        m.check_docs(
+            articles
+                .iter()
+                .zip(&found)
+                .map(|(path, (doc, _))| (Some(doc.as_str()), path.as_path(), None)),
+        )?;
     }
     // Score only the articles given, and only those the labels cover.
     let mut unlabelled: Vec<String> = Vec::new();
@@ -108,7 +123,10 @@ pub(crate) fn run(c: ExtractConfig) -> anyhow::Result<()> {
             return Ok(());
         }
     }
-    let csv = extracted_csv(found.iter().map(|(d, q)| (d.as_str(), q.as_slice())))?;
+    let csv = extracted_csv(
+        found.iter().map(|(d, q)| (d.as_str(), q.as_slice())),
+        meta.as_ref(),
+    )?;
     let (Some(gold), Some(eval)) = (gold, &c.eval) else {
         return match &c.out {
             Some(out) => write_output(out, csv.as_bytes()),
@@ -195,5 +213,28 @@ fn actor_level(
     out.push_str(
         "  (baselines read no text: actor-majority gives every quote the most common actor-level\n   stance of the training actors; speaker-history gives the speaker's stance in the\n   training quotes, or the actor-majority one for unseen speakers)\n",
     );
+    // Actor estimates with evidence levels, from calibrated leave-one-
+    // document-out models (temperature scaling, as `train` by default).
+    for (source, quotes) in [
+        (QuoteSource::Extracted, extracted_by_doc(extracted)),
+        (QuoteSource::HandLabelled, labelled_by_doc(&corpus)),
+    ] {
+        let q = leave_one_document_out_quotes(
+            &corpus,
+            &quotes,
+            ActorPredictor::Model(&level.featurizer, &level.model),
+            Some(Method::Temperature),
+            EstimateSettings::default().seed,
+        )?;
+        let actors: Vec<&str> = q.actors.iter().map(String::as_str).collect();
+        let docs: Vec<Option<&str>> = q.docs.iter().map(|d| Some(d.as_str())).collect();
+        let est = estimate_actors(&actors, &docs, &q.probs, EstimateSettings::default())?;
+        out.push_str(&format!(
+            "\n{} on {}, temperature-calibrated, by evidence:\n{}",
+            level.name,
+            source.name(),
+            evidence_report(&gold_actors, &est).table()
+        ));
+    }
     Ok(out)
 }

@@ -4,8 +4,10 @@
 use crate::args::config::ScoreConfig;
 use crate::cmd::common::{stdout_write, write_output};
 use stance::corpus::Corpus;
-use stance::eval::actors::{aggregate, read_actor_labels, score_actors};
+use stance::eval::actors::{read_actor_labels, score_actors};
+use stance::eval::estimates::{estimate_actors, evidence_report, EstimateSettings};
 use stance::eval::score::Score;
+use stance::label::ActorStance;
 use stance::models::argmax;
 use stance::pipeline::Pipeline;
 use stance::{Error, Stance};
@@ -29,9 +31,15 @@ pub(crate) fn run(c: ScoreConfig) -> anyhow::Result<()> {
     if let Some(path) = &c.actors {
         let gold_actors = read_actor_labels(path)?;
         let actors = quote_actors(&corpus)?;
-        let pred = aggregate(&actors, &probs)
-            .into_iter()
-            .map(|(k, v)| (k, v.stance))
+        let docs: Vec<Option<&str>> = corpus.examples.iter().map(|e| e.doc.as_deref()).collect();
+        let settings = EstimateSettings {
+            seed: c.seed,
+            ..Default::default()
+        };
+        let estimates = estimate_actors(&actors, &docs, &probs, settings)?;
+        let pred = estimates
+            .iter()
+            .map(|e| (e.actor.clone(), ActorStance::Stance(e.stance)))
             .collect();
         let sc = score_actors(&gold_actors, &pred);
         out.push_str(&format!(
@@ -41,6 +49,10 @@ pub(crate) fn run(c: ScoreConfig) -> anyhow::Result<()> {
             sc.missing,
             sc.accuracy,
             sc.macro_f1
+        ));
+        out.push_str(&format!(
+            "\nactor accuracy by evidence (see stance::eval::estimates):\n{}",
+            evidence_report(&gold_actors, &estimates).table()
         ));
     }
     if let Some(report) = &c.report {

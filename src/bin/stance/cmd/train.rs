@@ -14,14 +14,26 @@ pub(crate) fn run(c: TrainConfig) -> anyhow::Result<()> {
         );
     }
     let gold = corpus.labels()?;
-    let p = Pipeline::fit(&c.featurizer, &c.model, &corpus.texts(), &gold)?;
+    let docs: Vec<Option<&str>> = corpus.examples.iter().map(|e| e.doc.as_deref()).collect();
+    let p = Pipeline::fit_calibrated(
+        &c.featurizer,
+        &c.model,
+        &corpus.texts(),
+        &gold,
+        &docs,
+        c.calibration,
+        c.seed,
+    )?;
     write_output(&c.out, p.to_json().as_bytes())?;
     stdout_write(
         format!(
-            "trained {} on {} quotes ({} features) -> {}\n",
+            "trained {} on {} quotes ({} features, calibration {}) -> {}\n",
             c.model.name(),
             corpus.len(),
             p.featurizer.n_features(),
+            p.calibrator
+                .as_ref()
+                .map_or_else(|| "none".to_owned(), ToString::to_string),
             c.out.display()
         )
         .as_bytes(),
