@@ -563,10 +563,12 @@ mod tests {
                 assert_eq!(run.predicted, alone.predicted, "{p:?}");
                 for (a, b) in run.probs.iter().zip(&alone.probs) {
                     for k in 0..3 {
-                        // logreg warm starts: equal up to its tolerance
-                        // (weights within 1e-5 · rows / alpha, here 0.04 at
-                        // alpha 0.01); the others fit from scratch: identical.
-                        let tol = if name == "logreg" { 1e-3 } else { 0.0 };
+                        // logreg warm starts: equal up to its stopping
+                        // tolerance (1e-4 per row: a gradient norm of 4e-3
+                        // here, 0.4 in the weights at alpha 0.01, seen as
+                        // 5e-3 in the probabilities); the others fit from
+                        // scratch: identical.
+                        let tol = if name == "logreg" { 2e-2 } else { 0.0 };
                         assert!((a[k] - b[k]).abs() <= tol, "{p:?}: {a:?} vs {b:?}");
                     }
                 }

@@ -10,9 +10,11 @@
 //! a model. Both tolerances are per row (the objective is a sum over the
 //! rows, so its gradient grows with them): L-BFGS stops when
 //! `‖∇‖ ≤ gradient_tolerance · n`, as scikit-learn's `lbfgs` stops on the
-//! gradient of its mean loss. At the default `1e-5` the objective is
-//! within about 1e-8 (relative) of its minimum on 24,000 news sentences,
-//! in a third of the iterations a fixed `1e-5` needed (35 against 90).
+//! gradient of its mean loss (`tol = 1e-4`, on the largest component,
+//! which is at most our L2 norm). At the default `1e-4` the objective is
+//! within about 3e-6 (relative) of its minimum on 24,000 news sentences,
+//! in a quarter of the iterations a fixed `1e-5` needed (22 against 90);
+//! `1e-5` gives 35 iterations and 1e-8.
 //!
 //! Each function evaluation is two parallel passes: rows (`xᵢW + b`, the
 //! loss and the residuals `pᵢ − onehot(yᵢ)`) and columns (`Xᵀ residuals`,
@@ -33,7 +35,7 @@
 //! |---|---|---|
 //! | `alpha` | `1.0` | L2 penalty on the weights (not the intercept), `> 0` |
 //! | `max_iterations` | `500` | L-BFGS iterations, `≥ 1` |
-//! | `gradient_tolerance` | `1e-5` | stop when the gradient norm is at most this times the rows, `> 0` |
+//! | `gradient_tolerance` | `1e-4` | stop when the gradient norm is at most this times the rows, `> 0` |
 //! | `max_grad_norm` | `1e-3` | largest gradient norm per row accepted after the fit, `≥ gradient_tolerance` |
 //! | `memory` | `10` | L-BFGS correction pairs, `≥ 1` |
 //!
@@ -87,7 +89,7 @@ impl Default for LogRegParams {
         LogRegParams {
             alpha: 1.0,
             max_iterations: 500,
-            gradient_tolerance: 1e-5,
+            gradient_tolerance: 1e-4,
             max_grad_norm: 1e-3,
             memory: 10,
         }
@@ -753,7 +755,7 @@ mod tests {
             let (m, loss, _) = ours.fit_with_stats(&x, &y).unwrap();
             let g = gradient_norm(&m, &x, &y, 1.0);
             // The stopping rule is per row.
-            assert!(g <= 1e-5 * n as f64, "{g}");
+            assert!(g <= 1e-4 * n as f64, "{g}");
             let linfa = fit_on(&DenseLogRegParams::default().check().unwrap(), &x, &y).unwrap();
             assert_eq!(predict_rows(&m, &x), predict_rows(&linfa, &x));
             let theirs = objective(&linfa, &x, &y, 1.0);
@@ -846,7 +848,13 @@ mod tests {
         // The settings `logreg` wrote when it was linfa-logistic's fit.
         let old = r#"{"kind":"logreg","alpha":0.1,"max_iterations":500,"gradient_tolerance":1e-5,"max_grad_norm":1e-3}"#;
         let p: crate::models::ModelParams = serde_json::from_str(old).unwrap();
-        let want = LogRegParams::default().alpha(0.1).check().unwrap();
+        let want = LogRegParams {
+            gradient_tolerance: 1e-5,
+            ..LogRegParams::default()
+        }
+        .alpha(0.1)
+        .check()
+        .unwrap();
         assert_eq!(p, crate::models::ModelParams::Logreg(want));
     }
 
