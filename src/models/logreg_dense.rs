@@ -11,7 +11,9 @@
 //! `Σᵢ −log softmax(xᵢW + b)[yᵢ] + α/2 ‖W‖²` at the returned parameters,
 //! with a numerically stable softmax, and refuse the model when its L2 norm
 //! exceeds `max_grad_norm`. The data is densified only at the call into
-//! linfa; prediction uses the sparse rows.
+//! linfa; prediction uses the sparse rows. A training matrix of more than
+//! [`MAX_DENSE_CELLS`] (2^28) cells is refused with an error, as
+//! `svm-smo`'s.
 //!
 //! | setting | default | meaning |
 //! |---|---|---|
@@ -29,6 +31,7 @@ use crate::features::CsrMatrix;
 use crate::label::Stance;
 
 use super::logreg::{gradient_norm, ALPHAS};
+use super::svm::MAX_DENSE_CELLS;
 use super::{fit_each, present_classes, strength_grid, FittedOf, Learner, LinearModel, Scoring};
 
 const NAME: &str = "logreg-dense";
@@ -117,6 +120,20 @@ impl Fit<CsrMatrix, Vec<Stance>, Error> for ValidDenseLogRegParams {
         if present.iter().filter(|&&b| b).count() < 2 {
             return Err(Error::fit(NAME, "training data has fewer than two classes"));
         }
+        // The dense copy is the memory: bounded as svm-smo's.
+        let cells = x.n_rows().saturating_mul(x.n_cols());
+        if cells > MAX_DENSE_CELLS {
+            return Err(Error::fit(
+                NAME,
+                format!(
+                    "{} x {} dense training matrix exceeds {MAX_DENSE_CELLS} cells \
+                     ({:.1} GB; lower --max-features, or use logreg, which fits the sparse rows)",
+                    x.n_rows(),
+                    x.n_cols(),
+                    cells as f64 * 8.0 / 1e9
+                ),
+            ));
+        }
         let dataset = Dataset::new(x.to_dense(), Array1::from_iter(y.iter().map(|s| s.index())));
         let fitted = MultiLogisticRegression::default()
             .alpha(p.alpha)
@@ -189,6 +206,17 @@ mod tests {
                 assert!((row[c] - lp[(i, j)]).abs() < 1e-12);
             }
         }
+    }
+
+    #[test]
+    fn refuses_a_dense_matrix_past_the_limit_before_allocating_it() {
+        let mut x = CsrMatrix::new(MAX_DENSE_CELLS / 2 + 1);
+        x.push_row([(0, 1.0)]);
+        x.push_row([(1, 1.0)]);
+        let y = vec![Stance::Favor, Stance::Against];
+        let p = DenseLogRegParams::default().check().unwrap();
+        let e = fit_on(&p, &x, &y).unwrap_err();
+        assert!(e.to_string().contains("exceeds"), "{e}");
     }
 
     #[test]

@@ -3,7 +3,14 @@
 //! default path is applied here, library settings are checked here, and
 //! every error names the flag (the library names its settings, e.g.
 //! `min_df`; [`with_flag_names`] maps them to flags). Outputs are checked
-//! not to name an input here too, before any work is done.
+//! here too, before any work is done: every output path can be written
+//! (not a folder, no file in the way), names no input (by path or hard
+//! link) and no other output, and a report folder holds only reports.
+//!
+//! Limits (usage errors, exit 2): `--threads` 1 to [`THREADS_PER_CORE`] ×
+//! the available cores (not given: all cores); `--resamples` 1 to
+//! [`MAX_RESAMPLES`]; `--folds` 2 to the rows (checked when the data is
+//! read); `--block-size` up to [`MAX_BLOCK`].
 
 use std::path::{Path, PathBuf};
 
@@ -14,11 +21,12 @@ use super::{
     ScoreArgs, SemevalArgs, TrainArgs,
 };
 use stance::corpus::ReadOptions;
+use stance::eval::bootstrap::MAX_RESAMPLES;
 use stance::eval::compare::CompareSettings;
 use stance::eval::report::ReportSet;
 use stance::eval::semeval::{self as se, Candidate, Settings};
 use stance::features::{FeaturizerParams, ValidFeaturizerParams};
-use stance::io::refuse_overwrite;
+use stance::io::{check_output, is_inside, refuse_overwrite, ReportDir};
 use stance::models::ModelParams;
 use stance::svmlight::{Source, SvmlightOptions};
 use stance::{Error, Result};
@@ -120,12 +128,40 @@ pub fn with_flag_names(e: Error) -> Error {
     }
 }
 
-/// `--threads`: at least 1 when given.
+/// `--threads` may ask for at most this many threads per available core.
+pub const THREADS_PER_CORE: usize = 4;
+
+/// Largest `--block-size` (a block is held in memory whole).
+pub const MAX_BLOCK: usize = 1 << 30;
+
+/// `--threads`: at least 1 and at most [`THREADS_PER_CORE`] × the
+/// available cores when given.
 fn threads(n: Option<usize>) -> Result<Option<usize>> {
+    let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+    let most = cores.saturating_mul(THREADS_PER_CORE);
     match n {
-        Some(0) => Err(Error::param("--threads", "must be at least 1")),
+        Some(0) => Err(Error::param(
+            "--threads",
+            "must be at least 1 (leave it out to use all cores)",
+        )),
+        Some(n) if n > most => Err(Error::param(
+            "--threads",
+            format!("{n} is too many; expected at most {most} ({THREADS_PER_CORE} per available core, {cores} cores)"),
+        )),
         n => Ok(n),
     }
+}
+
+/// The path of `--out F`, unless it is `-` (stdout).
+fn out_file(out: Option<PathBuf>) -> Option<PathBuf> {
+    out.filter(|p| p.as_os_str() != "-")
+}
+
+/// Checks an output file before any work: writable ([`check_output`])
+/// and none of `inputs`.
+fn output(flag: &'static str, out: &Path, inputs: &[&Path]) -> Result<()> {
+    check_output(flag, out)?;
+    refuse_overwrite(flag, out, inputs)
 }
 
 /// The checked featurizer settings of the featurizer flags.
@@ -207,8 +243,8 @@ pub struct CompareConfig {
     /// Where to write `compare.csv` (default: [`DEFAULT_COMPARE_REPORT`]
     /// unless `--report-dir` is given).
     pub report: Option<PathBuf>,
-    /// Where to write every report.
-    pub report_dir: Option<PathBuf>,
+    /// Where to write every report (checked: see [`ReportDir::check`]).
+    pub report_dir: Option<ReportDir>,
 }
 
 impl CompareConfig {
@@ -223,6 +259,15 @@ impl CompareConfig {
         if a.resamples == 0 {
             return Err(Error::param("--resamples", "must be at least 1"));
         }
+        if a.resamples > MAX_RESAMPLES {
+            return Err(Error::param(
+                "--resamples",
+                format!(
+                    "{} is too many; expected at most {MAX_RESAMPLES}",
+                    a.resamples
+                ),
+            ));
+        }
         let labels = match a.data {
             Some(p) => Labels::File(p),
             None if Path::new(DEFAULT_LABELS).exists() => Labels::File(DEFAULT_LABELS.into()),
@@ -233,14 +278,28 @@ impl CompareConfig {
             (None, None) => Some(PathBuf::from(DEFAULT_COMPARE_REPORT)),
             (None, Some(_)) => None,
         };
-        if let Labels::File(data) = &labels {
-            if let Some(r) = &report {
-                refuse_overwrite("--report", r, &[data])?;
-            }
-            if let Some(dir) = &a.report_dir {
-                for name in ReportSet::NAMES {
-                    refuse_overwrite("--report-dir", &dir.join(name), &[data])?;
-                }
+        let inputs: Vec<&Path> = match &labels {
+            Labels::File(data) => vec![data],
+            Labels::Embedded => Vec::new(),
+        };
+        let report_dir = a
+            .report_dir
+            .map(|d| ReportDir::new("--report-dir", d, &ReportSet::NAMES));
+        if let Some(dir) = &report_dir {
+            dir.check(&inputs)?;
+        }
+        if let Some(r) = &report {
+            output("--report", r, &inputs)?;
+            if let Some(dir) = report_dir.as_ref().filter(|d| is_inside(r, d.path())) {
+                return Err(Error::param(
+                    "--report",
+                    format!(
+                        "{} is inside --report-dir {}, which is replaced whole; \
+                         write it elsewhere or leave --report out",
+                        r.display(),
+                        dir.path().display()
+                    ),
+                ));
             }
         }
         Ok(CompareConfig {
@@ -256,7 +315,7 @@ impl CompareConfig {
                 grid: a.grid,
             },
             report,
-            report_dir: a.report_dir,
+            report_dir,
         })
     }
 }
@@ -287,7 +346,7 @@ impl TrainConfig {
         let threads = threads(a.feat.threads)?;
         let featurizer = featurizer(&a.feat)?;
         let model = model(&a.model, "--model")?;
-        refuse_overwrite("--out", &a.out, &[&a.data])?;
+        output("--out", &a.out, &[&a.data])?;
         Ok(TrainConfig {
             threads,
             read: read_options(&a.input, true),
@@ -329,7 +388,7 @@ impl ScoreConfig {
         if let Some(report) = &a.report {
             let mut inputs: Vec<&Path> = vec![&a.data, &a.model];
             inputs.extend(actors.as_deref());
-            refuse_overwrite("--report", report, &inputs)?;
+            output("--report", report, &inputs)?;
         }
         Ok(ScoreConfig {
             read: read_options(&a.input, true),
@@ -385,14 +444,15 @@ impl PredictConfig {
                 ))
             }
         };
-        if let Some(out) = &a.out {
+        let out = out_file(a.out);
+        if let Some(out) = &out {
             let mut inputs: Vec<&Path> = vec![&a.model];
             inputs.extend(a.aliases.as_deref());
             match &quotes {
                 Quotes::Data(d) => inputs.push(d),
                 Quotes::Articles(list) => inputs.extend(list.iter().map(PathBuf::as_path)),
             }
-            refuse_overwrite("--out", out, &inputs)?;
+            output("--out", out, &inputs)?;
         }
         Ok(PredictConfig {
             read: read_options(&a.input, false),
@@ -400,7 +460,7 @@ impl PredictConfig {
             quotes,
             aliases: a.aliases,
             by_actor: a.by_actor,
-            out: a.out,
+            out,
         })
     }
 }
@@ -429,14 +489,22 @@ impl FeaturizeConfig {
             featurizer: featurizer(&a.feat)?,
             block_size: a.block_size,
             row_memory: a.row_memory,
+            spill_dir: Some(std::env::temp_dir()),
         };
-        if let Some(p) = &a.out {
-            refuse_overwrite("--out", p, &[&a.input])?;
+        if a.block_size > MAX_BLOCK {
+            return Err(Error::param(
+                "--block-size",
+                format!("{} is too large; expected at most 1G", a.block_size),
+            ));
+        }
+        let out = out_file(a.out);
+        if let Some(p) = &out {
+            output("--out", p, &[&a.input])?;
         }
         Ok(FeaturizeConfig {
             threads,
             source: Source::from_path(a.input),
-            out: a.out,
+            out,
             options,
         })
     }
@@ -529,7 +597,7 @@ impl ExtractConfig {
         let config = ExtractConfig {
             threads,
             articles: a.articles,
-            out: a.out,
+            out: out_file(a.out),
             aliases: a.aliases,
             eval,
             actors_given: a.actors,
@@ -550,7 +618,7 @@ impl ExtractConfig {
         inputs.extend(self.eval.as_ref().map(|e| e.labels.as_path()));
         inputs.extend(self.aliases.as_deref());
         inputs.extend(self.actors_given.as_deref());
-        refuse_overwrite("--out", out, &inputs)
+        output("--out", out, &inputs)
     }
 }
 
@@ -622,7 +690,7 @@ impl SemevalConfig {
                         });
                     }
                 }
-                refuse_overwrite("--report", &a.report, &[&train, &a.test])?;
+                output("--report", &a.report, &[&train, &a.test])?;
                 SemevalTask::Run {
                     train,
                     featurizer,
