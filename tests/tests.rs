@@ -9,5 +9,7 @@ mod csv_fields;
 mod errors;
 mod featurize_stream;
 mod labels;
+mod limits;
 mod props;
+mod safe_output;
 mod semeval;
