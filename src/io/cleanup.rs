@@ -76,6 +76,23 @@ pub(crate) fn create_registered<T>(
     Ok((made, Registered(id)))
 }
 
+/// Runs `f` (a rename of a registered folder) while holding the registry,
+/// so that [`remove_all`] never removes a folder half-way through while it
+/// is being renamed into place.
+///
+/// # Errors
+/// [`std::io::ErrorKind::Interrupted`] after [`remove_all`]; `f`'s error.
+pub(crate) fn exclusive(f: impl FnOnce() -> std::io::Result<()>) -> std::io::Result<()> {
+    let reg = lock();
+    if reg.closed {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::Interrupted,
+            "interrupted; the report set is not swapped in",
+        ));
+    }
+    f()
+}
+
 /// Removes every registered temporary file and folder and refuses new
 /// ones; returns how many were removed. For a signal handler that then
 /// exits (it must not return to normal work: the owners' later renames

@@ -222,7 +222,7 @@ impl ReportDir {
                 return Err(self.refuse_foreign(&foreign));
             }
         }
-        swap(tmp, target).map_err(|e| Error::io(target, e))?;
+        cleanup::exclusive(|| swap(tmp, target)).map_err(|e| Error::io(target, e))?;
         if let Ok(d) = File::open(folder_of(target)) {
             let _ = d.sync_all();
         }

@@ -717,6 +717,39 @@ impl SemevalConfig {
 mod tests {
     use super::*;
     use clap::{FromArgMatches, Parser};
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        /// The generator of the fuzz target (`fuzz/`), run in CI: any
+        /// command line of real flags and boundary values parses to a
+        /// config or a clean error, never a panic.
+        #[test]
+        fn any_command_line_of_real_flags_is_a_config_or_an_error(
+            choices in proptest::collection::vec(any::<usize>(), 1..48),
+            junk in proptest::collection::vec(any::<String>(), 0..6),
+        ) {
+            let cmd = super::super::command();
+            let mut i = 0;
+            let mut pick = |n: usize| {
+                i += 1;
+                choices[i % choices.len()] % n
+            };
+            let mut j = 0;
+            let mut junk_f = || {
+                j += 1;
+                junk.get(j - 1).cloned().unwrap_or_default()
+            };
+            let argv = super::super::argv::argv(&cmd, &mut pick, &mut junk_f);
+            prop_assert!(argv.len() >= 2);
+            if let Ok(m) = cmd.try_get_matches_from(&argv) {
+                if let Ok(cli) = Cli::from_arg_matches(&m) {
+                    let _ = Config::from_cli(cli, &m);
+                }
+            }
+        }
+    }
 
     fn config(args: &[&str]) -> Result<Config> {
         let matches = super::super::command().get_matches_from(args);

@@ -4,6 +4,8 @@
 //! one validated config per command, built in one place from these
 //! flags.
 
+#[cfg(test)]
+pub mod argv;
 pub mod config;
 
 use std::path::PathBuf;
