@@ -51,7 +51,9 @@ fn wait(mut child: Child, secs: u64) -> std::process::Output {
 }
 
 /// Row 1: `--out` naming a device or a symlink to one leaves it a device;
-/// a FIFO stays a FIFO and receives the output.
+/// a FIFO stays a FIFO and receives the output. (Devices are reached
+/// through symlinks in a temporary folder, so that a regression replaces
+/// the link, never the system's `/dev/null`.)
 #[test]
 fn row1_out_to_a_device_fifo_or_link_to_one_is_written_in_place() {
     let w = Workdir::new();
@@ -69,7 +71,7 @@ fn row1_out_to_a_device_fifo_or_link_to_one_is_written_in_place() {
             "m.json",
             p(&article),
             "--out",
-            "/dev/null",
+            "null.csv",
         ],
         vec!["extract", p(&article), "--out", "null.csv"],
         vec!["featurize", "--input", p(&q), "--out", "null.csv"],
@@ -80,7 +82,7 @@ fn row1_out_to_a_device_fifo_or_link_to_one_is_written_in_place() {
             "--model",
             "majority",
             "--out",
-            "/dev/null",
+            "null.csv",
         ],
         vec![
             "score",
@@ -118,9 +120,14 @@ fn row1_out_to_a_device_fifo_or_link_to_one_is_written_in_place() {
         .file_type()
         .is_symlink());
     // /dev/full: a clear write error, exit 1, the device left alone.
-    let o = w.run(["extract", p(&article), "--out", "/dev/full"]);
+    std::os::unix::fs::symlink("/dev/full", w.path("full.csv")).unwrap();
+    let o = w.run(["extract", p(&article), "--out", "full.csv"]);
     assert_eq!(o.code, 1, "{o:?}");
-    assert!(o.stderr.contains("/dev/full"), "{}", o.stderr);
+    assert!(o.stderr.contains("full.csv"), "{}", o.stderr);
+    assert!(std::fs::symlink_metadata(w.path("full.csv"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
     assert!(std::fs::metadata("/dev/full")
         .unwrap()
         .file_type()
@@ -163,7 +170,16 @@ fn row2_a_planted_link_at_a_temporary_name_is_never_followed() {
         .ok()
         .and_then(|s| s.trim().parse().ok())
         .unwrap_or(1);
-    for pid in last..last + 400 {
+    let pid_max: u32 = std::fs::read_to_string("/proc/sys/kernel/pid_max")
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(32768);
+    // After pid_max, pids wrap around to low numbers (300 and up).
+    let mut pids: Vec<u32> = (last..last + 400)
+        .map(|p| if p < pid_max { p } else { 300 + p - pid_max })
+        .collect();
+    pids.dedup();
+    for pid in pids {
         let link = out_dir.join(format!(".out.csv.{pid}.tmp"));
         std::os::unix::fs::symlink(&victim, link).unwrap();
     }

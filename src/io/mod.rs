@@ -557,13 +557,15 @@ mod tests {
             .unwrap()
             .file_type()
             .is_char_device());
-        let e = write_atomic(Path::new("/dev/full"), b"x").unwrap_err();
-        assert!(e.to_string().contains("/dev/full"), "{e}");
+        let full_link = dir.path().join("full");
+        std::os::unix::fs::symlink("/dev/full", &full_link).unwrap();
+        let e = write_atomic(&full_link, b"x").unwrap_err();
+        assert!(e.to_string().contains("full"), "{e}");
         assert!(std::fs::metadata("/dev/full")
             .unwrap()
             .file_type()
             .is_char_device());
-        assert_eq!(names(dir.path()), ["null"]);
+        assert_eq!(names(dir.path()), ["full", "null"]);
         let e = write_atomic(dir.path(), b"x").unwrap_err();
         assert!(e.to_string().contains("folder"), "{e}");
     }
@@ -583,6 +585,21 @@ mod tests {
             std::fs::metadata(&p).unwrap().permissions().mode() & 0o777,
             0o640
         );
+    }
+
+    #[test]
+    fn a_panic_while_writing_leaves_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("out.csv");
+        std::fs::write(&p, b"old").unwrap();
+        let caught = std::panic::catch_unwind(|| {
+            let mut f = AtomicFile::new(&p);
+            f.write_all(b"half").unwrap();
+            panic!("in the middle of a write");
+        });
+        assert!(caught.is_err());
+        assert_eq!(names(dir.path()), ["out.csv"]);
+        assert_eq!(std::fs::read(&p).unwrap(), b"old");
     }
 
     #[test]
