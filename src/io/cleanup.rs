@@ -111,8 +111,3 @@ pub fn remove_all() -> usize {
     }
     removed
 }
-
-/// How many temporary paths are registered now (for tests).
-pub fn registered() -> usize {
-    lock().paths.len()
-}
