@@ -309,6 +309,21 @@ fn row3_two_concurrent_compares_leave_one_whole_set() {
     }
 }
 
+/// Each file of a folder: its name, length and FNV-1a hash (short
+/// enough to print when sets differ).
+fn digest(dir: &Path) -> Vec<(String, usize, u64)> {
+    names(dir)
+        .into_iter()
+        .map(|n| {
+            let b = std::fs::read(dir.join(&n)).unwrap();
+            let h = b.iter().fold(0xcbf29ce484222325u64, |h, &x| {
+                (h ^ u64::from(x)).wrapping_mul(0x100000001b3)
+            });
+            (n, b.len(), h)
+        })
+        .collect()
+}
+
 /// Unmounts the tiny file system when dropped.
 struct Mount(PathBuf);
 
@@ -340,27 +355,24 @@ fn row3_a_full_disk_leaves_the_old_report_set_whole() {
     let _guard = Mount(mnt.clone());
     let data = quotes();
     w.ok(compare_args(p(&data), "mnt/r", "1"));
-    let before: Vec<(String, Vec<u8>)> = names(&mnt.join("r"))
-        .into_iter()
-        .map(|n| {
-            let b = std::fs::read(mnt.join("r").join(&n)).unwrap();
-            (n, b)
-        })
-        .collect();
-    // Fill the disk, leaving less room than a set needs.
-    let used: usize = before.iter().map(|(_, b)| b.len()).sum();
-    let filler = vec![b'x'; 512 * 1024 - used - 8 * 1024];
-    let _ = std::fs::write(mnt.join("filler"), &filler);
+    let before = digest(&mnt.join("r"));
+    // Fill the disk, then free 16 KiB: room for the small first files of
+    // a set (compare.csv, per_class.csv, confusion.csv: a page each), not
+    // for predictions.csv. Files written one by one would leave a mix.
+    let largest = before.iter().map(|(_, len, _)| *len).max().unwrap();
+    assert!(
+        largest > 16 * 1024,
+        "predictions.csv must not fit: {largest}"
+    );
+    let mut filler = std::fs::File::create(mnt.join("filler")).unwrap();
+    let page = [b'x'; 4096];
+    while std::io::Write::write_all(&mut filler, &page).is_ok() {}
+    let len = filler.metadata().unwrap().len();
+    filler.set_len(len.saturating_sub(16 * 1024)).unwrap();
+    drop(filler);
     let o = w.run(compare_args(p(&data), "mnt/r", "2"));
     assert_eq!(o.code, 1, "{o:?}");
-    let after: Vec<(String, Vec<u8>)> = names(&mnt.join("r"))
-        .into_iter()
-        .map(|n| {
-            let b = std::fs::read(mnt.join("r").join(&n)).unwrap();
-            (n, b)
-        })
-        .collect();
-    assert_eq!(after, before, "old set whole");
+    assert_eq!(digest(&mnt.join("r")), before, "old set whole");
     assert_eq!(names(&mnt), ["filler", "r"], "no temporary folder left");
 }
 
