@@ -6,8 +6,11 @@
 //! Pass 1 counts document frequencies block by block and keeps the rows
 //! of the first blocks, up to [`SvmlightOptions::row_memory`] bytes; pass 2
 //! re-reads only the blocks after them, transforms and writes each. A
-//! source that cannot be read twice (a pipe) is read once with every row
-//! kept. A file read twice must keep its length, modification time and
+//! source that cannot be read twice (a pipe) is first copied to a
+//! temporary file in [`SvmlightOptions::spill_dir`] and read from there
+//! like any file, so that the row memory holds for it too (the copy is
+//! removed at the end); without a spill folder it is read once with every
+//! row kept. A file read twice must keep its length, modification time and
 //! row counts, or [`featurize_svmlight`] fails. The output is the same for
 //! any block size, row memory and thread count.
 //!
@@ -16,13 +19,13 @@
 //! `index:value` pairs of the row's non-zero features.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::corpus::{self, ReadOptions};
 use crate::error::{Error, Result};
 use crate::features::ValidFeaturizerParams;
-use crate::io::lines;
+use crate::io::{cleanup, lines};
 use crate::label::Stance;
 use crate::progress::{Progress, Silent};
 
@@ -47,7 +50,7 @@ pub enum SourceKind {
 /// The input of [`featurize_svmlight`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Source {
-    /// The file (a pipe is read once).
+    /// The file (a pipe is copied to a spill file first, or read once).
     pub path: PathBuf,
     /// How to read it.
     pub kind: SourceKind,
@@ -125,6 +128,11 @@ pub struct SvmlightOptions {
     /// bytes, so that they are not analysed twice; 0 keeps only the first
     /// block.
     pub row_memory: usize,
+    /// Where to copy an input that cannot be read twice (a pipe), so that
+    /// `row_memory` holds for it too; the copy is removed at the end (and
+    /// by [`crate::io::cleanup`] on a signal). `None`: such an input is
+    /// read once with every row kept in memory.
+    pub spill_dir: Option<PathBuf>,
 }
 
 /// What [`featurize_svmlight`] did.
@@ -134,6 +142,9 @@ pub struct FeaturizeStats {
     pub docs: usize,
     /// Tokens read.
     pub tokens: usize,
+    /// Rows kept in memory from the first pass (the rest were featurized
+    /// in a second read).
+    pub kept_docs: usize,
     /// Time spent featurizing alone (not reading, not writing).
     pub busy: Duration,
 }
@@ -196,8 +207,11 @@ pub fn featurize_svmlight_with(
     // Pass 1: document frequencies, one bounded block at a time. The
     // rows of the first blocks are kept, up to the row memory, with their
     // stances; all of them if the input cannot be read twice (a pipe).
+    let regular = metadata.as_ref().is_some_and(|m| m.is_file());
+    if let (false, Some(dir)) = (regular, &opts.spill_dir) {
+        return featurize_spilled(source, dir, sink, opts, progress);
+    }
     let mut fit = opts.featurizer.stream_fit();
-    let regular = metadata.is_some_and(|m| m.is_file());
     fit.keep_rows(if regular { opts.row_memory } else { usize::MAX });
     let mut kept_stances: Vec<Option<Stance>> = Vec::new();
     progress.start("featurize: counting", 0);
@@ -263,7 +277,82 @@ pub fn featurize_svmlight_with(
         unchanged()?;
     }
     progress.finish();
-    Ok(FeaturizeStats { docs, tokens, busy })
+    Ok(FeaturizeStats {
+        docs,
+        tokens,
+        kept_docs,
+        busy,
+    })
+}
+
+/// Copies the non-regular `source` (a pipe) to a temporary file in `dir`
+/// and featurizes that; errors name `source`, not the copy.
+fn featurize_spilled(
+    source: &Source,
+    dir: &Path,
+    sink: &mut dyn Write,
+    opts: &SvmlightOptions,
+    progress: &dyn Progress,
+) -> Result<FeaturizeStats> {
+    let input = &source.path;
+    let (mut tmp, registered) = cleanup::create_registered(
+        false,
+        || {
+            tempfile::Builder::new()
+                .prefix(".stance-spill.")
+                .suffix(".tmp")
+                .tempfile_in(dir)
+        },
+        |t| t.path(),
+    )
+    .map_err(|e| Error::io(dir, e))?;
+    let copied = std::fs::File::open(input)
+        .map_err(|e| Error::io(input, e))
+        .and_then(|mut from| {
+            std::io::copy(&mut from, tmp.as_file_mut()).map_err(|e| {
+                let msg = format!(
+                    "copying {} to {}: {e}",
+                    input.display(),
+                    tmp.path().display()
+                );
+                Error::io(dir, std::io::Error::new(e.kind(), msg))
+            })
+        });
+    let result = copied.and_then(|_| {
+        let spilled = Source {
+            path: tmp.path().to_owned(),
+            kind: source.kind,
+            lossy: source.lossy,
+        };
+        let once = SvmlightOptions {
+            spill_dir: None,
+            ..opts.clone()
+        };
+        featurize_svmlight_with(&spilled, sink, &once, progress)
+            .map_err(|e| renamed(e, tmp.path(), input))
+    });
+    drop(tmp);
+    drop(registered);
+    result
+}
+
+/// `e`, naming `to` where it named `from`.
+fn renamed(e: Error, from: &Path, to: &Path) -> Error {
+    match e {
+        Error::Io { path, cause } if path == from => Error::io(to, cause),
+        Error::Data {
+            path,
+            row,
+            column,
+            message,
+        } if path == from => Error::Data {
+            path: to.to_owned(),
+            row,
+            column,
+            message,
+        },
+        other => other,
+    }
 }
 
 #[cfg(test)]
@@ -276,6 +365,7 @@ mod tests {
             featurizer: FeaturizerParams::default().check().unwrap(),
             block_size,
             row_memory,
+            spill_dir: None,
         };
         let mut out = Vec::new();
         let rec = crate::progress::testing::Recorder::default();
@@ -330,5 +420,51 @@ mod tests {
                 .ends_with("e.txt: no texts; expected one text a line"),
             "{e}"
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_pipe_is_spilled_so_the_row_memory_holds_and_the_copy_is_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let spill = dir.path().join("spill");
+        std::fs::create_dir(&spill).unwrap();
+        let text: String = (0..400)
+            .map(|i| format!("text number {i} on strikes\n"))
+            .collect();
+        let file = dir.path().join("t.txt");
+        std::fs::write(&file, &text).unwrap();
+        let fifo = dir.path().join("pipe");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let writer = {
+            let (fifo, text) = (fifo.clone(), text.clone());
+            std::thread::spawn(move || std::fs::write(fifo, text).unwrap())
+        };
+        let mut opts = SvmlightOptions {
+            featurizer: FeaturizerParams::default().check().unwrap(),
+            block_size: 256,
+            row_memory: 0,
+            spill_dir: Some(spill.clone()),
+        };
+        let mut piped = Vec::new();
+        let stats = featurize_svmlight(&Source::from_path(&fifo), &mut piped, &opts).unwrap();
+        writer.join().unwrap();
+        assert_eq!(stats.docs, 400);
+        assert!(
+            stats.kept_docs < 400,
+            "rows past the row memory are not kept: {stats:?}"
+        );
+        assert_eq!(
+            std::fs::read_dir(&spill).unwrap().count(),
+            0,
+            "spill file removed"
+        );
+        opts.spill_dir = None;
+        let mut direct = Vec::new();
+        featurize_svmlight(&Source::from_path(&file), &mut direct, &opts).unwrap();
+        assert_eq!(piped, direct);
     }
 }

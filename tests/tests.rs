@@ -10,6 +10,8 @@ mod csv_fields;
 mod errors;
 mod featurize_stream;
 mod labels;
+mod limits;
 mod props;
 mod robust_input;
+mod safe_output;
 mod semeval;

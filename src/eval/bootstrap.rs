@@ -13,6 +13,11 @@ use crate::rng::Rng;
 /// Default number of bootstrap resamples (intervals and paired tests).
 pub const DEFAULT_RESAMPLES: usize = 1000;
 
+/// Largest number of resamples accepted from the command line
+/// (`--resamples`): each resample holds one statistic per model, and a
+/// million already takes minutes on the seeds.
+pub const MAX_RESAMPLES: usize = 1_000_000;
+
 /// Default interval level: 95%.
 pub const DEFAULT_LEVEL: f64 = 0.95;
 

@@ -11,7 +11,9 @@
 //! `Σᵢ −log softmax(xᵢW + b)[yᵢ] + α/2 ‖W‖²` at the returned parameters,
 //! with a numerically stable softmax, and refuse the model when its L2 norm
 //! exceeds `max_grad_norm`. The data is densified only at the call into
-//! linfa; prediction uses the sparse rows.
+//! linfa; prediction uses the sparse rows. A training matrix of more than
+//! [`MAX_DENSE_CELLS`] (2^28) cells is refused with an error, as
+//! `svm-smo`'s.
 //!
 //! **Size guard.** A fit whose dense matrix would exceed
 //! [`MAX_DENSE_CELLS`] cells (2^28: 2 GiB of `f64`, before linfa's own
@@ -237,6 +239,17 @@ mod tests {
                 assert!((row[c] - lp[(i, j)]).abs() < 1e-12);
             }
         }
+    }
+
+    #[test]
+    fn refuses_a_dense_matrix_past_the_limit_before_allocating_it() {
+        let mut x = CsrMatrix::new(MAX_DENSE_CELLS / 2 + 1);
+        x.push_row([(0, 1.0)]);
+        x.push_row([(1, 1.0)]);
+        let y = vec![Stance::Favor, Stance::Against];
+        let p = DenseLogRegParams::default().check().unwrap();
+        let e = fit_on(&p, &x, &y).unwrap_err();
+        assert!(e.to_string().contains("exceeds"), "{e}");
     }
 
     #[test]

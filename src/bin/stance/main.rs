@@ -18,6 +18,7 @@ use args::Cli;
 use stance::Error;
 
 fn main() {
+    on_signal_remove_temporary_files();
     let matches = args::command().get_matches();
     let cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
@@ -39,6 +40,24 @@ fn main() {
         }
     };
     std::process::exit(code);
+}
+
+/// On SIGINT or SIGTERM: removes every temporary file and folder still
+/// registered ([`stance::io::cleanup`]) and exits with 128 + the signal
+/// (130, 143), as a shell reports a process killed by it. Without a
+/// handler (it could not be installed) the signal kills the process as
+/// before, leaving its temporary files.
+fn on_signal_remove_temporary_files() {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) else {
+        return;
+    };
+    std::thread::spawn(move || {
+        if let Some(sig) = signals.forever().next() {
+            stance::io::cleanup::remove_all();
+            std::process::exit(128 + sig);
+        }
+    });
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {

@@ -3,7 +3,14 @@
 //! default path is applied here, library settings are checked here, and
 //! every error names the flag (the library names its settings, e.g.
 //! `min_df`; [`with_flag_names`] maps them to flags). Outputs are checked
-//! not to name an input here too, before any work is done.
+//! here too, before any work is done: every output path can be written
+//! (not a folder, no file in the way), names no input (by path or hard
+//! link) and no other output, and a report folder holds only reports.
+//!
+//! Limits (usage errors, exit 2): `--threads` 1 to [`THREADS_PER_CORE`] ×
+//! the available cores (not given: all cores); `--resamples` 1 to
+//! [`MAX_RESAMPLES`]; `--folds` 2 to the rows (checked when the data is
+//! read); `--block-size` up to [`MAX_BLOCK`].
 
 use std::path::{Path, PathBuf};
 
@@ -16,6 +23,7 @@ use super::{
 use stance::corpus::ReadOptions;
 use stance::eval::active::{ActiveParams, Strategy, SuggestParams, ValidSuggestParams};
 use stance::eval::annotators::AgreeSettings;
+use stance::eval::bootstrap::MAX_RESAMPLES;
 use stance::eval::calibrate::Method;
 use stance::eval::compare::CompareSettings;
 use stance::eval::curve::{CurveParams, CurvePlan, CurveScoring, Sizes};
@@ -23,7 +31,7 @@ use stance::eval::report::ReportSet;
 use stance::eval::semeval::{self as se, Candidate, Settings};
 use stance::eval::split::CvScheme;
 use stance::features::{FeaturizerParams, ValidFeaturizerParams};
-use stance::io::refuse_overwrite;
+use stance::io::{check_output, is_inside, refuse_overwrite, ReportDir};
 use stance::meta::By;
 use stance::models::ModelParams;
 use stance::svmlight::{Source, SvmlightOptions};
@@ -137,12 +145,40 @@ pub fn with_flag_names(e: Error) -> Error {
     }
 }
 
-/// `--threads`: at least 1 when given.
+/// `--threads` may ask for at most this many threads per available core.
+pub const THREADS_PER_CORE: usize = 4;
+
+/// Largest `--block-size` (a block is held in memory whole).
+pub const MAX_BLOCK: usize = 1 << 30;
+
+/// `--threads`: at least 1 and at most [`THREADS_PER_CORE`] × the
+/// available cores when given.
 fn threads(n: Option<usize>) -> Result<Option<usize>> {
+    let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+    let most = cores.saturating_mul(THREADS_PER_CORE);
     match n {
-        Some(0) => Err(Error::param("--threads", "must be at least 1")),
+        Some(0) => Err(Error::param(
+            "--threads",
+            "must be at least 1 (leave it out to use all cores)",
+        )),
+        Some(n) if n > most => Err(Error::param(
+            "--threads",
+            format!("{n} is too many; expected at most {most} ({THREADS_PER_CORE} per available core, {cores} cores)"),
+        )),
         n => Ok(n),
     }
+}
+
+/// The path of `--out F`, unless it is `-` (stdout).
+fn out_file(out: Option<PathBuf>) -> Option<PathBuf> {
+    out.filter(|p| p.as_os_str() != "-")
+}
+
+/// Checks an output file before any work: writable ([`check_output`])
+/// and none of `inputs`.
+fn output(flag: &'static str, out: &Path, inputs: &[&Path]) -> Result<()> {
+    check_output(flag, out)?;
+    refuse_overwrite(flag, out, inputs)
 }
 
 /// The checked featurizer settings of the featurizer flags.
@@ -237,8 +273,8 @@ pub struct CompareConfig {
     /// Where to write `compare.csv` (default: [`DEFAULT_COMPARE_REPORT`]
     /// unless `--report-dir` is given).
     pub report: Option<PathBuf>,
-    /// Where to write every report.
-    pub report_dir: Option<PathBuf>,
+    /// Where to write every report (checked: see [`ReportDir::check`]).
+    pub report_dir: Option<ReportDir>,
     /// Leave out rows with an empty stance (and count them).
     pub skip_unlabelled: bool,
 }
@@ -254,6 +290,15 @@ impl CompareConfig {
         let models = model_list(a.models.as_deref())?;
         if a.resamples == 0 {
             return Err(Error::param("--resamples", "must be at least 1"));
+        }
+        if a.resamples > MAX_RESAMPLES {
+            return Err(Error::param(
+                "--resamples",
+                format!(
+                    "{} is too many; expected at most {MAX_RESAMPLES}",
+                    a.resamples
+                ),
+            ));
         }
         let labels = match a.data {
             Some(p) => Labels::File(p),
@@ -276,14 +321,28 @@ impl CompareConfig {
             (None, None) => Some(PathBuf::from(DEFAULT_COMPARE_REPORT)),
             (None, Some(_)) => None,
         };
-        if let Labels::File(data) = &labels {
-            if let Some(r) = &report {
-                refuse_overwrite("--report", r, &[data])?;
-            }
-            if let Some(dir) = &a.report_dir {
-                for name in ReportSet::NAMES {
-                    refuse_overwrite("--report-dir", &dir.join(name), &[data])?;
-                }
+        let inputs: Vec<&Path> = match &labels {
+            Labels::File(data) => vec![data],
+            Labels::Embedded => Vec::new(),
+        };
+        let report_dir = a
+            .report_dir
+            .map(|d| ReportDir::new("--report-dir", d, &ReportSet::NAMES));
+        if let Some(dir) = &report_dir {
+            dir.check(&inputs)?;
+        }
+        if let Some(r) = &report {
+            output("--report", r, &inputs)?;
+            if let Some(dir) = report_dir.as_ref().filter(|d| is_inside(r, d.path())) {
+                return Err(Error::param(
+                    "--report",
+                    format!(
+                        "{} is inside --report-dir {}, which is replaced whole; \
+                         write it elsewhere or leave --report out",
+                        r.display(),
+                        dir.path().display()
+                    ),
+                ));
             }
         }
         Ok(CompareConfig {
@@ -300,7 +359,7 @@ impl CompareConfig {
                 calibration: a.calibration.0,
             },
             report,
-            report_dir: a.report_dir,
+            report_dir,
             skip_unlabelled: a.skip_unlabelled,
         })
     }
@@ -338,7 +397,7 @@ impl TrainConfig {
         let threads = threads(a.feat.threads)?;
         let featurizer = featurizer(&a.feat)?;
         let model = model(&a.model, "--model")?;
-        refuse_overwrite("--out", &a.out, &[&a.data])?;
+        output("--out", &a.out, &[&a.data])?;
         Ok(TrainConfig {
             threads,
             read: read_options(&a.input, true),
@@ -383,7 +442,7 @@ impl ScoreConfig {
         if let Some(report) = &a.report {
             let mut inputs: Vec<&Path> = vec![&a.data, &a.model];
             inputs.extend(actors.as_deref());
-            refuse_overwrite("--report", report, &inputs)?;
+            output("--report", report, &inputs)?;
         }
         Ok(ScoreConfig {
             read: read_options(&a.input, true),
@@ -449,14 +508,16 @@ impl PredictConfig {
                 ))
             }
         };
-        if let Some(out) = &a.out {
+        let out = out_file(a.out);
+        if let Some(out) = &out {
             let mut inputs: Vec<&Path> = vec![&a.model];
             inputs.extend(a.aliases.as_deref());
+            inputs.extend(a.meta.as_deref());
             match &quotes {
                 Quotes::Data(d) => inputs.push(d),
                 Quotes::Articles(list) => inputs.extend(list.iter().map(PathBuf::as_path)),
             }
-            refuse_overwrite("--out", out, &inputs)?;
+            output("--out", out, &inputs)?;
         }
         if a.by.is_some() && a.meta.is_none() {
             return Err(Error::param(
@@ -466,9 +527,6 @@ impl PredictConfig {
         }
         if a.by.is_some() && !a.by_actor {
             return Err(Error::param("--by", "needs --by-actor"));
-        }
-        if let (Some(out), Some(meta)) = (&a.out, &a.meta) {
-            refuse_overwrite("--out", out, &[meta])?;
         }
         if a.explain == Some(0) {
             return Err(Error::param("--explain", "must be at least 1"));
@@ -495,7 +553,7 @@ impl PredictConfig {
             aliases: a.aliases,
             by_actor: a.by_actor,
             seed: a.seed,
-            out: a.out,
+            out,
         })
     }
 }
@@ -524,14 +582,22 @@ impl FeaturizeConfig {
             featurizer: featurizer(&a.feat)?,
             block_size: a.block_size,
             row_memory: a.row_memory,
+            spill_dir: Some(std::env::temp_dir()),
         };
-        if let Some(p) = &a.out {
-            refuse_overwrite("--out", p, &[&a.input])?;
+        if a.block_size > MAX_BLOCK {
+            return Err(Error::param(
+                "--block-size",
+                format!("{} is too large; expected at most 1G", a.block_size),
+            ));
+        }
+        let out = out_file(a.out);
+        if let Some(p) = &out {
+            output("--out", p, &[&a.input])?;
         }
         Ok(FeaturizeConfig {
             threads,
             source: Source::from_path(a.input).lossy(a.lossy),
-            out: a.out,
+            out,
             options,
         })
     }
@@ -632,7 +698,7 @@ impl ExtractConfig {
         let config = ExtractConfig {
             threads,
             articles: a.articles,
-            out: a.out,
+            out: out_file(a.out),
             aliases: a.aliases,
             eval,
             actors_given: a.actors,
@@ -657,7 +723,7 @@ impl ExtractConfig {
         inputs.extend(self.actors_given.as_deref());
         inputs.extend(self.meta.as_deref());
         if let Some(t) = &self.template {
-            refuse_overwrite("--template", t, &inputs)?;
+            output("--template", t, &inputs)?;
             if let Some(out) = &self.out {
                 refuse_overwrite("--template", t, &[out.as_path()])?;
             }
@@ -665,7 +731,7 @@ impl ExtractConfig {
         let Some(out) = &self.out else {
             return Ok(());
         };
-        refuse_overwrite("--out", out, &inputs)
+        output("--out", out, &inputs)
     }
 }
 
@@ -754,7 +820,7 @@ impl SemevalConfig {
                         });
                     }
                 }
-                refuse_overwrite("--report", &a.report, &[&train, &a.test])?;
+                output("--report", &a.report, &[&train, &a.test])?;
                 SemevalTask::Run {
                     train,
                     featurizer,
@@ -977,6 +1043,39 @@ impl SuggestConfig {
 mod tests {
     use super::*;
     use clap::{FromArgMatches, Parser};
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        /// The generator of the fuzz target (`fuzz/`), run in CI: any
+        /// command line of real flags and boundary values parses to a
+        /// config or a clean error, never a panic.
+        #[test]
+        fn any_command_line_of_real_flags_is_a_config_or_an_error(
+            choices in proptest::collection::vec(any::<usize>(), 1..48),
+            junk in proptest::collection::vec(any::<String>(), 0..6),
+        ) {
+            let cmd = super::super::command();
+            let mut i = 0;
+            let mut pick = |n: usize| {
+                i += 1;
+                choices[i % choices.len()] % n
+            };
+            let mut j = 0;
+            let mut junk_f = || {
+                j += 1;
+                junk.get(j - 1).cloned().unwrap_or_default()
+            };
+            let argv = super::super::argv::argv(&cmd, &mut pick, &mut junk_f);
+            prop_assert!(argv.len() >= 2);
+            if let Ok(m) = cmd.try_get_matches_from(&argv) {
+                if let Ok(cli) = Cli::from_arg_matches(&m) {
+                    let _ = Config::from_cli(cli, &m);
+                }
+            }
+        }
+    }
 
     fn config(args: &[&str]) -> Result<Config> {
         let matches = super::super::command().get_matches_from(args);

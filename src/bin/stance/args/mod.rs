@@ -4,6 +4,8 @@
 //! one validated config per command, built in one place from these
 //! flags.
 
+#[cfg(test)]
+pub mod argv;
 pub mod config;
 
 use std::path::PathBuf;
@@ -384,7 +386,8 @@ pub struct FeaturizeArgs {
     /// (from a CSV's `stance` column). A CSV's rows are checked as
     /// everywhere else, except that ids are not checked for duplicates
     /// (featurize does not use them). A pipe or other non-regular file is
-    /// read once, all its rows kept in memory.
+    /// first copied to a temporary file in $TMPDIR (or /tmp), so that
+    /// --row-memory holds for it too; the copy is removed at the end.
     #[arg(long, value_name = "F")]
     pub input: PathBuf,
     /// Write svmlight lines here instead of stdout.

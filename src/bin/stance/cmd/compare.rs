@@ -65,11 +65,15 @@ pub(crate) fn run(c: CompareConfig, progress: &dyn Progress) -> anyhow::Result<(
         written.push(r.clone());
     }
     if let Some(dir) = &c.report_dir {
-        for file in comparison.report_set()?.files() {
-            let path = dir.join(file.name);
-            write_output(&path, file.body.as_bytes())?;
-            written.push(path);
-        }
+        // The set goes to a fresh folder swapped in whole (stance::io::ReportDir).
+        let set = comparison.report_set()?;
+        let files: Vec<(&str, &[u8])> = set
+            .files()
+            .iter()
+            .map(|f| (f.name, f.body.as_bytes()))
+            .collect();
+        dir.write(&files)?;
+        written.extend(set.files().iter().map(|f| dir.path().join(f.name)));
     }
     let mut out = comparison.summary(&source.display().to_string());
     for w in &written {
