@@ -328,31 +328,71 @@ impl ReliabilityDiagram {
 
 /// Accumulates the bins of a multiset of items.
 fn diagram<'a>(items: impl Iterator<Item = &'a ItemScore>, bins: usize) -> ReliabilityDiagram {
-    let mut count = vec![0usize; bins];
-    let mut conf = vec![0.0; bins];
-    let mut correct = vec![0usize; bins];
-    let mut n = 0;
+    let mut acc = Sums::new(bins);
     for s in items {
-        let b = bin_of(s.confidence, bins);
-        count[b] += 1;
-        conf[b] += s.confidence;
-        correct[b] += usize::from(s.correct);
-        n += 1;
+        acc.add(s, bin_of(s.confidence, bins));
     }
-    ReliabilityDiagram {
-        bins: (0..bins)
-            .map(|b| {
-                let k = count[b] as f64;
-                ReliabilityBin {
-                    lo: b as f64 / bins as f64,
-                    hi: (b + 1) as f64 / bins as f64,
-                    count: count[b],
-                    mean_confidence: (count[b] > 0).then(|| conf[b] / k),
-                    accuracy: (count[b] > 0).then(|| correct[b] as f64 / k),
-                }
-            })
-            .collect(),
-        items: n,
+    acc.diagram()
+}
+
+/// Running sums of item scores: what every score of a set of items needs,
+/// in one pass (items are added in order, so the sums are those of
+/// [`Score::on`] and [`diagram`] over the same items).
+struct Sums {
+    n: usize,
+    brier: f64,
+    log_loss: f64,
+    count: Vec<usize>,
+    conf: Vec<f64>,
+    correct: Vec<usize>,
+}
+
+impl Sums {
+    fn new(bins: usize) -> Sums {
+        Sums {
+            n: 0,
+            brier: 0.0,
+            log_loss: 0.0,
+            count: vec![0; bins],
+            conf: vec![0.0; bins],
+            correct: vec![0; bins],
+        }
+    }
+
+    fn add(&mut self, s: &ItemScore, bin: usize) {
+        self.n += 1;
+        self.brier += s.brier;
+        self.log_loss += s.log_loss;
+        self.count[bin] += 1;
+        self.conf[bin] += s.confidence;
+        self.correct[bin] += usize::from(s.correct);
+    }
+
+    fn score(&self, score: Score) -> f64 {
+        match score {
+            Score::Brier => self.brier / self.n as f64,
+            Score::LogLoss => self.log_loss / self.n as f64,
+            Score::Ece => self.diagram().ece(),
+        }
+    }
+
+    fn diagram(&self) -> ReliabilityDiagram {
+        let bins = self.count.len();
+        ReliabilityDiagram {
+            bins: (0..bins)
+                .map(|b| {
+                    let k = self.count[b] as f64;
+                    ReliabilityBin {
+                        lo: b as f64 / bins as f64,
+                        hi: (b + 1) as f64 / bins as f64,
+                        count: self.count[b],
+                        mean_confidence: (self.count[b] > 0).then(|| self.conf[b] / k),
+                        accuracy: (self.count[b] > 0).then(|| self.correct[b] as f64 / k),
+                    }
+                })
+                .collect(),
+            items: self.n,
+        }
     }
 }
 
@@ -443,28 +483,52 @@ fn estimate(
     level: f64,
     seed: u64,
 ) -> ScoreEstimate {
+    let [e] = estimates(items, [score], resamples, level, seed);
+    e
+}
+
+/// [`estimate`] of several scores from one pass over the resamples: each
+/// resample is drawn once and scored by every score. The same seed draws
+/// the same resamples, so each estimate equals [`estimate`] of its score.
+fn estimates<const K: usize>(
+    items: &[ItemScore],
+    scores: [Score; K],
+    resamples: usize,
+    level: f64,
+    seed: u64,
+) -> [ScoreEstimate; K] {
     let n = items.len();
     let mut rng = Rng::new(seed);
-    let mut draw: Vec<usize> = vec![0; n];
-    let mut stats: Vec<f64> = (0..resamples)
-        .map(|_| {
-            for d in draw.iter_mut() {
-                *d = rng.below(n);
-            }
-            score.on(draw.iter().map(|&i| &items[i]))
-        })
+    let bins: Vec<usize> = items
+        .iter()
+        .map(|s| bin_of(s.confidence, ECE_BINS))
         .collect();
-    stats.sort_by(f64::total_cmp);
-    let a = (1.0 - level) / 2.0;
-    ScoreEstimate {
-        point: score.on(items.iter()),
-        interval: Interval {
-            lo: quantile(&stats, a),
-            hi: quantile(&stats, 1.0 - a),
-        },
-        level,
-        resamples,
+    let mut stats: [Vec<f64>; K] = std::array::from_fn(|_| Vec::with_capacity(resamples));
+    for _ in 0..resamples {
+        let mut sums = Sums::new(ECE_BINS);
+        for _ in 0..n {
+            let i = rng.below(n);
+            sums.add(&items[i], bins[i]);
+        }
+        for (k, &score) in scores.iter().enumerate() {
+            stats[k].push(sums.score(score));
+        }
     }
+    let a = (1.0 - level) / 2.0;
+    let mut stats = stats.into_iter();
+    scores.map(|score| {
+        let mut st = stats.next().unwrap_or_default();
+        st.sort_by(f64::total_cmp);
+        ScoreEstimate {
+            point: score.on(items.iter()),
+            interval: Interval {
+                lo: quantile(&st, a),
+                hi: quantile(&st, 1.0 - a),
+            },
+            level,
+            resamples,
+        }
+    })
 }
 
 /// Seeded percentile bootstrap interval (`level`, e.g. 0.95) of `score`,
@@ -520,10 +584,17 @@ pub fn report(
     check_bootstrap(resamples, level)?;
     validate(probs, gold)?;
     let items = item_scores(probs, gold);
+    let [brier, log_loss, ece] = estimates(
+        &items,
+        [Score::Brier, Score::LogLoss, Score::Ece],
+        resamples,
+        level,
+        seed,
+    );
     Ok(CalibrationReport {
-        brier: estimate(&items, Score::Brier, resamples, level, seed),
-        log_loss: estimate(&items, Score::LogLoss, resamples, level, seed),
-        ece: estimate(&items, Score::Ece, resamples, level, seed),
+        brier,
+        log_loss,
+        ece,
         diagram: diagram(items.iter(), ECE_BINS),
     })
 }

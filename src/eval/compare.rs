@@ -177,29 +177,41 @@ impl<'a> ComparePlan<'a> {
         // Calibration inside each outer training part; with a grid the
         // model differs between folds, so only the raw scores are given.
         let method = s.calibration.filter(|_| !s.grid);
-        let mut calibrated = Vec::with_capacity(runs.len());
-        for ((m, run), summary) in s.models.iter().zip(&runs).zip(&mut summaries) {
-            let cal = match method {
-                Some(method) => Some(calibrated::calibrate_cv(
-                    run,
-                    &texts,
+        // Models are calibrated and scored in parallel; each result depends
+        // only on its model's predictions and the seed.
+        let scored: Vec<Result<(calibrated::CalibrationScores, CvPredictions)>> = s
+            .models
+            .par_iter()
+            .zip(runs.par_iter())
+            .map(|(m, run)| {
+                let cal = match method {
+                    Some(method) => Some(calibrated::calibrate_cv(
+                        run,
+                        &texts,
+                        &self.gold,
+                        &docs,
+                        &self.folds,
+                        &s.featurizer,
+                        m,
+                        method,
+                        s.seed,
+                    )?),
+                    None => None,
+                };
+                let scores = calibrated::CalibrationScores::new(
                     &self.gold,
-                    &docs,
-                    &self.folds,
-                    &s.featurizer,
-                    m,
-                    method,
-                    s.seed,
-                )?),
-                None => None,
-            };
-            summary.calibration = Some(calibrated::CalibrationScores::new(
-                &self.gold,
-                &run.probs,
-                method.zip(cal.as_ref().map(|c| c.probs.as_slice())),
-                bootstrap,
-            )?);
-            calibrated.push(cal.unwrap_or_else(|| run.clone()));
+                    &run.probs,
+                    method.zip(cal.as_ref().map(|c| c.probs.as_slice())),
+                    bootstrap,
+                )?;
+                Ok((scores, cal.unwrap_or_else(|| run.clone())))
+            })
+            .collect();
+        let mut calibrated = Vec::with_capacity(runs.len());
+        for (summary, r) in summaries.iter_mut().zip(scored) {
+            let (scores, cal) = r?;
+            summary.calibration = Some(scores);
+            calibrated.push(cal);
         }
         Ok(Comparison {
             plan: self,
