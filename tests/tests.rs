@@ -12,6 +12,7 @@ mod featurize_stream;
 mod labels;
 mod limits;
 mod props;
+mod report_dirs;
 mod robust_input;
 mod safe_output;
 mod semeval;

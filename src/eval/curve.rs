@@ -128,6 +128,10 @@ pub const SLOPE_POINTS: usize = 3;
 /// Header of `curve.csv`.
 pub const CURVE_HEADER: &str = "model,strategy,size,macro_f1,macro_f1_lo,macro_f1_hi";
 
+/// The report files of `stance curve --report-dir`, in writing order
+/// (built by [`Curve::report_files`]).
+pub const CURVE_REPORT_FILES: [&str; 2] = ["curve.csv", "curve.svg"];
+
 /// Which training sizes to score.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Sizes {
@@ -647,6 +651,17 @@ impl Curve {
     /// The chart (see [`curve_svg`]).
     pub fn to_svg(&self) -> String {
         curve_svg(self)
+    }
+
+    /// The report files, named as [`CURVE_REPORT_FILES`].
+    ///
+    /// # Errors
+    /// As [`Curve::to_csv`].
+    pub fn report_files(&self) -> Result<Vec<(&'static str, String)>> {
+        Ok(vec![
+            (CURVE_REPORT_FILES[0], self.to_csv()?),
+            (CURVE_REPORT_FILES[1], self.to_svg()),
+        ])
     }
 }
 

@@ -253,6 +253,14 @@ pub fn features_csv(models: &[(&str, &FittedModel, &[String])]) -> Result<String
     t.finish()
 }
 
+/// The report files of `stance predict --report-dir`, in writing order:
+/// the quotes ([`quote_predictions_csv`], with explanations for a linear
+/// model), the actor estimates
+/// ([`crate::eval::estimates::estimates_csv`] or, with `--by`,
+/// [`crate::eval::estimates::period_estimates_csv`]) and the page
+/// ([`crate::eval::html::predict_page`]).
+pub const PREDICT_REPORT_FILES: [&str; 3] = ["predictions.csv", "actors.csv", "index.html"];
+
 /// The CSV of `stance predict`: every quote's document, actor and text,
 /// its predicted stance and class probabilities (4 decimals); with a
 /// manifest, also the article's `date` and `outlet` (empty when not

@@ -26,8 +26,8 @@ use stance::eval::annotators::AgreeSettings;
 use stance::eval::bootstrap::MAX_RESAMPLES;
 use stance::eval::calibrate::Method;
 use stance::eval::compare::CompareSettings;
-use stance::eval::curve::{CurveParams, CurvePlan, CurveScoring, Sizes};
-use stance::eval::report::ReportSet;
+use stance::eval::curve::{CurveParams, CurvePlan, CurveScoring, Sizes, CURVE_REPORT_FILES};
+use stance::eval::report::{ReportSet, PREDICT_REPORT_FILES};
 use stance::eval::semeval::{self as se, Candidate, Settings};
 use stance::eval::split::CvScheme;
 use stance::features::{FeaturizerParams, ValidFeaturizerParams};
@@ -181,6 +181,41 @@ fn output(flag: &'static str, out: &Path, inputs: &[&Path]) -> Result<()> {
     refuse_overwrite(flag, out, inputs)
 }
 
+/// The folder of `--report-dir DIR`, which may hold the files `known`,
+/// checked before any work ([`ReportDir::check`]): a folder or a new
+/// path, holding only report files, with none of `inputs` inside it.
+fn report_dir(dir: PathBuf, known: &'static [&'static str], inputs: &[&Path]) -> Result<ReportDir> {
+    if dir.exists() && !dir.is_dir() {
+        return Err(Error::param(
+            "--report-dir",
+            format!(
+                "{} exists and is not a folder; expected a folder (or a path that does not exist yet)",
+                dir.display()
+            ),
+        ));
+    }
+    let dir = ReportDir::new("--report-dir", dir, known);
+    dir.check(inputs)?;
+    Ok(dir)
+}
+
+/// Refuses an output file (of `flag`) inside the report folder, which is
+/// replaced whole and would lose it.
+fn outside_report_dir(flag: &'static str, out: &Path, dir: Option<&ReportDir>) -> Result<()> {
+    match dir.filter(|d| is_inside(out, d.path())) {
+        Some(dir) => Err(Error::param(
+            flag,
+            format!(
+                "{} is inside --report-dir {}, which is replaced whole; \
+                 write it elsewhere or leave {flag} out",
+                out.display(),
+                dir.path().display()
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
 /// The checked featurizer settings of the featurizer flags.
 fn featurizer(f: &FeatArgs) -> Result<ValidFeaturizerParams> {
     let mut p = FeaturizerParams::default()
@@ -305,17 +340,6 @@ impl CompareConfig {
             None if Path::new(DEFAULT_LABELS).exists() => Labels::File(DEFAULT_LABELS.into()),
             None => Labels::Embedded,
         };
-        if let Some(dir) = &a.report_dir {
-            if dir.exists() && !dir.is_dir() {
-                return Err(Error::param(
-                    "--report-dir",
-                    format!(
-                        "{} exists and is not a folder; expected a folder (or a path that does not exist yet)",
-                        dir.display()
-                    ),
-                ));
-            }
-        }
         let report = match (a.report, &a.report_dir) {
             (Some(r), _) => Some(r),
             (None, None) => Some(PathBuf::from(DEFAULT_COMPARE_REPORT)),
@@ -327,23 +351,11 @@ impl CompareConfig {
         };
         let report_dir = a
             .report_dir
-            .map(|d| ReportDir::new("--report-dir", d, &ReportSet::NAMES));
-        if let Some(dir) = &report_dir {
-            dir.check(&inputs)?;
-        }
+            .map(|d| report_dir(d, &ReportSet::NAMES, &inputs))
+            .transpose()?;
         if let Some(r) = &report {
             output("--report", r, &inputs)?;
-            if let Some(dir) = report_dir.as_ref().filter(|d| is_inside(r, d.path())) {
-                return Err(Error::param(
-                    "--report",
-                    format!(
-                        "{} is inside --report-dir {}, which is replaced whole; \
-                         write it elsewhere or leave --report out",
-                        r.display(),
-                        dir.path().display()
-                    ),
-                ));
-            }
+            outside_report_dir("--report", r, report_dir.as_ref())?;
         }
         Ok(CompareConfig {
             threads,
@@ -485,8 +497,8 @@ pub struct PredictConfig {
     pub by: Option<By>,
     /// Explain each quote by its top K features.
     pub explain: Option<usize>,
-    /// Where to write the report files.
-    pub report_dir: Option<PathBuf>,
+    /// Where to write the report files (checked: see [`ReportDir::check`]).
+    pub report_dir: Option<ReportDir>,
     /// Where to write the CSV (default: stdout).
     pub out: Option<PathBuf>,
 }
@@ -509,15 +521,20 @@ impl PredictConfig {
             }
         };
         let out = out_file(a.out);
+        let mut inputs: Vec<&Path> = vec![&a.model];
+        inputs.extend(a.aliases.as_deref());
+        inputs.extend(a.meta.as_deref());
+        match &quotes {
+            Quotes::Data(d) => inputs.push(d),
+            Quotes::Articles(list) => inputs.extend(list.iter().map(PathBuf::as_path)),
+        }
+        let report_dir = a
+            .report_dir
+            .map(|d| report_dir(d, &PREDICT_REPORT_FILES, &inputs))
+            .transpose()?;
         if let Some(out) = &out {
-            let mut inputs: Vec<&Path> = vec![&a.model];
-            inputs.extend(a.aliases.as_deref());
-            inputs.extend(a.meta.as_deref());
-            match &quotes {
-                Quotes::Data(d) => inputs.push(d),
-                Quotes::Articles(list) => inputs.extend(list.iter().map(PathBuf::as_path)),
-            }
             output("--out", out, &inputs)?;
+            outside_report_dir("--out", out, report_dir.as_ref())?;
         }
         if a.by.is_some() && a.meta.is_none() {
             return Err(Error::param(
@@ -531,19 +548,8 @@ impl PredictConfig {
         if a.explain == Some(0) {
             return Err(Error::param("--explain", "must be at least 1"));
         }
-        if let Some(dir) = &a.report_dir {
-            let mut inputs: Vec<&Path> = vec![&a.model];
-            inputs.extend(a.meta.as_deref());
-            match &quotes {
-                Quotes::Data(d) => inputs.push(d),
-                Quotes::Articles(list) => inputs.extend(list.iter().map(PathBuf::as_path)),
-            }
-            for name in ["predictions.csv", "actors.csv", "index.html"] {
-                refuse_overwrite("--report-dir", &dir.join(name), &inputs)?;
-            }
-        }
         Ok(PredictConfig {
-            report_dir: a.report_dir,
+            report_dir,
             explain: a.explain,
             meta: a.meta,
             by: a.by,
@@ -848,8 +854,8 @@ impl SemevalConfig {
 pub struct AgreeConfig {
     /// The annotators' files.
     pub files: Vec<PathBuf>,
-    /// Where to write the reports.
-    pub report_dir: Option<PathBuf>,
+    /// Where to write the reports (checked: see [`ReportDir::check`]).
+    pub report_dir: Option<ReportDir>,
     /// Interval settings.
     pub settings: AgreeSettings,
     /// Replace invalid UTF-8.
@@ -866,15 +872,14 @@ impl AgreeConfig {
         if a.resamples == 0 {
             return Err(Error::param("--resamples", "must be at least 1"));
         }
-        if let Some(dir) = &a.report_dir {
-            let inputs: Vec<&Path> = a.files.iter().map(PathBuf::as_path).collect();
-            for name in stance::eval::annotators::REPORT_FILES {
-                refuse_overwrite("--report-dir", &dir.join(name), &inputs)?;
-            }
-        }
+        let inputs: Vec<&Path> = a.files.iter().map(PathBuf::as_path).collect();
+        let report_dir = a
+            .report_dir
+            .map(|d| report_dir(d, &stance::eval::annotators::REPORT_FILES, &inputs))
+            .transpose()?;
         Ok(AgreeConfig {
             files: a.files,
-            report_dir: a.report_dir,
+            report_dir,
             settings: AgreeSettings {
                 resamples: a.resamples,
                 level: 0.95,
@@ -913,7 +918,18 @@ pub struct CurveConfig {
     /// Curve or simulation.
     pub plan: CurvePlan,
     /// Where to write curve.csv and curve.svg.
-    pub report_dir: PathBuf,
+    pub reports: CurveReports,
+}
+
+/// Where `curve` writes [`CURVE_REPORT_FILES`].
+#[derive(Debug)]
+pub enum CurveReports {
+    /// `--report-dir DIR`: the set, swapped in whole (checked: see
+    /// [`ReportDir::check`]).
+    Dir(ReportDir),
+    /// No `--report-dir`: the files in [`DEFAULT_CURVE_DIR`], a folder
+    /// shared with other reports, each checked and replaced alone.
+    Files(PathBuf),
 }
 
 impl CurveConfig {
@@ -972,14 +988,22 @@ impl CurveConfig {
             None if Path::new(DEFAULT_LABELS).exists() => Labels::File(DEFAULT_LABELS.into()),
             None => Labels::Embedded,
         };
-        let report_dir = a
-            .report_dir
-            .unwrap_or_else(|| PathBuf::from(DEFAULT_CURVE_DIR));
-        if let Labels::File(data) = &labels {
-            for name in ["curve.csv", "curve.svg"] {
-                refuse_overwrite("--report-dir", &report_dir.join(name), &[data])?;
+        let inputs: Vec<&Path> = match &labels {
+            Labels::File(data) => vec![data],
+            Labels::Embedded => Vec::new(),
+        };
+        let reports = match a.report_dir {
+            Some(d) => CurveReports::Dir(report_dir(d, &CURVE_REPORT_FILES, &inputs)?),
+            None => {
+                // The default folder is shared with other commands' reports:
+                // the two files are checked and replaced one by one.
+                let dir = PathBuf::from(DEFAULT_CURVE_DIR);
+                for name in CURVE_REPORT_FILES {
+                    output("--report-dir", &dir.join(name), &inputs)?;
+                }
+                CurveReports::Files(dir)
             }
-        }
+        };
         Ok(CurveConfig {
             threads,
             labels,
@@ -990,7 +1014,7 @@ impl CurveConfig {
             cv: a.cv,
             seed: a.seed,
             plan,
-            report_dir,
+            reports,
         })
     }
 }

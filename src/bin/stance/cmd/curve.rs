@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use crate::args::config::{CurveConfig, Labels, EMBEDDED_LABELS};
+use crate::args::config::{CurveConfig, CurveReports, Labels, EMBEDDED_LABELS};
 use crate::cmd::common::{stdout_write, write_output};
 use stance::corpus::{Corpus, ReadOptions};
 use stance::eval::curve::{run_on, CurvePlan};
@@ -66,13 +66,23 @@ pub(crate) fn run(c: CurveConfig, progress: &dyn Progress) -> anyhow::Result<()>
         curve.level * 100.0
     );
     text.push_str(&curve.summary());
-    for (name, body) in [
-        ("curve.csv", curve.to_csv()?),
-        ("curve.svg", curve.to_svg()),
-    ] {
-        let path = c.report_dir.join(name);
-        write_output(&path, body.as_bytes())?;
-        text.push_str(&format!("report: {}\n", path.display()));
+    let files = curve.report_files()?;
+    let dir = match &c.reports {
+        CurveReports::Dir(dir) => {
+            // The set goes to a fresh folder swapped in whole (stance::io::ReportDir).
+            let set: Vec<(&str, &[u8])> = files.iter().map(|(n, b)| (*n, b.as_bytes())).collect();
+            dir.write(&set)?;
+            dir.path()
+        }
+        CurveReports::Files(dir) => {
+            for (name, body) in &files {
+                write_output(&dir.join(name), body.as_bytes())?;
+            }
+            dir.as_path()
+        }
+    };
+    for (name, _) in &files {
+        text.push_str(&format!("report: {}\n", dir.join(name).display()));
     }
     stdout_write(text.as_bytes())
 }

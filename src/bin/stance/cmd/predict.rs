@@ -8,7 +8,7 @@ use stance::eval::estimates::{
 };
 use stance::eval::explain::{explain, format_explanation};
 use stance::eval::html::{predict_page, Chart, PredictPage};
-use stance::eval::report::quote_predictions_csv;
+use stance::eval::report::{quote_predictions_csv, PREDICT_REPORT_FILES};
 use stance::eval::svg::{actor_chart, period_heatmap};
 use stance::extract as ex;
 use stance::io::text::read_article_with;
@@ -152,18 +152,17 @@ pub(crate) fn run(c: PredictConfig, progress: &dyn Progress) -> anyhow::Result<(
             charts,
             level: settings.level,
         };
-        for (name, body) in [
-            (
-                "predictions.csv",
-                quote_predictions_csv(&examples, &probs, meta.as_ref(), why.as_deref())?,
-            ),
-            ("actors.csv", actors_csv.clone()),
-            ("index.html", predict_page(&page)?),
-        ] {
-            let path = dir.join(name);
-            write_output(&path, body.as_bytes())?;
-            written.push(path);
-        }
+        let [quotes_name, actors_name, page_name] = PREDICT_REPORT_FILES;
+        let predictions = quote_predictions_csv(&examples, &probs, meta.as_ref(), why.as_deref())?;
+        let page = predict_page(&page)?;
+        let files: [(&str, &[u8]); 3] = [
+            (quotes_name, predictions.as_bytes()),
+            (actors_name, actors_csv.as_bytes()),
+            (page_name, page.as_bytes()),
+        ];
+        // The set goes to a fresh folder swapped in whole (stance::io::ReportDir).
+        dir.write(&files)?;
+        written.extend(files.iter().map(|(name, _)| dir.path().join(name)));
     }
     let csv = if c.by_actor { actors_csv } else { quotes_csv };
     match &c.out {
