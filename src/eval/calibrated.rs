@@ -208,11 +208,23 @@ pub fn calibration_table(summaries: &[crate::eval::Summary], level: f64) -> Opti
         Some(m) => format!(
             "calibration: {m}, fitted by inner cross-validation inside each outer training part ({pct}% intervals)\n"
         ),
-        None => format!("calibration: none ({pct}% intervals)\n"),
+        None => format!(
+            "probabilities, uncalibrated (--calibration METHOD to calibrate; {pct}% intervals)\n"
+        ),
     };
+    // Without calibration the raw scores are the only ones: no raw columns.
+    let raw_columns = method.is_some();
+    if raw_columns {
+        s.push_str(&format!(
+            "{:<w$}  {:>9}  {:>9}  {:>9}",
+            "model", "brier_raw", "logl_raw", "ece_raw"
+        ));
+    } else {
+        s.push_str(&format!("{:<w$}", "model"));
+    }
     s.push_str(&format!(
-        "{:<w$}  {:>9}  {:>9}  {:>9}  {:>24}  {:>24}  {:>24}\n",
-        "model", "brier_raw", "logl_raw", "ece_raw", "brier", "log_loss", "ece"
+        "  {:>24}  {:>24}  {:>24}\n",
+        "brier", "log_loss", "ece"
     ));
     for (m, c) in rows {
         let e = |k: usize| {
@@ -222,15 +234,15 @@ pub fn calibration_table(summaries: &[crate::eval::Summary], level: f64) -> Opti
                 e.point, e.interval.lo, e.interval.hi
             )
         };
-        s.push_str(&format!(
-            "{m:<w$}  {:>9.4}  {:>9.4}  {:>9.4}  {:>24}  {:>24}  {:>24}\n",
-            c.raw[0].point,
-            c.raw[1].point,
-            c.raw[2].point,
-            e(0),
-            e(1),
-            e(2)
-        ));
+        if raw_columns {
+            s.push_str(&format!(
+                "{m:<w$}  {:>9.4}  {:>9.4}  {:>9.4}",
+                c.raw[0].point, c.raw[1].point, c.raw[2].point,
+            ));
+        } else {
+            s.push_str(&format!("{m:<w$}"));
+        }
+        s.push_str(&format!("  {:>24}  {:>24}  {:>24}\n", e(0), e(1), e(2)));
     }
     Some(s)
 }
