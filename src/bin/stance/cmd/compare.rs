@@ -3,34 +3,13 @@
 
 use std::path::PathBuf;
 
-use crate::args::config::{CompareConfig, Labels, EMBEDDED_LABELS};
-use crate::cmd::common::{stdout_write, write_output};
-use stance::corpus::{Corpus, ReadOptions};
+use crate::args::config::CompareConfig;
+use crate::cmd::common::{load_labels, stdout_write, write_output};
 use stance::eval::compare::ComparePlan;
 use stance::progress::Progress;
 
 pub(crate) fn run(c: CompareConfig, progress: &dyn Progress) -> anyhow::Result<()> {
-    let (corpus, source) = match &c.labels {
-        Labels::File(p) => {
-            let (corpus, skipped) = Corpus::read_labelled(p, c.read, c.skip_unlabelled)?;
-            if skipped > 0 {
-                eprintln!(
-                    "stance: note: {skipped} unlabelled rows of {} left out (--skip-unlabelled)",
-                    p.display()
-                );
-            }
-            (corpus, p.clone())
-        }
-        Labels::Embedded => {
-            let name = PathBuf::from(EMBEDDED_LABELS);
-            let opts = ReadOptions {
-                require_stance: true,
-                ..Default::default()
-            };
-            let corpus = Corpus::from_bytes(&name, stance::EMBEDDED_QUOTES.as_bytes(), opts)?;
-            (corpus, name)
-        }
-    };
+    let (corpus, source) = load_labels(&c.labels, c.read, c.skip_unlabelled)?;
     let plan = ComparePlan::new(&corpus, &c.settings)?;
     let sparse = plan.sparse_classes();
     let absent: Vec<String> = sparse

@@ -2,37 +2,14 @@
 //! ([`stance::eval::curve`], [`stance::eval::active`]); prints the table
 //! and the slope per doubling, writes `curve.csv` and `curve.svg`.
 
-use std::path::PathBuf;
-
-use crate::args::config::{CurveConfig, CurveReports, Labels, EMBEDDED_LABELS};
-use crate::cmd::common::{stdout_write, write_output};
-use stance::corpus::{Corpus, ReadOptions};
+use crate::args::config::{CurveConfig, CurveReports};
+use crate::cmd::common::{load_labels, stdout_write, write_output};
 use stance::eval::curve::{run_on, CurvePlan};
 use stance::eval::split::CvScheme;
 use stance::progress::Progress;
 
 pub(crate) fn run(c: CurveConfig, progress: &dyn Progress) -> anyhow::Result<()> {
-    let (corpus, source) = match &c.labels {
-        Labels::File(p) => {
-            let (corpus, skipped) = Corpus::read_labelled(p, c.read, c.skip_unlabelled)?;
-            if skipped > 0 {
-                eprintln!(
-                    "stance: note: {skipped} unlabelled rows of {} left out (--skip-unlabelled)",
-                    p.display()
-                );
-            }
-            (corpus, p.clone())
-        }
-        Labels::Embedded => {
-            let name = PathBuf::from(EMBEDDED_LABELS);
-            let opts = ReadOptions {
-                require_stance: true,
-                ..Default::default()
-            };
-            let corpus = Corpus::from_bytes(&name, stance::EMBEDDED_QUOTES.as_bytes(), opts)?;
-            (corpus, name)
-        }
-    };
+    let (corpus, source) = load_labels(&c.labels, c.read, c.skip_unlabelled)?;
     let out = run_on(
         &corpus,
         c.cv,
