@@ -154,3 +154,69 @@ fn grid_writes_one_choice_per_model_and_outer_fold() {
         .iter()
         .all(|r| r.starts_with("nb,") && r.contains(";ngrams=1..")));
 }
+
+#[test]
+fn report_dir_explains_out_of_fold_predictions_unless_explain_is_0() {
+    let tmp = tempfile::tempdir().unwrap();
+    let models = ["--models", "majority,logreg"];
+    compare(tmp.path(), &[&models[..], &["--report-dir", "a"]].concat());
+    compare(
+        tmp.path(),
+        &[&models[..], &["--report-dir", "b", "--explain", "0"]].concat(),
+    );
+    let mut r = csv::Reader::from_path(tmp.path().join("a/predictions.csv")).unwrap();
+    let header: Vec<String> = r.headers().unwrap().iter().map(str::to_owned).collect();
+    let col = |name: &str| {
+        header
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("no {name} in {header:?}"))
+    };
+    // Each model's columns together, its explanation last.
+    assert_eq!(col("majority_explanation"), col("majority_p_none") + 1);
+    assert_eq!(col("logreg_explanation"), col("logreg_p_none") + 1);
+    let rows: Vec<csv::StringRecord> = r.records().map(|r| r.unwrap()).collect();
+    assert_eq!(rows.len(), 88);
+    assert!(rows
+        .iter()
+        .all(|r| r[col("majority_explanation")].is_empty()));
+    let why: Vec<&str> = rows.iter().map(|r| &r[col("logreg_explanation")]).collect();
+    assert!(why.iter().filter(|w| !w.is_empty()).count() > 44, "{why:?}");
+    for w in why.iter().filter(|w| !w.is_empty()) {
+        // At most 3 (the default) `n-gram (value)` items, largest first.
+        let values: Vec<f64> = w
+            .split("; ")
+            .map(|item| {
+                let v = item.rsplit_once(" (").unwrap().1;
+                v.trim_end_matches(')').parse().unwrap()
+            })
+            .collect();
+        assert!(values.len() <= 3 && values.iter().all(|&v| v >= 0.0), "{w}");
+        assert!(values.windows(2).all(|p| p[0] >= p[1]), "{w}");
+    }
+    assert!(read(&tmp.path().join("a/index.html")).contains("why (top n-grams)"));
+    // --explain 0: no explanations anywhere; the rest is unchanged.
+    let off = read(&tmp.path().join("b/predictions.csv"));
+    assert!(!off.lines().next().unwrap().contains("explanation"));
+    assert!(!read(&tmp.path().join("b/index.html")).contains("why (top n-grams)"));
+    assert_eq!(
+        read(&tmp.path().join("a/compare.csv")),
+        read(&tmp.path().join("b/compare.csv"))
+    );
+    // --explain needs --report-dir, and a sane K.
+    for args in [
+        &["--explain", "2"][..],
+        &["--explain", "1000", "--report-dir", "c"][..],
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_stance"))
+            .current_dir(tmp.path())
+            .args(["compare", "--data"])
+            .arg(quotes())
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("--explain"));
+    }
+    assert!(!tmp.path().join("c").exists());
+}

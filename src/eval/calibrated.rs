@@ -136,6 +136,9 @@ pub fn calibrate_cv<S: AsRef<str> + Sync>(
         model: run.model.clone(),
         predicted: probs.iter().map(argmax).collect(),
         probs,
+        // Calibration may change the predicted class: the raw run's
+        // explanations would not fit.
+        explanations: None,
     })
 }
 

@@ -51,6 +51,10 @@ pub struct CompareSettings {
     /// Calibration method fitted inside every outer training part
     /// ([`crate::eval::calibrated::calibrate_cv`]); `None`: none.
     pub calibration: Option<Method>,
+    /// Explain each out-of-fold prediction of a linear model with its
+    /// `explain` top n-grams ([`ev::cross_validate_models_explained`]);
+    /// 0: no explanations. Not with `grid`.
+    pub explain: usize,
 }
 
 /// The folds of a comparison, planned before any model runs.
@@ -157,12 +161,13 @@ impl<'a> ComparePlan<'a> {
                 choices.extend(c);
             }
         } else {
-            for run in ev::cross_validate_models(
+            for run in ev::cross_validate_models_explained(
                 &texts,
                 &self.gold,
                 &self.folds,
                 &s.featurizer,
                 &s.models,
+                s.explain,
                 progress,
             ) {
                 runs.push(run?);
@@ -477,6 +482,7 @@ mod tests {
             resamples: 50,
             grid: false,
             calibration: Some(Method::Temperature),
+            explain: 0,
         };
         let plan = ComparePlan::new(&corpus, &settings).unwrap();
         assert_eq!(plan.scheme, CvScheme::Doc, "every quote has a document");
@@ -551,6 +557,7 @@ mod tests {
                 resamples: 200,
                 grid,
                 calibration: Some(Method::Temperature),
+                explain: 3,
             };
             let run = |threads: usize| {
                 let pool = rayon::ThreadPoolBuilder::new()
@@ -568,6 +575,14 @@ mod tests {
             };
             let one = run(1);
             assert!(one.len() >= 7, "grid {grid}");
+            // Without a grid the linear models' predictions are explained.
+            let preds = &one.iter().find(|f| f.0 == "predictions.csv").unwrap().1;
+            let header = preds.lines().next().unwrap();
+            assert_eq!(
+                header.contains("svm_explanation") && preds.contains(" ("),
+                !grid,
+                "{header}"
+            );
             assert_eq!(one, run(2), "grid {grid}");
             assert_eq!(one, run(3), "grid {grid}");
         }

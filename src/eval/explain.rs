@@ -16,7 +16,8 @@
 //! trees) cannot be explained this way: asking is an error.
 
 use crate::error::{Error, Result};
-use crate::models::{argmax, Probs};
+use crate::features::CsrMatrix;
+use crate::models::{argmax, ClassWeights, Probs};
 use crate::pipeline::Pipeline;
 
 /// One feature's part in a class score.
@@ -58,34 +59,72 @@ pub fn explain<S: AsRef<str> + Sync>(
         ));
     }
     let x = pipeline.featurizer.transform(texts);
-    let names = pipeline.featurizer.names();
-    Ok(probs
+    Ok(explain_rows(
+        &weights,
+        &x,
+        pipeline.featurizer.names(),
+        probs,
+        k,
+    ))
+}
+
+/// The top `k` contributions to the predicted class (the argmax of
+/// `probs[i]`) of each row `i` of `x`, a matrix featurized by the fitted
+/// featurizer whose feature names are `names`, under a fitted linear
+/// model's `weights`: no refit, so cross-validation can explain each test
+/// row with its own fold's model and vocabulary. Rows beyond `probs` (or
+/// `probs` beyond the rows) are not explained; a feature index outside
+/// `names` or the weights is skipped.
+pub fn explain_rows(
+    weights: &ClassWeights,
+    x: &CsrMatrix,
+    names: &[String],
+    probs: &[Probs],
+    k: usize,
+) -> Vec<Vec<Contribution>> {
+    explain_rows_by(weights, x, |j| names.get(j).map(String::as_str), probs, k)
+}
+
+/// [`explain_rows`] with the feature names given by `name` (column index
+/// to name; `None` skips the column), for callers that keep only the
+/// names of the columns they need.
+pub fn explain_rows_by<'n>(
+    weights: &ClassWeights,
+    x: &CsrMatrix,
+    name: impl Fn(usize) -> Option<&'n str>,
+    probs: &[Probs],
+    k: usize,
+) -> Vec<Vec<Contribution>> {
+    probs
         .iter()
         .enumerate()
+        .take(x.n_rows())
         .map(|(i, p)| {
             let c = argmax(p).index();
             let Some(w) = &weights[c] else {
                 return Vec::new();
             };
             let (cols, vals) = x.row(i);
-            let mut parts: Vec<Contribution> = cols
+            let mut parts: Vec<(&str, f64)> = cols
                 .iter()
                 .zip(vals)
-                .map(|(&j, &v)| Contribution {
-                    feature: names[j as usize].clone(),
-                    value: v * w[j as usize],
+                .filter_map(|(&j, &v)| {
+                    let j = j as usize;
+                    Some((name(j)?, v * w.get(j)?))
                 })
-                .filter(|c| c.value > 0.0)
+                .filter(|&(_, v)| v > 0.0)
                 .collect();
-            parts.sort_by(|a, b| {
-                b.value
-                    .total_cmp(&a.value)
-                    .then_with(|| a.feature.cmp(&b.feature))
-            });
+            parts.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));
             parts.truncate(k);
             parts
+                .into_iter()
+                .map(|(feature, value)| Contribution {
+                    feature: feature.to_owned(),
+                    value,
+                })
+                .collect()
         })
-        .collect())
+        .collect()
 }
 
 /// An explanation as one CSV field: `feature (value)` items joined by

@@ -224,6 +224,8 @@ pub fn nested_cross_validate<S: AsRef<str> + Sync>(
             model: model.name().to_owned(),
             predicted: probs.iter().map(argmax).collect(),
             probs,
+            // The model differs between the outer folds.
+            explanations: None,
         },
         choices,
     ))

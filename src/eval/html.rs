@@ -104,6 +104,7 @@ pub fn compare_page(p: &ComparePage<'_>) -> Result<String> {
         gold: Stance,
         predicted: Stance,
         confidence: String,
+        explanation: &'a str,
     }
     let opt = |v: Option<f64>| v.map_or_else(|| "-".to_owned(), f4);
     let models: Vec<Model> = p
@@ -149,6 +150,11 @@ pub fn compare_page(p: &ComparePage<'_>) -> Result<String> {
                     gold: p.gold[i],
                     predicted: run.predicted[i],
                     confidence: f4(conf(i)),
+                    explanation: run
+                        .explanations
+                        .as_ref()
+                        .and_then(|x| x.get(i))
+                        .map_or("", String::as_str),
                 }
             })
             .collect();
@@ -167,6 +173,7 @@ pub fn compare_page(p: &ComparePage<'_>) -> Result<String> {
             quotes => quotes,
             max_quotes => MAX_QUOTES,
             calibration => &p.calibration,
+            explained => p.best.is_some_and(|b| p.runs[b].explanations.is_some()),
         },
     )
 }
@@ -322,6 +329,75 @@ mod tests {
                     .collect()
             })
             .unwrap_or_default()
+    }
+
+    /// A compare page of two quotes, both misclassified by `logreg`
+    /// (explained when `why`) and by `majority` (never explained).
+    fn compare_html(why: bool) -> String {
+        use crate::eval::{metrics::ZeroDivision, summarize, BootstrapSettings};
+        let examples = vec![
+            example("a.txt", "x", "we will strike"),
+            example("b.txt", "y", "no <invasion>"),
+        ];
+        let gold = vec![Stance::Against, Stance::Favor];
+        let runs = vec![
+            CvPredictions {
+                model: "majority".into(),
+                probs: vec![[0.0, 0.0, 1.0]; 2],
+                predicted: vec![Stance::None; 2],
+                explanations: Option::None,
+            },
+            CvPredictions {
+                model: "logreg".into(),
+                probs: vec![[0.9, 0.05, 0.05], [0.1, 0.6, 0.3]],
+                predicted: vec![Stance::Favor, Stance::Against],
+                explanations: why
+                    .then(|| vec!["strike (0.412)".into(), "invas (0.300); no (0.100)".into()]),
+            },
+        ];
+        let summaries = summarize(
+            &gold,
+            &runs,
+            ZeroDivision::Zero,
+            BootstrapSettings {
+                resamples: 20,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        compare_page(&ComparePage {
+            meta: vec!["two quotes".into()],
+            summaries: &summaries,
+            runs: &runs,
+            best: Some(1),
+            examples: &examples,
+            gold: &gold,
+            charts: Vec::new(),
+            level: 0.95,
+            calibration: "none".into(),
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn the_compare_page_explains_the_best_models_errors() {
+        let html = compare_html(true);
+        let d = dom(&html);
+        // Most confident error first, each with its own fold's explanation.
+        assert_eq!(
+            cells(&d, "errors", "quote"),
+            ["we will strike", "no &lt;invasion&gt;"]
+        );
+        assert_eq!(
+            cells(&d, "errors", "why"),
+            ["strike (0.412)", "invas (0.300); no (0.100)"]
+        );
+        assert!(html.contains("why (top n-grams)"));
+        let html = compare_html(false);
+        let d = dom(&html);
+        assert_eq!(cells(&d, "errors", "quote").len(), 2);
+        assert!(cells(&d, "errors", "why").is_empty());
+        assert!(!html.contains("why (top n-grams)"));
     }
 
     #[test]

@@ -53,6 +53,12 @@ pub struct CvPredictions {
     pub probs: Vec<Probs>,
     /// The predicted classes.
     pub predicted: Vec<Stance>,
+    /// Out-of-fold explanations of the predicted classes
+    /// ([`explain::format_explanation`]), each by the model and featurizer
+    /// of the fold that tested the example; `None` when not asked for
+    /// ([`cross_validate_models_explained`]) or for a model without
+    /// per-feature weights.
+    pub explanations: Option<Vec<String>>,
 }
 
 /// Fits the featurizer and the model on each fold's training part and
@@ -112,12 +118,37 @@ pub fn cross_validate_models<S: AsRef<str> + Sync>(
     models: &[ModelParams],
     progress: &dyn Progress,
 ) -> Vec<Result<CvPredictions>> {
+    cross_validate_models_explained(texts, labels, folds, featurizer, models, 0, progress)
+}
+
+/// [`cross_validate_models`] that also explains, when `explain` > 0, each
+/// example's out-of-fold prediction by a linear model: the `explain`
+/// n-grams that added most to the predicted class
+/// ([`explain::explain_rows_by`]), under the weights of the model fitted
+/// on the fold that tested the example and with that fold's featurizer
+/// (never a refit on all the data). Models without per-feature weights get
+/// `explanations: None`; so does every model with `explain` = 0.
+pub fn cross_validate_models_explained<S: AsRef<str> + Sync>(
+    texts: &[S],
+    labels: &[Stance],
+    folds: &[Fold],
+    featurizer: &ValidFeaturizerParams,
+    models: &[ModelParams],
+    explain: usize,
+    progress: &dyn Progress,
+) -> Vec<Result<CvPredictions>> {
     /// A fold's featurized training and test parts.
     struct Featurized<'t> {
         data: Dataset,
         x_test: CsrMatrix,
         test_texts: Vec<&'t str>,
+        /// The names of the columns used by `x_test`, by column (kept
+        /// only to explain).
+        test_names: Vec<(u32, String)>,
     }
+    /// A fitted model's test probabilities and, if asked and linear,
+    /// explanations.
+    type Tested = (Vec<Probs>, Option<Vec<String>>);
     let wrap = |f: &Fold, e: Error| e.within(&format!("fold {}", f.name));
     // Runs of models of one kind form a path.
     let mut groups: Vec<std::ops::Range<usize>> = Vec::new();
@@ -139,10 +170,25 @@ pub fn cross_validate_models<S: AsRef<str> + Sync>(
             let train_labels: Vec<Stance> = f.train.iter().map(|&i| labels[i]).collect();
             let test_texts: Vec<&str> = f.test.iter().map(|&i| texts[i].as_ref()).collect();
             let fitted = featurizer.fit(&train_texts)?;
+            let x_test = fitted.transform(&test_texts);
+            let mut test_names = Vec::new();
+            if explain > 0 {
+                let mut cols: Vec<u32> = (0..x_test.n_rows())
+                    .flat_map(|i| x_test.row(i).0.iter().copied())
+                    .collect();
+                cols.sort_unstable();
+                cols.dedup();
+                let names = fitted.names();
+                test_names = cols
+                    .into_iter()
+                    .filter_map(|j| Some((j, names.get(j as usize)?.clone())))
+                    .collect();
+            }
             Ok(Featurized {
                 data: Dataset::new(fitted.transform(&train_texts), train_labels),
-                x_test: fitted.transform(&test_texts),
+                x_test,
                 test_texts,
+                test_names,
             })
         })
         .collect();
@@ -151,7 +197,7 @@ pub fn cross_validate_models<S: AsRef<str> + Sync>(
         .flat_map(|f| (0..groups.len()).map(move |g| (f, g)))
         .collect();
     progress.start("cross-validation", jobs.len() as u64);
-    let mut fitted: Vec<Vec<Result<Vec<Probs>>>> = jobs
+    let mut fitted: Vec<Vec<Result<Tested>>> = jobs
         .par_iter()
         .map(|&(f, g)| {
             let Ok(fd) = &featurized[f] else {
@@ -161,8 +207,22 @@ pub fn cross_validate_models<S: AsRef<str> + Sync>(
             let out = ModelParams::fit_path(&fd.data, points)
                 .into_iter()
                 .map(|m| {
-                    m.and_then(|m| m.predict_proba(&fd.x_test, &fd.test_texts))
-                        .map_err(|e| wrap(&folds[f], e))
+                    m.and_then(|m| {
+                        let probs = m.predict_proba(&fd.x_test, &fd.test_texts)?;
+                        let why = (explain > 0).then(|| m.class_weights()).flatten().map(|w| {
+                            let name = |j: usize| {
+                                let j = u32::try_from(j).ok()?;
+                                let at = fd.test_names.binary_search_by_key(&j, |n| n.0);
+                                at.ok().map(|at| fd.test_names[at].1.as_str())
+                            };
+                            explain::explain_rows_by(&w, &fd.x_test, name, &probs, explain)
+                                .iter()
+                                .map(|parts| explain::format_explanation(parts))
+                                .collect()
+                        });
+                        Ok((probs, why))
+                    })
+                    .map_err(|e| wrap(&folds[f], e))
                 })
                 .collect();
             let what = match points.len() {
@@ -180,7 +240,7 @@ pub fn cross_validate_models<S: AsRef<str> + Sync>(
     // Per fold, one result per model, in model order. A failure before any
     // model is fitted (no training rows, the featurizer) fails every model:
     // the first gets the error itself, the others a fit error quoting it.
-    let mut per_model: Vec<Vec<Result<Vec<Probs>>>> = models.iter().map(|_| Vec::new()).collect();
+    let mut per_model: Vec<Vec<Result<Tested>>> = models.iter().map(|_| Vec::new()).collect();
     for (f, fd) in folds.iter().zip(featurized) {
         match fd {
             Ok(_) => {
@@ -212,8 +272,17 @@ pub fn cross_validate_models<S: AsRef<str> + Sync>(
             if results.len() != folds.len() {
                 return Err(Error::fit(model.name(), "a fold has no result (a bug)"));
             }
+            // Every fold's model of one kind has weights or none has.
+            let mut explanations: Option<Vec<String>> = None;
             for (f, res) in folds.iter().zip(results) {
-                for (&i, p) in f.test.iter().zip(res?) {
+                let (fold_probs, why) = res?;
+                if let Some(why) = why {
+                    let all = explanations.get_or_insert_with(|| vec![String::new(); labels.len()]);
+                    for (&i, w) in f.test.iter().zip(why) {
+                        all[i] = w;
+                    }
+                }
+                for (&i, p) in f.test.iter().zip(fold_probs) {
                     probs[i] = p;
                     tested[i] = true;
                 }
@@ -228,6 +297,7 @@ pub fn cross_validate_models<S: AsRef<str> + Sync>(
                 model: model.name().to_owned(),
                 predicted: probs.iter().map(argmax).collect(),
                 probs,
+                explanations,
             })
         })
         .collect()
@@ -514,6 +584,93 @@ mod tests {
         assert!(csv.starts_with(COMPARE_HEADER));
         assert!(csv.contains("\nlogreg,30,1.0000,1.0000,1.0000,1.0000,1.0000,1.0000,1.0000,1.0000,1.0000,0.0010,0.0010,,,,,,,,,,,,\n"), "{csv}");
         let _ = Favor;
+    }
+
+    #[test]
+    fn explanations_are_out_of_fold() {
+        use crate::pipeline::Pipeline;
+        // Each pair of rows has a word no other row has ("alpha", "beta",
+        // "gamma"), so it is in no vocabulary of the fold that tests it.
+        let texts: Vec<String> = ["alpha", "beta", "gamma"]
+            .iter()
+            .flat_map(|w| {
+                [
+                    format!("{w} strike now"),
+                    format!("{w} strike them hard"),
+                    format!("{w} never an invasion"),
+                    format!("no invasion {w}"),
+                ]
+            })
+            .collect();
+        let gold: Vec<Stance> = (0..12)
+            .map(|i| if i % 4 < 2 { Favor } else { Against })
+            .collect();
+        let fold = |name: &str, g: usize| Fold {
+            name: name.into(),
+            train: (0..12).filter(|i| i / 4 != g).collect(),
+            test: (4 * g..4 * g + 4).collect(),
+        };
+        let folds = [fold("a", 0), fold("b", 1), fold("c", 2)];
+        let fp = FeaturizerParams::default().check().unwrap();
+        let models: Vec<ModelParams> = ["logreg", "majority", "nb"]
+            .iter()
+            .map(|m| ModelParams::from_name(m).unwrap())
+            .collect();
+        let run = |k: usize| -> Vec<CvPredictions> {
+            cross_validate_models_explained(&texts, &gold, &folds, &fp, &models, k, &Silent)
+                .into_iter()
+                .map(|r| r.unwrap())
+                .collect()
+        };
+        let runs = run(2);
+        assert!(runs[1].explanations.is_none(), "majority has no weights");
+        for (m, r) in [(0, &runs[0]), (2, &runs[2])] {
+            let why = r.explanations.as_ref().unwrap();
+            let mut explained = 0;
+            for f in &folds {
+                let train: Vec<&str> = f.train.iter().map(|&i| texts[i].as_str()).collect();
+                let labels: Vec<Stance> = f.train.iter().map(|&i| gold[i]).collect();
+                let p = Pipeline::fit(&fp, &models[m], &train, &labels).unwrap();
+                let names = p.featurizer.names();
+                let test: Vec<&str> = f.test.iter().map(|&i| texts[i].as_str()).collect();
+                let probs = p.predict_proba(&test).unwrap();
+                // Every contribution of the fold's own model, largest first.
+                let all = explain::explain(&p, &test, &probs, usize::MAX).unwrap();
+                for (t, &i) in f.test.iter().enumerate() {
+                    assert_eq!(r.probs[i], probs[t]);
+                    if all[t].is_empty() {
+                        assert_eq!(why[i], "", "{} row {i}", r.model);
+                        continue;
+                    }
+                    explained += 1;
+                    let listed: Vec<&str> = why[i].split("; ").collect();
+                    assert!(listed.len() <= 2);
+                    for item in &listed {
+                        let feature = item.rsplit_once(" (").unwrap().0;
+                        assert!(
+                            names.iter().any(|n| n == feature),
+                            "{feature} of fold {}",
+                            f.name
+                        );
+                        for word in ["alpha", "beta", "gamma"] {
+                            assert!(!feature.contains(word), "{}: {}", r.model, why[i]);
+                        }
+                    }
+                    // The listed ones are the two largest of them all.
+                    assert!(all[t].len() >= listed.len());
+                    let top = explain::format_explanation(&all[t][..listed.len()]);
+                    assert_eq!(why[i], top, "{} row {i}", r.model);
+                    assert!(all[t][listed.len()..]
+                        .iter()
+                        .all(|c| c.value <= all[t][listed.len() - 1].value));
+                }
+            }
+            assert!(explained >= 10, "{}: {why:?}", r.model);
+        }
+        // Off: no explanations, the same predictions.
+        let off = run(0);
+        assert!(off.iter().all(|r| r.explanations.is_none()));
+        assert_eq!(off[0].probs, runs[0].probs);
     }
 
     #[test]

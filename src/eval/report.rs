@@ -162,7 +162,9 @@ pub fn confusion_csv(summaries: &[Summary]) -> Result<String> {
 }
 
 /// `predictions.csv`: every quote with its gold label and each model's
-/// out-of-fold prediction and probabilities (4 decimals).
+/// out-of-fold prediction and probabilities (4 decimals), and, when some
+/// run has explanations, each model's explanation (`MODEL_explanation`,
+/// empty for a model without them).
 ///
 /// # Errors
 /// [`Error::Report`] if the runs do not cover the examples.
@@ -189,9 +191,25 @@ pub fn predictions_csv(
     let mut header: Vec<String> = ["id", "doc", "actor", "text", "gold"]
         .map(str::to_owned)
         .to_vec();
+    // With explanations, one more column a model (empty for a model
+    // without per-feature weights).
+    let explained = runs.iter().any(|r| r.explanations.is_some());
+    if runs.iter().any(|r| {
+        r.explanations
+            .as_ref()
+            .is_some_and(|e| e.len() != examples.len())
+    }) {
+        return Err(Error::report(
+            NAME,
+            "explanations do not cover every example",
+        ));
+    }
     for r in runs {
         for suffix in ["pred", "p_favor", "p_against", "p_none"] {
             header.push(format!("{}_{suffix}", r.model));
+        }
+        if explained {
+            header.push(format!("{}_explanation", r.model));
         }
     }
     let mut t = Table::new(NAME, &header)?;
@@ -203,11 +221,22 @@ pub fn predictions_csv(
             text: &e.text,
             gold: gold[i],
         };
-        let models: Vec<(Stance, [Fixed<4>; 3])> = runs
-            .iter()
-            .map(|r| (r.predicted[i], r.probs[i].map(Fixed)))
-            .collect();
-        t.row(&(quote, models))?;
+        if explained {
+            let models: Vec<(Stance, [Fixed<4>; 3], &str)> = runs
+                .iter()
+                .map(|r| {
+                    let why = r.explanations.as_ref().map_or("", |e| e[i].as_str());
+                    (r.predicted[i], r.probs[i].map(Fixed), why)
+                })
+                .collect();
+            t.row(&(quote, models))?;
+        } else {
+            let models: Vec<(Stance, [Fixed<4>; 3])> = runs
+                .iter()
+                .map(|r| (r.predicted[i], r.probs[i].map(Fixed)))
+                .collect();
+            t.row(&(quote, models))?;
+        }
     }
     t.finish()
 }
@@ -413,6 +442,7 @@ mod tests {
                 })
                 .collect(),
             predicted,
+            explanations: Option::None,
         }
     }
 

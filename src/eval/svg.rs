@@ -523,6 +523,7 @@ mod tests {
             model: m.into(),
             probs: vec![[1.0, 0.0, 0.0]; 4],
             predicted: p.to_vec(),
+            explanations: Option::None,
         })
         .collect();
         let s = summarize(

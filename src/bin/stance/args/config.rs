@@ -44,6 +44,13 @@ pub const DEFAULT_LABELS: &str = "labels/quotes.csv";
 /// `--report-dir` is given.
 pub const DEFAULT_COMPARE_REPORT: &str = "reports/compare.csv";
 
+/// `compare --report-dir` explains each out-of-fold prediction of a linear
+/// model with this many n-grams unless `--explain` says otherwise.
+pub const DEFAULT_COMPARE_EXPLAIN: usize = 3;
+
+/// The most n-grams `compare --explain` lists a quote.
+pub const MAX_EXPLAIN: usize = 100;
+
 /// The name under which the embedded labels are reported.
 pub const EMBEDDED_LABELS: &str = "<embedded labels/quotes.csv>";
 
@@ -335,6 +342,12 @@ impl CompareConfig {
                 ),
             ));
         }
+        if a.explain.is_some_and(|k| k > MAX_EXPLAIN) {
+            return Err(Error::param(
+                "--explain",
+                format!("expected at most {MAX_EXPLAIN} n-grams a quote (0: none)"),
+            ));
+        }
         let labels = match a.data {
             Some(p) => Labels::File(p),
             None if Path::new(DEFAULT_LABELS).exists() => Labels::File(DEFAULT_LABELS.into()),
@@ -369,6 +382,10 @@ impl CompareConfig {
                 resamples: a.resamples,
                 grid: a.grid,
                 calibration: a.calibration.0,
+                explain: match &report_dir {
+                    Some(_) => a.explain.unwrap_or(DEFAULT_COMPARE_EXPLAIN),
+                    None => 0,
+                },
             },
             report,
             report_dir,

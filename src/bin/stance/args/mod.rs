@@ -267,6 +267,13 @@ pub struct CompareArgs {
     /// each inner fold (about 4 times the work), so it is off by default.
     #[arg(long, value_name = "METHOD", default_value = "none", value_parser = parse_calibration)]
     pub calibration: Calibration,
+    /// With --report-dir: explain each quote's out-of-fold prediction by a
+    /// linear model with the K n-grams that added most to the predicted
+    /// class, under the model and featurizer of the fold that tested it
+    /// (predictions.csv `MODEL_explanation` columns, index.html); 0: none.
+    /// Default 3.
+    #[arg(long, value_name = "K", requires = "report_dir")]
+    pub explain: Option<usize>,
     #[command(flatten)]
     pub input: InputArgs,
     #[command(flatten)]
