@@ -550,3 +550,60 @@ fn predict_report_dir_writes_one_self_contained_page() {
     ]);
     assert_eq!(w.read("rep2/index.html"), html);
 }
+
+#[test]
+fn score_by_actor_writes_the_evidence_table_to_the_report_dir() {
+    let w = Workdir::new();
+    let data = quotes();
+    w.train_on_quotes("logreg", "m.json");
+    let o = w.ok([
+        "score",
+        "--model",
+        "m.json",
+        "--data",
+        p(&data),
+        "--by-actor",
+        "--report-dir",
+        "rep",
+    ]);
+    assert!(o.stdout.contains("rep/evidence.csv"), "{}", o.stdout);
+    let (h, rows) = parse_csv(&w.read("rep/evidence.csv"));
+    assert_eq!(
+        h,
+        ["table", "evidence", "actors", "correct", "coverage", "accuracy"]
+    );
+    let levels: Vec<&Vec<String>> = rows.iter().filter(|r| r[0] == "level").collect();
+    let coverage: Vec<&Vec<String>> = rows.iter().filter(|r| r[0] == "coverage").collect();
+    assert!(!levels.is_empty());
+    assert_eq!(levels.len(), coverage.len());
+    // The last coverage row answers on every level: all the actors.
+    let n = |r: &Vec<String>| r[2].parse::<usize>().unwrap();
+    assert_eq!(
+        n(coverage[coverage.len() - 1]),
+        levels.iter().map(|r| n(r)).sum::<usize>()
+    );
+    assert!(n(coverage[coverage.len() - 1]) > 0);
+    // Each row is the one printed on stdout.
+    for r in &coverage {
+        let acc = if r[5].is_empty() { "-" } else { r[5].as_str() };
+        let line = format!("{:<28} {:>6} {:>8} {:>9}", r[1], r[2], r[4], acc);
+        assert!(o.stdout.contains(&line), "{line:?} not in\n{}", o.stdout);
+    }
+    for r in &levels {
+        let acc = if r[5].is_empty() { "-" } else { r[5].as_str() };
+        let line = format!("{:<28} {:>6} {:>8} {:>9}", r[1], r[2], r[3], acc);
+        assert!(o.stdout.contains(&line), "{line:?} not in\n{}", o.stdout);
+    }
+    // Without --by-actor there is no evidence table: a usage error.
+    let o = w.run([
+        "score",
+        "--model",
+        "m.json",
+        "--data",
+        p(&data),
+        "--report-dir",
+        "rep2",
+    ]);
+    assert_eq!(o.code, 2, "{o:?}");
+    assert!(!w.path("rep2").exists());
+}

@@ -457,7 +457,12 @@ pub struct ScoreConfig {
     pub actors: Option<PathBuf>,
     /// Seed of the bootstrap.
     pub seed: u64,
+    /// With `--by-actor`: the folder of `evidence.csv`.
+    pub report_dir: Option<ReportDir>,
 }
+
+/// The files of `score --report-dir`.
+pub const SCORE_REPORT_FILES: &[&str] = &["evidence.csv"];
 
 impl ScoreConfig {
     /// Checks the flags of `score`.
@@ -468,10 +473,15 @@ impl ScoreConfig {
         let actors = a
             .by_actor
             .then(|| a.actors.unwrap_or_else(|| actors_beside(&a.data)));
+        let mut inputs: Vec<&Path> = vec![&a.data, &a.model];
+        inputs.extend(actors.as_deref());
+        let report_dir = a
+            .report_dir
+            .map(|d| report_dir(d, SCORE_REPORT_FILES, &inputs))
+            .transpose()?;
         if let Some(report) = &a.report {
-            let mut inputs: Vec<&Path> = vec![&a.data, &a.model];
-            inputs.extend(actors.as_deref());
             output("--report", report, &inputs)?;
+            outside_report_dir("--report", report, report_dir.as_ref())?;
         }
         Ok(ScoreConfig {
             read: read_options(&a.input, true),
@@ -480,6 +490,7 @@ impl ScoreConfig {
             report: a.report,
             actors,
             seed: a.seed,
+            report_dir,
         })
     }
 }

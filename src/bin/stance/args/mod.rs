@@ -329,6 +329,10 @@ pub struct ScoreArgs {
     /// Actor-level gold for --by-actor (default: actors.csv beside --data).
     #[arg(long, value_name = "F")]
     pub actors: Option<PathBuf>,
+    /// With --by-actor: write DIR/evidence.csv, actor accuracy by evidence
+    /// level and accuracy vs coverage (the table printed on stdout).
+    #[arg(long, value_name = "DIR", requires = "by_actor")]
+    pub report_dir: Option<PathBuf>,
     /// Seed for the bootstrap interval.
     #[arg(long, value_name = "N", default_value_t = 42)]
     pub seed: u64,

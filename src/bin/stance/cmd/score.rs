@@ -50,10 +50,21 @@ pub(crate) fn run(c: ScoreConfig) -> anyhow::Result<()> {
             sc.accuracy,
             sc.macro_f1
         ));
+        let evidence = evidence_report(&gold_actors, &estimates);
         out.push_str(&format!(
             "\nactor accuracy by evidence (see stance::eval::estimates):\n{}",
-            evidence_report(&gold_actors, &estimates).table()
+            evidence.table()
         ));
+        if let Some(dir) = &c.report_dir {
+            // One file, through a fresh folder swapped in whole
+            // (stance::io::ReportDir).
+            let csv = evidence.to_csv()?;
+            dir.write(&[("evidence.csv", csv.as_bytes())])?;
+            out.push_str(&format!(
+                "\nreport: {}\n",
+                dir.path().join("evidence.csv").display()
+            ));
+        }
     }
     if let Some(report) = &c.report {
         write_output(report, score.to_csv()?.as_bytes())?;
