@@ -606,4 +606,25 @@ fn score_by_actor_writes_the_evidence_table_to_the_report_dir() {
     ]);
     assert_eq!(o.code, 2, "{o:?}");
     assert!(!w.path("rep2").exists());
+    // The folder is checked before any work: a file in its place, or
+    // --report inside it (lost in the swap), is refused.
+    w.write("file", "x");
+    for extra in [
+        &["--report-dir", "file"][..],
+        &["--report-dir", "rep", "--report", "rep/s.csv"][..],
+    ] {
+        let mut a = vec![
+            "score",
+            "--model",
+            "m.json",
+            "--data",
+            p(&data),
+            "--by-actor",
+        ];
+        a.extend_from_slice(extra);
+        let o = w.run(a);
+        assert_eq!(o.code, 2, "{extra:?}: {o:?}");
+        assert!(o.stderr.contains("--report"), "{}", o.stderr);
+    }
+    assert_eq!(w.read("file"), "x");
 }
