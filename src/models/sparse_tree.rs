@@ -102,7 +102,7 @@ use crate::error::{Error, Result};
 use crate::features::CsrMatrix;
 use crate::label::{Stance, N_CLASSES};
 
-use super::tree::{Node, TreeModel, DEPTHS, MAX_DEPTH};
+use super::tree::{check_growth, GrowthNames, Node, TreeModel, DEPTHS};
 use super::{strength_grid, Dataset, FittedOf, Learner};
 
 const NAME: &str = "tree";
@@ -178,28 +178,18 @@ impl SparseTreeParams {
     /// [`Error::InvalidParam`] for a value outside the ranges of the module
     /// table.
     pub fn check(self) -> Result<ValidSparseTreeParams> {
-        if !(1..=MAX_DEPTH).contains(&self.max_depth) {
-            return Err(Error::param(
-                "tree max_depth",
-                format!(
-                    "{} is out of range; expected 1..={MAX_DEPTH}",
-                    self.max_depth
-                ),
-            ));
-        }
-        if self.min_samples_split < 2 {
-            return Err(Error::param("tree min_samples_split", "must be at least 2"));
-        }
-        if self.min_samples_leaf < 1 {
-            return Err(Error::param("tree min_samples_leaf", "must be at least 1"));
-        }
-        let v = self.min_impurity_decrease;
-        if !(v.is_finite() && v > 0.0) {
-            return Err(Error::param(
-                "tree min_impurity_decrease",
-                format!("{v} must be finite and > 0"),
-            ));
-        }
+        check_growth(
+            &GrowthNames {
+                max_depth: "tree max_depth",
+                min_samples_split: "tree min_samples_split",
+                min_samples_leaf: "tree min_samples_leaf",
+                min_impurity_decrease: "tree min_impurity_decrease",
+            },
+            self.max_depth,
+            self.min_samples_split,
+            self.min_samples_leaf,
+            self.min_impurity_decrease,
+        )?;
         Ok(ValidSparseTreeParams(self))
     }
 }

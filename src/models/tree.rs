@@ -147,27 +147,18 @@ impl TreeParams {
     /// [`Error::InvalidParam`] for a value outside the ranges of the module
     /// table.
     pub fn check(self) -> Result<ValidTreeParams> {
-        if !(1..=MAX_DEPTH).contains(&self.max_depth) {
-            return Err(Error::param(
-                "tree-dense max_depth",
-                format!(
-                    "{} is out of range; expected 1..={MAX_DEPTH}",
-                    self.max_depth
-                ),
-            ));
-        }
-        if self.min_samples_split < 2 {
-            return Err(Error::param(
-                "tree-dense min_samples_split",
-                "must be at least 2",
-            ));
-        }
-        if self.min_samples_leaf < 1 {
-            return Err(Error::param(
-                "tree-dense min_samples_leaf",
-                "must be at least 1",
-            ));
-        }
+        check_growth(
+            &GrowthNames {
+                max_depth: "tree-dense max_depth",
+                min_samples_split: "tree-dense min_samples_split",
+                min_samples_leaf: "tree-dense min_samples_leaf",
+                min_impurity_decrease: "tree-dense min_impurity_decrease",
+            },
+            self.max_depth,
+            self.min_samples_split,
+            self.min_samples_leaf,
+            self.min_impurity_decrease,
+        )?;
         if self.max_features < 1 {
             return Err(Error::param(
                 "tree-dense max_features",
@@ -176,13 +167,6 @@ impl TreeParams {
         }
         if self.max_cells < 1 {
             return Err(Error::param("tree-dense max_cells", "must be at least 1"));
-        }
-        let v = self.min_impurity_decrease;
-        if !(v.is_finite() && v > 0.0) {
-            return Err(Error::param(
-                "tree-dense min_impurity_decrease",
-                format!("{v} must be finite and > 0"),
-            ));
         }
         Ok(ValidTreeParams(self))
     }
@@ -193,6 +177,49 @@ impl ValidTreeParams {
     pub fn params(&self) -> &TreeParams {
         &self.0
     }
+}
+
+/// The setting names of one tree model, for its error messages.
+pub(crate) struct GrowthNames {
+    pub(crate) max_depth: &'static str,
+    pub(crate) min_samples_split: &'static str,
+    pub(crate) min_samples_leaf: &'static str,
+    pub(crate) min_impurity_decrease: &'static str,
+}
+
+/// Checks the growth settings both trees share (`tree` and `tree-dense`):
+/// `max_depth` in `1..=MAX_DEPTH`, `min_samples_split ≥ 2`,
+/// `min_samples_leaf ≥ 1`, `min_impurity_decrease` finite and `> 0`.
+///
+/// # Errors
+/// [`Error::InvalidParam`] naming the first bad setting by `names`.
+pub(crate) fn check_growth(
+    names: &GrowthNames,
+    max_depth: usize,
+    min_samples_split: usize,
+    min_samples_leaf: usize,
+    min_impurity_decrease: f64,
+) -> Result<()> {
+    if !(1..=MAX_DEPTH).contains(&max_depth) {
+        return Err(Error::param(
+            names.max_depth,
+            format!("{max_depth} is out of range; expected 1..={MAX_DEPTH}"),
+        ));
+    }
+    if min_samples_split < 2 {
+        return Err(Error::param(names.min_samples_split, "must be at least 2"));
+    }
+    if min_samples_leaf < 1 {
+        return Err(Error::param(names.min_samples_leaf, "must be at least 1"));
+    }
+    let v = min_impurity_decrease;
+    if !(v.is_finite() && v > 0.0) {
+        return Err(Error::param(
+            names.min_impurity_decrease,
+            format!("{v} must be finite and > 0"),
+        ));
+    }
+    Ok(())
 }
 
 /// One node of a fitted tree.
