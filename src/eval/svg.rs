@@ -52,23 +52,7 @@ pub fn macro_f1_chart(summaries: &[Summary], level: f64) -> String {
         width / 2.0,
     );
     // Grid and x axis.
-    for k in 0..=10 {
-        let v = k as f64 / 10.0;
-        let _ = writeln!(
-            s,
-            "<line x1=\"{0:.1}\" y1=\"{top:.1}\" x2=\"{0:.1}\" y2=\"{1:.1}\" stroke=\"#e3e3e3\"/>",
-            x(v),
-            top + plot_h
-        );
-        if k % 2 == 0 {
-            let _ = writeln!(
-                s,
-                "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\" text-anchor=\"middle\">{v:.1}</text>",
-                x(v),
-                top + plot_h + 18.0
-            );
-        }
-    }
+    unit_grid(&mut s, &x, top, plot_h, 12, 18.0);
     let _ = writeln!(
         s,
         "<line x1=\"{left:.1}\" y1=\"{0:.1}\" x2=\"{1:.1}\" y2=\"{0:.1}\" stroke=\"#333\"/>\n\
@@ -360,23 +344,7 @@ pub fn actor_chart(estimates: &[crate::eval::estimates::ActorEstimate], level: f
         COLOURS[1],
         COLOURS[2],
     );
-    for k in 0..=10 {
-        let v = k as f64 / 10.0;
-        let _ = writeln!(
-            s,
-            "<line x1=\"{0:.1}\" y1=\"{top:.1}\" x2=\"{0:.1}\" y2=\"{1:.1}\" stroke=\"#e3e3e3\"/>",
-            x(v),
-            top + plot_h
-        );
-        if k % 2 == 0 {
-            let _ = writeln!(
-                s,
-                "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\" text-anchor=\"middle\">{v:.1}</text>",
-                x(v),
-                top + plot_h + 16.0
-            );
-        }
-    }
+    unit_grid(&mut s, &x, top, plot_h, 11, 16.0);
     for (r, e) in estimates.iter().enumerate() {
         let y = top + row_h * (r as f64 + 0.5);
         let _ = writeln!(
@@ -502,6 +470,36 @@ pub fn period_heatmap(
     }
     s.push_str("</svg>\n");
     s
+}
+
+/// The vertical grid of a 0–1 x axis: a line every 0.1 from `top` down
+/// `plot_h`, labelled every 0.2 (`font_size`, `label_dy` below the plot);
+/// `x` maps a value to its x coordinate.
+fn unit_grid(
+    s: &mut String,
+    x: &dyn Fn(f64) -> f64,
+    top: f64,
+    plot_h: f64,
+    font_size: u32,
+    label_dy: f64,
+) {
+    for k in 0..=10 {
+        let v = k as f64 / 10.0;
+        let _ = writeln!(
+            s,
+            "<line x1=\"{0:.1}\" y1=\"{top:.1}\" x2=\"{0:.1}\" y2=\"{1:.1}\" stroke=\"#e3e3e3\"/>",
+            x(v),
+            top + plot_h
+        );
+        if k % 2 == 0 {
+            let _ = writeln!(
+                s,
+                "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"{font_size}\" text-anchor=\"middle\">{v:.1}</text>",
+                x(v),
+                top + plot_h + label_dy
+            );
+        }
+    }
 }
 
 #[cfg(test)]
